@@ -1,0 +1,23 @@
+// The single table from error codes to process exit statuses. man/dedupfs.1 (EXIT STATUS)
+// documents the same table; test/ui/exitCodes.test.ts keeps the two in agreement.
+import type { ErrorCode } from '../core/errors.js';
+
+export const EXIT = {
+  OK: 0,
+  ERROR: 1,
+  USAGE: 2,
+  WARNINGS: 3,
+  NO_REPOSITORY: 10,
+  LOCKED: 11,
+  INTERRUPTED: 130,
+} as const;
+
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'USAGE': return EXIT.USAGE;
+    case 'NO_REPOSITORY': return EXIT.NO_REPOSITORY;
+    case 'LOCKED': return EXIT.LOCKED;
+    case 'INTERRUPTED': return EXIT.INTERRUPTED;
+    default: return EXIT.ERROR;
+  }
+}
