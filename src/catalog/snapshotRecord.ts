@@ -1,0 +1,70 @@
+// A snapshot: a name for a root tree, with the facts people ask about. Each is kept as
+// snapshots/<id>.json, written (fsync, rename) only after every block it refers to is durable
+// and indexed: the file is the source of truth, and the SQLite catalog is rebuilt from these.
+import { createHash } from 'node:crypto';
+import { open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DedupfsError } from '../core/errors.js';
+import { fsyncDir } from '../core/fsyncDir.js';
+import { FILE_MODE } from '../repo/layout.js';
+
+export interface Snapshot {
+  id: string;
+  time: string;         // ISO 8601, UTC, millisecond precision
+  host: string;
+  user: string;
+  paths: string[];      // absolute source paths
+  tags: string[];
+  root: string;         // address of the root tree, hex
+  parent?: string;      // id of the snapshot used for change detection
+  files: number;
+  dirs: number;
+  bytes: number;        // logical size: sum of file sizes
+  added: { blocks: number; rawBytes: number; storedBytes: number };
+  partial: boolean;     // some files or folders could not be read
+  warnings: number;
+}
+
+export const SNAPSHOT_ID = /^[0-9a-f]{64}$/;
+
+export function snapshotId(fields: Omit<Snapshot, 'id'>): string {
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}
+
+export async function writeSnapshotFile(dir: string, snap: Snapshot): Promise<void> {
+  const final = join(dir, `${snap.id}.json`);
+  const tmp = `${final}.tmp`;
+  const fh = await open(tmp, 'w', FILE_MODE);
+  try {
+    await fh.writeFile(JSON.stringify(snap, null, 1) + '\n');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, final);
+  await fsyncDir(dir);
+}
+
+export async function removeSnapshotFile(dir: string, id: string): Promise<void> {
+  await rm(join(dir, `${id}.json`), { force: true });
+  await fsyncDir(dir);
+}
+
+export async function listSnapshotIds(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  return names.filter((n) => n.endsWith('.json') && SNAPSHOT_ID.test(n.slice(0, -5))).map((n) => n.slice(0, -5));
+}
+
+export async function readSnapshotFile(dir: string, id: string): Promise<Snapshot> {
+  const path = join(dir, `${id}.json`);
+  try {
+    const snap = JSON.parse(await readFile(path, 'utf8')) as Snapshot;
+    if (snap.id !== id || typeof snap.root !== 'string') throw new Error('fields do not match');
+    return snap;
+  } catch (err) {
+    throw new DedupfsError('REPO_DAMAGED', `snapshot file ${path} is damaged: ${(err as Error).message}`, { data: { snapshot: id }, cause: err });
+  }
+}

@@ -1,0 +1,25 @@
+// Block addresses (Venti's "scores"): the hash of a block's uncompressed bytes. A repository
+// fixes its hash function at creation (config.hash); every area names blocks by Address.
+import { createHash } from 'node:crypto';
+import { blake3 } from '@napi-rs/blake-hash';
+
+export type Address = Buffer; // 32 bytes
+export type HashName = 'blake3' | 'sha256';
+export const ADDRESS_BYTES = 32;
+export const HASH_NAMES: readonly HashName[] = ['blake3', 'sha256'];
+
+export type HashFunction = (data: Uint8Array) => Address;
+
+export function hashFunction(name: HashName): HashFunction {
+  if (name === 'blake3') return (data) => blake3(data);
+  return (data) => createHash('sha256').update(data).digest();
+}
+
+export function addressToHex(addr: Address): string {
+  return addr.toString('hex');
+}
+
+export function addressFromHex(hex: string): Address {
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`malformed block address ${JSON.stringify(hex)}`);
+  return Buffer.from(hex, 'hex');
+}

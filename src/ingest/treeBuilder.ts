@@ -1,0 +1,155 @@
+// Walks a source tree depth-first and stores it: every regular file as chunks, every directory
+// as a tree block, bottom-up, so a directory's block is written after everything it names.
+// A file that looks unchanged since the parent snapshot (same size, mtime, ctime, inode) takes
+// its chunk list from there and is not read. Fifos, sockets and devices are never opened.
+// Problems with one item (unreadable, vanished) become warnings; the walk goes on.
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import type { Chunker } from '../chunker/index.js';
+import type { Address } from '../core/address.js';
+import { DedupfsError } from '../core/errors.js';
+import type { Reporter } from '../core/reporter.js';
+import type { BlockStore } from '../store/blockStore.js';
+import { BlockType } from '../store/pack/format.js';
+import type { FileContent, TreeEntry } from '../tree/entry.js';
+import { decodeTree, encodeTree } from '../tree/treeCodec.js';
+import { entryFromStat, unchangedSince } from './entryFromStat.js';
+import type { Excludes } from './excludes.js';
+import type { OwnerNames } from './ownerNames.js';
+import { storeFile } from './storeFile.js';
+import { Limiter } from '../core/limiter.js';
+
+export interface WalkTotals { files: number; dirs: number; bytes: number; warnings: number }
+
+export interface TreeBuilderOptions {
+  store: BlockStore;
+  chunker: Chunker;
+  excludes: Excludes;
+  owners: OwnerNames;
+  oneFileSystem: boolean;
+  reporter: Reporter;
+  /** files read at once; reads overlap chunking this way */
+  concurrency?: number;
+}
+
+const SLASH = Buffer.from('/');
+
+export class TreeBuilder {
+  readonly totals: WalkTotals = { files: 0, dirs: 0, bytes: 0, warnings: 0 };
+  private readonly links = new Map<string, Promise<FileContent | undefined>>();
+  private readonly limiter: Limiter;
+
+  constructor(private readonly opts: TreeBuilderOptions) {
+    this.limiter = new Limiter(opts.concurrency ?? 4);
+  }
+
+  /** Stores the tree of one directory; `parentTree` is the same directory in the parent snapshot. */
+  async storeDirectory(path: Buffer, st: BigIntStats, parentTree: Address | undefined): Promise<Address> {
+    const { store } = this.opts;
+    let names: Buffer[] = [];
+    try {
+      names = await readdir(path, { encoding: 'buffer' });
+    } catch (err) {
+      this.warn(`cannot read folder ${path}: ${(err as Error).message}`);
+    }
+    const previous = new Map<string, TreeEntry>();
+    if (parentTree) {
+      try {
+        for (const e of decodeTree(await store.get(parentTree))) previous.set(e.name.toString('latin1'), e);
+      } catch {
+        // The parent tree is only a hint for change detection: without it every file is read.
+      }
+    }
+    const entries = (await Promise.all(names.map((name) =>
+      this.storeEntry(Buffer.concat([path, SLASH, name]), name, st.dev, previous.get(name.toString('latin1')))))).filter((e): e is TreeEntry => !!e);
+    this.totals.dirs++;
+    return store.add(BlockType.Tree, encodeTree(entries)).address;
+  }
+
+  /** Stores one entry of any kind; undefined when it is excluded or vanished. */
+  async storeEntry(path: Buffer, name: Buffer, parentDev: bigint | null, prev: TreeEntry | undefined): Promise<TreeEntry | undefined> {
+    const { excludes, owners, oneFileSystem } = this.opts;
+    if (excludes.matches(name, path)) return undefined;
+    let st: BigIntStats;
+    try {
+      st = await lstat(path, { bigint: true });
+    } catch (err) {
+      this.warn(`cannot stat ${path}: ${(err as Error).message}`);
+      return undefined;
+    }
+    const entry = entryFromStat(name, st, owners);
+    switch (entry.kind) {
+      case 'dir':
+        if (oneFileSystem && parentDev !== null && st.dev !== parentDev) {
+          entry.subtree = this.opts.store.add(BlockType.Tree, encodeTree([])).address;
+          return entry;
+        }
+        entry.subtree = await this.storeDirectory(path, st, prev?.kind === 'dir' ? prev.subtree : undefined);
+        return entry;
+      case 'symlink':
+        try {
+          entry.target = await readlink(path, { encoding: 'buffer' });
+        } catch (err) {
+          this.warn(`cannot read symlink ${path}: ${(err as Error).message}`);
+          return undefined;
+        }
+        return entry;
+      case 'file':
+        return this.fileEntry(path, st, entry, prev);
+      default:
+        return entry; // fifo, socket, device: metadata only, never opened
+    }
+  }
+
+  private async fileEntry(path: Buffer, st: BigIntStats, entry: TreeEntry, prev: TreeEntry | undefined): Promise<TreeEntry | undefined> {
+    this.totals.files++;
+    if (unchangedSince(entry, prev)) {
+      entry.content = prev.content;
+      if (prev.xattrs) entry.xattrs = prev.xattrs;
+      this.totals.bytes += entry.size;
+      this.opts.reporter.fileDone?.();
+      return entry;
+    }
+    const read = async (): Promise<FileContent | undefined> => {
+      this.opts.reporter.item?.(path.toString());
+      try {
+        const stored = await storeFile(path, st, this.opts);
+        if (stored.changed) this.warn(`${path} changed while it was read; what was read is stored`);
+        entry.size = stored.size;
+        if (stored.xattrs.length) entry.xattrs = stored.xattrs;
+        return stored.content;
+      } catch (err) {
+        if (!(err instanceof DedupfsError) || (err.code !== 'IO' && err.code !== 'NOT_FOUND')) throw err;
+        this.warn(err.message);
+        return undefined;
+      } finally {
+        this.opts.reporter.fileDone?.();
+      }
+    };
+    // Hard links: read the file once, for the first name met; the others share its content.
+    let content: FileContent | undefined;
+    if (entry.linkId) {
+      const first = this.links.get(entry.linkId);
+      if (first) content = await first;
+      else {
+        const p = this.limiter.run(read);
+        this.links.set(entry.linkId, p);
+        content = await p;
+      }
+    } else {
+      content = await this.limiter.run(read);
+    }
+    if (!content) {
+      this.totals.files--;
+      return undefined;
+    }
+    entry.content = content;
+    this.totals.bytes += entry.size;
+    return entry;
+  }
+
+  private warn(message: string): void {
+    this.totals.warnings++;
+    this.opts.reporter.warning?.(message);
+  }
+}

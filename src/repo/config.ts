@@ -1,0 +1,67 @@
+// The repository's config.json: format version, and the choices fixed at creation (chunker
+// parameters, hash, compression). A config of a newer format is refused before anything is
+// touched; a folder without one is not a repository.
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { DedupfsError } from '../core/errors.js';
+import type { HashName } from '../core/address.js';
+import { HASH_NAMES } from '../core/address.js';
+
+export const FORMAT_VERSION = 1;
+
+export interface CompressionConfig { algorithm: 'zstd' | 'none'; level: number }
+
+export interface RepoConfig {
+  format: number;
+  id: string;
+  created: string;
+  chunker: { min: number; avg: number; max: number; level: number; seed: string };
+  hash: HashName;
+  compression: CompressionConfig;
+}
+
+export const DEFAULT_COMPRESSION: CompressionConfig = { algorithm: 'zstd', level: 3 };
+export const DEFAULT_HASH: HashName = 'blake3';
+
+export function newConfig(init: Pick<RepoConfig, 'chunker' | 'hash' | 'compression'>): RepoConfig {
+  return { format: FORMAT_VERSION, id: randomBytes(16).toString('hex'), created: new Date().toISOString(), ...init };
+}
+
+/** Parses `zstd`, `zstd:LEVEL` or `none`. */
+export function parseCompression(text: string): CompressionConfig {
+  const m = /^(zstd)(?::(\d+))?$|^(none)$/.exec(text);
+  const level = m?.[2] ? Number(m[2]) : 3;
+  if (!m || level < 1 || level > 19) {
+    throw new DedupfsError('USAGE', `invalid compression '${text}' (use zstd, zstd:LEVEL with LEVEL 1-19, or none)`);
+  }
+  return m[3] ? { algorithm: 'none', level: 0 } : { algorithm: 'zstd', level };
+}
+
+export async function readConfig(path: string, repoDir: string): Promise<RepoConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new DedupfsError('NO_REPOSITORY', `${repoDir} is not a dedupfs repository (no config.json)`,
+        { hint: "create one with 'dedupfs init', or name another with --repo DIR" });
+    }
+    throw new DedupfsError('IO', `cannot read ${path}: ${(err as Error).message}`);
+  }
+  let cfg: RepoConfig;
+  try {
+    cfg = JSON.parse(text) as RepoConfig;
+  } catch {
+    throw new DedupfsError('REPO_DAMAGED', `${path} is damaged (not valid JSON)`, { hint: 'restore it from a copy of the repository' });
+  }
+  if (typeof cfg.format !== 'number') throw new DedupfsError('REPO_DAMAGED', `${path} has no format version`);
+  if (cfg.format > FORMAT_VERSION) {
+    throw new DedupfsError('REPO_NEWER', `repository ${repoDir} has format ${cfg.format}; this dedupfs reads format ${FORMAT_VERSION} at most`,
+      { hint: 'upgrade dedupfs to use this repository; it was left untouched' });
+  }
+  if (!HASH_NAMES.includes(cfg.hash) || !cfg.chunker || !cfg.compression) {
+    throw new DedupfsError('REPO_DAMAGED', `${path} is incomplete (hash, chunker or compression missing)`);
+  }
+  return cfg;
+}

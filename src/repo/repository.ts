@@ -1,0 +1,120 @@
+// Opens and creates repositories. A Repository bundles what one command needs: the config, the
+// block store (packs + LMDB index), the catalog and the lock it holds. Lower layers receive
+// these as arguments and never open a repository themselves.
+import { mkdir, readdir, stat, open, rename } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DedupfsError, ioError } from '../core/errors.js';
+import { hashFunction, type HashName } from '../core/address.js';
+import { fsyncDir } from '../core/fsyncDir.js';
+import { BlockIndex } from '../store/index/blockIndex.js';
+import { BlockStore } from '../store/blockStore.js';
+import { Catalog } from '../catalog/catalog.js';
+import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/index.js';
+import { DEFAULT_COMPRESSION, DEFAULT_HASH, newConfig, readConfig, type CompressionConfig, type RepoConfig } from './config.js';
+import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from './layout.js';
+import { acquireLock, type LockKind, type RepoLock } from './lock.js';
+
+export interface Repository {
+  dir: string;
+  layout: RepoLayout;
+  config: RepoConfig;
+  chunker: ChunkerParams;
+  store: BlockStore;
+  catalog: Catalog;
+  close(): Promise<void>;
+}
+
+export interface InitOptions { chunker?: ChunkerParams; compression?: CompressionConfig; hash?: HashName }
+
+export interface OpenOptions {
+  /** the lock to hold while open; 'none' for readers that tolerate concurrent writers */
+  lock: LockKind | 'none';
+  /** what the lock file says holds it, e.g. "ingest" */
+  command: string;
+  /** create the repository with the defaults when it does not exist */
+  create?: boolean;
+  lockWaitMs?: number;
+  onNotice?: (msg: string) => void;
+}
+
+function chunkerFromConfig(cfg: RepoConfig): ChunkerParams {
+  const c = cfg.chunker;
+  return { min: c.min, avg: c.avg, max: c.max, level: c.level as ChunkerParams['level'], seed: BigInt(c.seed) };
+}
+
+/** Creates a repository in `dir`, which must be missing or empty. */
+export async function initRepository(dir: string, opts: InitOptions = {}): Promise<RepoConfig> {
+  const root = resolve(dir);
+  const layout = repoLayout(root);
+  const existing = await stat(root).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw ioError(err, 'cannot create repository', root);
+  });
+  if (existing && !existing.isDirectory()) throw new DedupfsError('EXISTS', `cannot create repository ${root}: it is a file`, { hint: 'name a new folder with --repo DIR' });
+  if (existing && (await readdir(root)).length > 0) {
+    throw new DedupfsError('EXISTS', `cannot create repository in ${root}: the folder is not empty`, { hint: 'name a new or empty folder with --repo DIR' });
+  }
+  const chunker = opts.chunker ?? DEFAULT_CHUNKER_PARAMS;
+  const config = newConfig({
+    chunker: { min: chunker.min, avg: chunker.avg, max: chunker.max, level: chunker.level, seed: chunker.seed.toString() },
+    hash: opts.hash ?? DEFAULT_HASH,
+    compression: opts.compression ?? DEFAULT_COMPRESSION,
+  });
+  try {
+    await mkdir(root, { recursive: true, mode: DIR_MODE });
+    for (const d of [layout.packs, layout.packsTmp, layout.snapshots, layout.locks]) await mkdir(d, { recursive: true, mode: DIR_MODE });
+    // config.json is written last: it is what makes the folder a repository.
+    const tmp = `${layout.config}.tmp`;
+    const fh = await open(tmp, 'w', FILE_MODE);
+    await fh.writeFile(JSON.stringify(config, null, 2) + '\n');
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, layout.config);
+    await fsyncDir(root);
+  } catch (err) {
+    throw ioError(err, 'cannot create repository', root);
+  }
+  return config;
+}
+
+export async function openRepository(dir: string, opts: OpenOptions): Promise<Repository> {
+  const root = resolve(dir);
+  const layout = repoLayout(root);
+  const st = await stat(root).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw ioError(err, 'cannot open repository', root);
+  });
+  if (st && !st.isDirectory()) {
+    throw new DedupfsError('NO_REPOSITORY', `${root} is a file, not a dedupfs repository`, { hint: 'name the repository folder with --repo DIR or DEDUPFS_REPO' });
+  }
+  if (!st) {
+    if (!opts.create) {
+      throw new DedupfsError('NO_REPOSITORY', `repository ${root} does not exist`, { hint: "create it with 'dedupfs init' or by running 'dedupfs ingest PATH'" });
+    }
+    await initRepository(root);
+    opts.onNotice?.(`created repository ${root}`);
+  }
+  const config = await readConfig(layout.config, root);
+  let lock: RepoLock | null = null;
+  if (opts.lock !== 'none') {
+    lock = await acquireLock(root, { kind: opts.lock, command: opts.command, waitMs: opts.lockWaitMs, onWarning: opts.onNotice });
+  }
+  try {
+    const index = BlockIndex.open(layout.index);
+    const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression });
+    const catalog = Catalog.open(layout.catalog, layout.snapshots);
+    await catalog.sync();
+    return {
+      dir: root, layout, config, chunker: chunkerFromConfig(config), store, catalog,
+      async close() {
+        await store.close();
+        catalog.close();
+        await index.close();
+        await lock?.release();
+      },
+    };
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
+}

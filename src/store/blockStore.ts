@@ -1,0 +1,181 @@
+// The block store joins packs, the index, hashing and compression: add() a block and get its
+// address; get() an address and have its bytes back, checked against the address.
+//
+// Write order (DESIGN.md, principle 6): a new block is compressed on the thread pool and
+// appended to the open pack; when the pack is full (or on flush) it is sealed (fsync, rename),
+// and only then does the index name its blocks. flush() returns once every block added so far
+// is durable and indexed; callers write a snapshot only after that. Blocks waiting in an
+// unsealed pack are remembered in `pending` so one run never stores a block twice.
+import type { Address, HashFunction } from '../core/address.js';
+import { addressToHex } from '../core/address.js';
+import { DedupfsError } from '../core/errors.js';
+import type { CompressionConfig } from '../repo/config.js';
+import type { RepoLayout } from '../repo/layout.js';
+import { BlockIndex, type BlockLocation } from './index/blockIndex.js';
+import { PackWriter } from './pack/packWriter.js';
+import { HEADER_BYTES, decodeHeader, type BlockType } from './pack/format.js';
+import { compressBlock, decompressBlock } from './compress.js';
+import { PackFiles } from './packFiles.js';
+
+export interface BlockStoreOptions {
+  layout: RepoLayout;
+  index: BlockIndex;
+  hash: HashFunction;
+  compression: CompressionConfig;
+  /** a pack is sealed once it reaches this many bytes */
+  packTarget?: number;
+  /** add() callers wait in waitForRoom() while this many raw bytes are being compressed */
+  maxInFlight?: number;
+}
+
+/** What this store has added since it was opened. */
+export interface AddedTotals { blocks: number; rawBytes: number; storedBytes: number }
+
+export class BlockStore {
+  readonly hash: HashFunction;
+  readonly index: BlockIndex;
+  readonly added: AddedTotals = { blocks: 0, rawBytes: 0, storedBytes: 0 };
+  private readonly pending = new Set<string>();
+  private readonly packs: PackFiles;
+  private writer: Promise<PackWriter> | null = null;
+  private sealing: Promise<void>[] = [];
+  private inFlightBytes = 0;
+  private inFlight = new Set<Promise<void>>();
+  private failure: unknown = null;
+  private roomWaiters: Array<() => void> = [];
+  private readonly packTarget: number;
+  private readonly maxInFlight: number;
+
+  constructor(private readonly opts: BlockStoreOptions) {
+    this.hash = opts.hash;
+    this.index = opts.index;
+    this.packs = new PackFiles(opts.layout);
+    this.packTarget = opts.packTarget ?? 16 << 20;
+    this.maxInFlight = opts.maxInFlight ?? 32 << 20;
+  }
+
+  has(addr: Address): boolean {
+    return this.pending.has(addressToHex(addr)) || this.index.has(addr);
+  }
+
+  /**
+   * Stores `raw` unless a block with its address exists. Returns at once; compression and the
+   * pack write go on in the background. Call waitForRoom() between adds to bound memory, and
+   * flush() before anything refers to the address durably.
+   */
+  add(type: BlockType, raw: Buffer): { address: Address; added: boolean } {
+    this.throwIfFailed();
+    const address = this.hash(raw);
+    const key = addressToHex(address);
+    if (this.pending.has(key) || this.index.has(address)) return { address, added: false };
+    this.pending.add(key);
+    this.inFlightBytes += raw.length;
+    const job = this.storeNew(type, address, raw)
+      .catch((err) => { this.failure ??= err; })
+      .finally(() => {
+        this.inFlightBytes -= raw.length;
+        this.inFlight.delete(job);
+        this.wakeWaiters();
+      });
+    this.inFlight.add(job);
+    return { address, added: true };
+  }
+
+  /** Resolves when fewer than maxInFlight bytes are waiting for compression. */
+  async waitForRoom(): Promise<void> {
+    while (this.inFlightBytes >= this.maxInFlight && !this.failure) {
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+    this.throwIfFailed();
+  }
+
+  /** Makes every block added so far durable and indexed. */
+  async flush(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
+    this.throwIfFailed();
+    if (this.writer) {
+      const w = this.writer;
+      this.writer = null;
+      this.sealing.push(this.seal(await w));
+    }
+    const sealing = this.sealing;
+    this.sealing = [];
+    await Promise.all(sealing);
+    this.throwIfFailed();
+  }
+
+  /** The block at `addr`, decompressed and checked against its address. */
+  async get(addr: Address): Promise<Buffer> {
+    const loc = this.index.get(addr);
+    if (!loc) throw new DedupfsError('BLOCK_DAMAGED', `block ${addressToHex(addr)} is missing from the index`, { data: { address: addressToHex(addr) } });
+    return this.read(addr, loc);
+  }
+
+  /** Reads and checks a block at a known location (used by get, check and gc). */
+  async read(addr: Address, loc: BlockLocation): Promise<Buffer> {
+    const hex = addressToHex(addr);
+    const damaged = (why: string, cause?: unknown) =>
+      new DedupfsError('BLOCK_DAMAGED', `block ${hex} in pack ${loc.packId} ${why}`, { data: { address: hex, pack: loc.packId }, cause });
+    let rec: Buffer;
+    try {
+      rec = await this.packs.read(loc.packId, loc.offset, HEADER_BYTES + loc.storedLength);
+    } catch (err) {
+      throw damaged((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing (pack file not found)' : `cannot be read: ${(err as Error).message}`, err);
+    }
+    const header = decodeHeader(rec, 0);
+    if (rec.length < HEADER_BYTES + loc.storedLength || !header || !header.address.equals(addr)) throw damaged('is damaged (record header does not match)');
+    let raw: Buffer;
+    try {
+      raw = await decompressBlock(rec.subarray(HEADER_BYTES), loc.compression);
+    } catch (err) {
+      throw damaged('is damaged (does not decompress)', err);
+    }
+    if (raw.length !== loc.rawLength || !this.hash(raw).equals(addr)) throw damaged('is damaged (content does not match its hash)');
+    return raw;
+  }
+
+  async close(): Promise<void> {
+    if (this.writer) await (await this.writer).abort();
+    this.writer = null;
+    await this.packs.close();
+  }
+
+  private async storeNew(type: BlockType, address: Address, raw: Buffer): Promise<void> {
+    const { compression, stored } = await compressBlock(raw, this.opts.compression);
+    // The pack may be sealed and replaced while we wait for it: append only to the current one.
+    let writer: PackWriter;
+    for (;;) {
+      const current = (this.writer ??= PackWriter.create(this.opts.layout));
+      writer = await current;
+      if (this.writer === current) break;
+    }
+    writer.append({ address, type, compression, rawLength: raw.length, storedLength: stored.length }, stored);
+    this.added.blocks++;
+    this.added.rawBytes += raw.length;
+    this.added.storedBytes += HEADER_BYTES + stored.length;
+    if (writer.length >= this.packTarget && this.writer) {
+      this.writer = null;
+      this.sealing.push(this.seal(writer).catch((err) => { this.failure ??= err; }));
+    }
+  }
+
+  private async seal(writer: PackWriter): Promise<void> {
+    await writer.seal();
+    await this.index.addPack(writer.packId, writer.entries);
+    for (const e of writer.entries) this.pending.delete(addressToHex(e.address));
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private throwIfFailed(): void {
+    if (!this.failure) return;
+    const err = this.failure as NodeJS.ErrnoException;
+    if (err instanceof DedupfsError) throw err;
+    if (err.code === 'ENOSPC') throw new DedupfsError('IO', `no space left on device while writing to ${this.opts.layout.root}`, { hint: 'free some space and run again; the repository was left as it was', cause: err });
+    throw new DedupfsError('IO', `cannot write to repository ${this.opts.layout.root}: ${err.message}`, { cause: err });
+  }
+}

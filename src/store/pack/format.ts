@@ -1,0 +1,96 @@
+// The bytes of a pack file. A pack is self-describing: every block is preceded by a header
+// carrying its address, type and lengths, and a sealed pack ends with a trailer listing all of
+// them, so the index can be rebuilt from the packs alone (from the trailer when it is there, by
+// scanning the headers when a crash left the pack without one).
+//
+//   pack    := MAGIC(8) record* trailer?
+//   record  := header(48) stored-bytes
+//   header  := 'DBLK'(4) type(1) compression(1) 0(2) rawLength(u32le) storedLength(u32le) address(32)
+//   trailer := entry(48)* count(u32le) 0(u32le) 'DPAKEND1'(8)
+//   entry   := address(32) offset(u32le, of the record header) type(1) compression(1) 0(2) rawLength(u32le) storedLength(u32le)
+import type { Address } from '../../core/address.js';
+
+export const PACK_MAGIC = Buffer.from('DDFSPK01');
+export const RECORD_MAGIC = Buffer.from('DBLK');
+export const TRAILER_MAGIC = Buffer.from('DPAKEND1');
+export const HEADER_BYTES = 48;
+export const ENTRY_BYTES = 48;
+export const FOOTER_BYTES = 16;
+
+/** What a block is: file data, a directory tree, or a list of a large file's chunks. */
+export enum BlockType { Data = 0, Tree = 1, List = 2 }
+export enum Compression { None = 0, Zstd = 1 }
+
+export interface PackEntry {
+  address: Address;
+  offset: number;        // of the record header within the pack
+  type: BlockType;
+  compression: Compression;
+  rawLength: number;
+  storedLength: number;
+}
+
+export function encodeHeader(e: Omit<PackEntry, 'offset'>): Buffer {
+  const b = Buffer.alloc(HEADER_BYTES);
+  RECORD_MAGIC.copy(b, 0);
+  b[4] = e.type;
+  b[5] = e.compression;
+  b.writeUInt32LE(e.rawLength, 8);
+  b.writeUInt32LE(e.storedLength, 12);
+  e.address.copy(b, 16);
+  return b;
+}
+
+/** Parses a record header at `offset`; null when the bytes there are not a header. */
+export function decodeHeader(b: Buffer, offset: number): PackEntry | null {
+  if (b.length - offset < HEADER_BYTES || !b.subarray(offset, offset + 4).equals(RECORD_MAGIC)) return null;
+  const type = b[offset + 4], compression = b[offset + 5];
+  if (type > BlockType.List || compression > Compression.Zstd) return null;
+  return {
+    address: Buffer.from(b.subarray(offset + 16, offset + 48)),
+    offset,
+    type,
+    compression,
+    rawLength: b.readUInt32LE(offset + 8),
+    storedLength: b.readUInt32LE(offset + 12),
+  };
+}
+
+export function encodeTrailer(entries: PackEntry[]): Buffer {
+  const b = Buffer.alloc(entries.length * ENTRY_BYTES + FOOTER_BYTES);
+  entries.forEach((e, i) => {
+    const o = i * ENTRY_BYTES;
+    e.address.copy(b, o);
+    b.writeUInt32LE(e.offset, o + 32);
+    b[o + 36] = e.type;
+    b[o + 37] = e.compression;
+    b.writeUInt32LE(e.rawLength, o + 40);
+    b.writeUInt32LE(e.storedLength, o + 44);
+  });
+  const f = entries.length * ENTRY_BYTES;
+  b.writeUInt32LE(entries.length, f);
+  TRAILER_MAGIC.copy(b, f + 8);
+  return b;
+}
+
+/** The number of entries a footer announces, or null when `footer` is not a trailer footer. */
+export function decodeFooter(footer: Buffer): number | null {
+  if (footer.length !== FOOTER_BYTES || !footer.subarray(8).equals(TRAILER_MAGIC)) return null;
+  return footer.readUInt32LE(0);
+}
+
+export function decodeTrailerEntries(b: Buffer, count: number): PackEntry[] {
+  const out: PackEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const o = i * ENTRY_BYTES;
+    out.push({
+      address: Buffer.from(b.subarray(o, o + 32)),
+      offset: b.readUInt32LE(o + 32),
+      type: b[o + 36],
+      compression: b[o + 37],
+      rawLength: b.readUInt32LE(o + 40),
+      storedLength: b.readUInt32LE(o + 44),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+// Appends blocks to one new pack. The pack is written under packs/tmp/ and only renamed into
+// packs/XX/ by seal(), after its bytes and trailer are fsynced; the index may name its blocks
+// only after seal() returns. A crash therefore leaves at most a .tmp file that nothing refers to.
+import { open, mkdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { DIR_MODE, FILE_MODE, packPath, type RepoLayout } from '../../repo/layout.js';
+import { fsyncDir } from '../../core/fsyncDir.js';
+import { PACK_MAGIC, HEADER_BYTES, encodeHeader, encodeTrailer, type PackEntry } from './format.js';
+
+const WRITE_BATCH = 4 << 20;
+
+export class PackWriter {
+  readonly packId: string;
+  readonly entries: PackEntry[] = [];
+  private size = PACK_MAGIC.length;
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly layout: RepoLayout, private readonly fh: FileHandle, private readonly tmpPath: string, packId: string) {
+    this.packId = packId;
+    this.queued.push(PACK_MAGIC);
+    this.queuedBytes = PACK_MAGIC.length;
+  }
+
+  static async create(layout: RepoLayout): Promise<PackWriter> {
+    const packId = randomBytes(16).toString('hex');
+    await mkdir(layout.packsTmp, { recursive: true, mode: DIR_MODE });
+    const tmpPath = join(layout.packsTmp, `${packId}.tmp`);
+    const fh = await open(tmpPath, 'wx', FILE_MODE);
+    return new PackWriter(layout, fh, tmpPath, packId);
+  }
+
+  /** Bytes the pack will hold once everything appended so far is written. */
+  get length(): number {
+    return this.size;
+  }
+
+  /** Queues one block; returns its entry (offset of its record header). */
+  append(block: Omit<PackEntry, 'offset'>, stored: Buffer): PackEntry {
+    const entry: PackEntry = { ...block, offset: this.size };
+    this.entries.push(entry);
+    this.queued.push(encodeHeader(block), stored);
+    this.queuedBytes += HEADER_BYTES + stored.length;
+    this.size += HEADER_BYTES + stored.length;
+    if (this.queuedBytes >= WRITE_BATCH) this.flushQueue();
+    return entry;
+  }
+
+  /** Resolves when the bytes queued so far are handed to the OS; rejects with any write error. */
+  async drain(): Promise<void> {
+    this.flushQueue();
+    await this.writing;
+  }
+
+  /** Writes the trailer, fsyncs, and moves the pack to its final name. */
+  async seal(): Promise<void> {
+    this.queued.push(encodeTrailer(this.entries));
+    await this.drain();
+    await this.fh.sync();
+    await this.fh.close();
+    const finalPath = packPath(this.layout, this.packId);
+    await mkdir(dirname(finalPath), { recursive: true, mode: DIR_MODE });
+    await rename(this.tmpPath, finalPath);
+    await fsyncDir(dirname(finalPath));
+  }
+
+  /** Gives up on the pack: nothing refers to it, so it is simply removed. */
+  async abort(): Promise<void> {
+    await this.writing.catch(() => undefined);
+    await this.fh.close().catch(() => undefined);
+    await rm(this.tmpPath, { force: true });
+  }
+
+  private flushQueue(): void {
+    if (this.queued.length === 0) return;
+    const bufs = this.queued;
+    this.queued = [];
+    this.queuedBytes = 0;
+    this.writing = this.writing.then(async () => {
+      await this.fh.writev(bufs);
+    });
+  }
+}

@@ -1,0 +1,43 @@
+// A small cache of open pack files for reading, so that reading many blocks from one pack does
+// not reopen it each time. Packs are immutable once sealed, so a cached handle never goes stale;
+// gc, which deletes packs, runs with the repository locked exclusively.
+import { open, type FileHandle } from 'node:fs/promises';
+import { packPath, type RepoLayout } from '../repo/layout.js';
+
+export class PackFiles {
+  private readonly handles = new Map<string, Promise<FileHandle>>();
+
+  constructor(private readonly layout: RepoLayout, private readonly max = 64) {}
+
+  /** Reads `length` bytes at `position` of pack `packId`; fewer if the pack is shorter. */
+  async read(packId: string, position: number, length: number): Promise<Buffer> {
+    const fh = await this.handle(packId);
+    const buf = Buffer.allocUnsafe(length);
+    const { bytesRead } = await fh.read(buf, 0, length, position);
+    return bytesRead === length ? buf : buf.subarray(0, bytesRead);
+  }
+
+  private handle(packId: string): Promise<FileHandle> {
+    let h = this.handles.get(packId);
+    if (h) {
+      this.handles.delete(packId); // re-insert: most recently used last
+      this.handles.set(packId, h);
+      return h;
+    }
+    if (this.handles.size >= this.max) {
+      const [oldestId, oldest] = this.handles.entries().next().value as [string, Promise<FileHandle>];
+      this.handles.delete(oldestId);
+      void oldest.then((fh) => fh.close()).catch(() => undefined);
+    }
+    h = open(packPath(this.layout, packId), 'r');
+    h.catch(() => this.handles.delete(packId));
+    this.handles.set(packId, h);
+    return h;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(all.map((h) => h.then((fh) => fh.close()).catch(() => undefined)));
+  }
+}

@@ -1,0 +1,29 @@
+// Human text for snapshots: the ingest summary and the `snapshots` table.
+import type { Snapshot } from '../catalog/snapshotRecord.js';
+import { formatBytes } from '../core/size.js';
+
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}
+
+export function formatIngestSummary(s: Snapshot, dryRun: boolean): string {
+  const lines = [
+    dryRun ? 'dry run: nothing was written' : `snapshot ${shortId(s.id)} saved${s.partial ? ' (partial: some items could not be read)' : ''}`,
+    `  ${s.files} files, ${s.dirs} folders, ${formatBytes(s.bytes)}`,
+    `  added ${formatBytes(s.added.rawBytes)} in ${s.added.blocks} new blocks, ${formatBytes(s.added.storedBytes)} stored`,
+  ];
+  if (s.warnings) lines.push(`  ${s.warnings} warnings`);
+  return lines.join('\n') + '\n';
+}
+
+export function formatSnapshotTable(snaps: Snapshot[]): string {
+  const rows = snaps.map((s) => [shortId(s.id), s.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), s.host, s.tags.join(','),
+    s.paths.join(' '), String(s.files), formatBytes(s.bytes), formatBytes(s.added.storedBytes) + (s.partial ? ' (partial)' : '')]);
+  return formatTable(['ID', 'Time', 'Host', 'Tags', 'Paths', 'Files', 'Size', 'Added'], rows) + `${snaps.length} snapshots\n`;
+}
+
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n';
+  return line(header) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('');
+}
