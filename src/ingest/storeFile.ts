@@ -35,7 +35,8 @@ export async function storeFile(path: Buffer, before: BigIntStats, ctx: { store:
     const xattrs = await readXattrs(fh.fd);
     const chunks: ChunkRef[] = [];
     let size = 0;
-    for await (const chunk of chunkFile(fh, ctx.chunker)) {
+    // Read through our descriptor's /proc path: the very file we checked, whatever its name.
+    for await (const chunk of chunkFile(`/proc/self/fd/${fh.fd}`, ctx.chunker)) {
       chunks.push({ address: ctx.store.add(BlockType.Data, chunk.data).address, length: chunk.length });
       size += chunk.length;
       ctx.reporter.bytes?.(chunk.length);
