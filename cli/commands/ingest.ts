@@ -29,7 +29,7 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
     await statSources(argv.paths); // a missing source fails before the repository is created or locked
     const progress = progressFor(argv, argv['dry-run'] ? 'checking' : 'ingesting');
     const result = await withRepository(argv, {
-      lock: 'shared', command: 'ingest', create: !argv['dry-run'],
+      lock: 'shared', command: 'ingest', create: !argv['dry-run'], dryRun: argv['dry-run'],
       lockWaitMs: argv['lock-wait'] ? durationToMs(parseDuration(argv['lock-wait'])) : 0,
     }, (repo) => ingest(repo, {
       paths: argv.paths, tags: argv.tag, host: argv.host, excludes: argv.exclude, excludeFiles: argv['exclude-file'],

@@ -97,8 +97,8 @@ export async function ingest(repo: Repository, opts: IngestOptions): Promise<Ing
     added: { ...repo.store.added }, partial: t.warnings > 0, warnings: t.warnings,
   };
   if (opts.dryRun) {
-    // Nothing was sealed: close() drops the open pack. Report what would have been added.
-    await repo.store.waitForRoom();
+    // The store was opened with dryRun: it compressed and counted new blocks, and wrote none.
+    await repo.store.flush();
     return { snapshot: { id: '(dry run)', ...fields, added: { ...repo.store.added } }, dryRun: true, parent: parent?.id };
   }
   await repo.store.flush();

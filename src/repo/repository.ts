@@ -34,6 +34,8 @@ export interface OpenOptions {
   /** create the repository with the defaults when it does not exist */
   create?: boolean;
   lockWaitMs?: number;
+  /** the block store counts new blocks but writes none */
+  dryRun?: boolean;
   onNotice?: (msg: string) => void;
 }
 
@@ -101,7 +103,7 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
   }
   try {
     const index = BlockIndex.open(layout.index);
-    const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression });
+    const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun });
     const catalog = Catalog.open(layout.catalog, layout.snapshots);
     await catalog.sync();
     return {

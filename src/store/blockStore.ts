@@ -26,6 +26,8 @@ export interface BlockStoreOptions {
   packTarget?: number;
   /** add() callers wait in waitForRoom() while this many raw bytes are being compressed */
   maxInFlight?: number;
+  /** count and compress new blocks but write nothing (ingest --dry-run) */
+  dryRun?: boolean;
 }
 
 /** What this store has added since it was opened. */
@@ -142,6 +144,10 @@ export class BlockStore {
 
   private async storeNew(type: BlockType, address: Address, raw: Buffer): Promise<void> {
     const { compression, stored } = await compressBlock(raw, this.opts.compression);
+    if (this.opts.dryRun) {
+      this.countAdded(raw.length, stored.length);
+      return;
+    }
     // The pack may be sealed and replaced while we wait for it: append only to the current one.
     let writer: PackWriter;
     for (;;) {
@@ -150,13 +156,17 @@ export class BlockStore {
       if (this.writer === current) break;
     }
     writer.append({ address, type, compression, rawLength: raw.length, storedLength: stored.length }, stored);
-    this.added.blocks++;
-    this.added.rawBytes += raw.length;
-    this.added.storedBytes += HEADER_BYTES + stored.length;
+    this.countAdded(raw.length, stored.length);
     if (writer.length >= this.packTarget && this.writer) {
       this.writer = null;
       this.sealing.push(this.seal(writer).catch((err) => { this.failure ??= err; }));
     }
+  }
+
+  private countAdded(rawLength: number, storedLength: number): void {
+    this.added.blocks++;
+    this.added.rawBytes += rawLength;
+    this.added.storedBytes += HEADER_BYTES + storedLength;
   }
 
   private async seal(writer: PackWriter): Promise<void> {

@@ -1,0 +1,103 @@
+// `dedupfs stats`: what the repository holds and what it costs. Logical bytes count every file
+// of every snapshot; unique bytes count each distinct data chunk once, uncompressed; stored bytes
+// are what the repository folder takes on disk. Their ratios are the deduplication, compression
+// and total ratios.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { addressFromHex, addressToHex } from '../core/address.js';
+import type { Repository } from '../repo/repository.js';
+import type { Snapshot } from '../catalog/snapshotRecord.js';
+import { BlockType } from '../store/pack/format.js';
+import { walkBlocks } from '../tree/walkBlocks.js';
+
+export interface RepoStats {
+  snapshots: number;
+  files: number;
+  logicalBytes: number;
+  uniqueBytes: number;
+  storedBytes: number;
+  chunks: number;
+  blocks: number;
+  packs: number;
+  meanChunkSize: number;
+  dedupRatio: number;
+  compressionRatio: number;
+  totalRatio: number;
+}
+
+export interface SnapshotStats {
+  id: string;
+  time: string;
+  files: number;
+  logicalBytes: number;
+  added: Snapshot['added'];
+  /** blocks that no other snapshot refers to: what forgetting this one alone would free */
+  exclusive: { blocks: number; rawBytes: number; storedBytes: number };
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+
+export async function repoStats(repo: Repository): Promise<RepoStats> {
+  const snaps = repo.catalog.list();
+  let uniqueBytes = 0, chunks = 0, blocks = 0, dataStored = 0;
+  for (const [, loc] of repo.store.index.entries()) {
+    blocks++;
+    if (loc.type !== BlockType.Data) continue;
+    chunks++;
+    uniqueBytes += loc.rawLength;
+    dataStored += loc.storedLength;
+  }
+  const { bytes: storedBytes, packs } = await diskUsage(repo.dir);
+  const logicalBytes = snaps.reduce((n, s) => n + s.bytes, 0);
+  return {
+    snapshots: snaps.length, files: snaps.reduce((n, s) => n + s.files, 0), logicalBytes, uniqueBytes, storedBytes,
+    chunks, blocks, packs, meanChunkSize: ratio(uniqueBytes, chunks),
+    dedupRatio: ratio(logicalBytes, uniqueBytes), compressionRatio: ratio(uniqueBytes, dataStored), totalRatio: ratio(logicalBytes, storedBytes),
+  };
+}
+
+export async function snapshotStats(repo: Repository, snap: Snapshot): Promise<SnapshotStats> {
+  const mine = new Set<string>();
+  await walkBlocks(repo.store, addressFromHex(snap.root), (addr) => {
+    const key = addressToHex(addr);
+    if (mine.has(key)) return false;
+    mine.add(key);
+    return true;
+  });
+  const others = new Set<string>();
+  for (const other of repo.catalog.list()) {
+    if (other.id === snap.id) continue;
+    await walkBlocks(repo.store, addressFromHex(other.root), (addr) => {
+      const key = addressToHex(addr);
+      if (others.has(key)) return false;
+      others.add(key);
+      return true;
+    });
+  }
+  const exclusive = { blocks: 0, rawBytes: 0, storedBytes: 0 };
+  for (const key of mine) {
+    if (others.has(key)) continue;
+    const loc = repo.store.index.get(addressFromHex(key));
+    exclusive.blocks++;
+    exclusive.rawBytes += loc?.rawLength ?? 0;
+    exclusive.storedBytes += loc?.storedLength ?? 0;
+  }
+  return { id: snap.id, time: snap.time, files: snap.files, logicalBytes: snap.bytes, added: snap.added, exclusive };
+}
+
+/** Bytes of every file under the repository folder, and the number of sealed packs. */
+async function diskUsage(dir: string): Promise<{ bytes: number; packs: number }> {
+  let bytes = 0, packs = 0;
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      const sub = await diskUsage(p);
+      bytes += sub.bytes;
+      packs += sub.packs;
+    } else if (e.isFile()) {
+      bytes += (await stat(p)).size;
+      if (e.name.endsWith('.pack')) packs++;
+    }
+  }
+  return { bytes, packs };
+}
