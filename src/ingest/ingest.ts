@@ -64,6 +64,12 @@ export async function statSources(paths: string[]): Promise<Array<{ path: string
 
 export async function ingest(repo: Repository, opts: IngestOptions): Promise<IngestResult> {
   const sources = await statSources(opts.paths);
+  const addedBefore = { ...repo.store.added };
+  const addedNow = () => ({
+    blocks: repo.store.added.blocks - addedBefore.blocks,
+    rawBytes: repo.store.added.rawBytes - addedBefore.rawBytes,
+    storedBytes: repo.store.added.storedBytes - addedBefore.storedBytes,
+  });
   const reporter = opts.reporter ?? {};
   const host = opts.host ?? hostname();
   const paths = sources.map((s) => s.path);
@@ -94,15 +100,15 @@ export async function ingest(repo: Repository, opts: IngestOptions): Promise<Ing
   const fields: Omit<Snapshot, 'id'> = {
     time: (opts.time ?? new Date()).toISOString(), host, user: userInfo().username, paths, tags: [...new Set(opts.tags ?? [])].sort(),
     root: addressToHex(root), parent: parent?.id, files: t.files, dirs: t.dirs, bytes: t.bytes,
-    added: { ...repo.store.added }, partial: t.warnings > 0, warnings: t.warnings,
+    added: addedNow(), partial: t.warnings > 0, warnings: t.warnings,
   };
   if (opts.dryRun) {
     // The store was opened with dryRun: it compressed and counted new blocks, and wrote none.
     await repo.store.flush();
-    return { snapshot: { id: '(dry run)', ...fields, added: { ...repo.store.added } }, dryRun: true, parent: parent?.id };
+    return { snapshot: { id: '(dry run)', ...fields, added: addedNow() }, dryRun: true, parent: parent?.id };
   }
   await repo.store.flush();
-  fields.added = { ...repo.store.added };
+  fields.added = addedNow();
   const snapshot: Snapshot = { id: snapshotId(fields), ...fields };
   await writeSnapshotFile(repo.layout.snapshots, snapshot);
   repo.catalog.insert(snapshot);

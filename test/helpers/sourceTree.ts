@@ -1,7 +1,7 @@
 // Builds source trees with every kind of entry a backup meets, and describes a tree on disk
 // (content hashes, modes, times, link targets, hard-link groups, xattrs) so that a source and
 // its restored or mounted copy can be compared field by field.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { link, lstat, mkdir, open, readdir, readlink, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -66,10 +66,10 @@ async function readFileBytes(path: string): Promise<Buffer> {
 export async function writeLargeRandomFile(path: string, size: number): Promise<void> {
   const fh = await open(path, 'w');
   try {
-    const piece = randomBytes(1 << 20);
+    const piece = Buffer.allocUnsafe(1 << 20);
     for (let done = 0; done < size;) {
       const n = Math.min(piece.length, size - done);
-      piece[0] ^= done & 0xff; // vary each MiB a little so blocks differ
+      randomFillSync(piece);
       await fh.write(piece, 0, n);
       done += n;
     }

@@ -1,0 +1,63 @@
+// Deduplication: what a second snapshot costs. Same tree twice; one byte inserted in a 100 MB
+// file; identical files; unchanged files not read again.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ingest } from '../../src/ingest/ingest.js';
+import { BlockType } from '../../src/store/pack/format.js';
+import { buildSourceTree } from '../helpers/sourceTree.js';
+import { countBlocks, openTestRepo, tempRepoPath } from '../helpers/repo.js';
+import { tempDir } from '../helpers/tempDir.js';
+
+test('ingesting the same tree twice adds under 1% of the stored bytes, and reads no unchanged file', async (t) => {
+  const src = await tempDir(t);
+  await buildSourceTree(src, { smallFiles: 500, largeFile: 8 << 20 });
+  const repo = await openTestRepo(t, await tempRepoPath(t));
+  const first = await ingest(repo, { paths: [src] });
+  assert.ok(first.snapshot.added.storedBytes > 8 << 20, 'the first snapshot stores the data');
+  let bytesRead = 0;
+  const second = await ingest(repo, { paths: [src], reporter: { bytes: (n) => { bytesRead += n; } } });
+  assert.equal(second.parent, first.snapshot.id);
+  assert.equal(bytesRead, 0, 'unchanged files are not read again');
+  assert.ok(second.snapshot.added.storedBytes < first.snapshot.added.storedBytes / 100,
+    `second snapshot added ${second.snapshot.added.storedBytes} of ${first.snapshot.added.storedBytes} bytes`);
+  assert.equal(second.snapshot.files, first.snapshot.files);
+  assert.equal(second.snapshot.bytes, first.snapshot.bytes);
+});
+
+test('one byte inserted in the middle of a 100 MB file adds at most 3 chunks', async (t) => {
+  const src = await tempDir(t);
+  const data = randomBytes(100_000_000);
+  await writeFile(join(src, 'big.bin'), data);
+  const repo = await openTestRepo(t, await tempRepoPath(t));
+  await ingest(repo, { paths: [src] });
+  const before = countBlocks(repo, BlockType.Data);
+  const mid = data.length >> 1;
+  const fh = await open(join(src, 'big.bin'), 'w');
+  await fh.write(data, 0, mid);
+  await fh.write(Buffer.from([0x42]));
+  await fh.write(data, mid, data.length - mid);
+  await fh.close();
+  const second = await ingest(repo, { paths: [src] });
+  const added = countBlocks(repo, BlockType.Data) - before;
+  assert.ok(added >= 1 && added <= 3, `added ${added} data chunks`);
+  assert.equal(second.snapshot.bytes, data.length + 1);
+});
+
+test('identical files are stored once', async (t) => {
+  const src = await tempDir(t);
+  const content = randomBytes(3 << 20);
+  for (const d of ['a', 'b', 'c/d']) {
+    await mkdir(join(src, d), { recursive: true });
+    await writeFile(join(src, d, 'same.bin'), content);
+  }
+  const repo = await openTestRepo(t, await tempRepoPath(t));
+  const { snapshot } = await ingest(repo, { paths: [src] });
+  assert.equal(snapshot.files, 3);
+  assert.equal(snapshot.bytes, 3 * content.length);
+  let unique = 0;
+  for (const [, loc] of repo.store.index.entries()) if (loc.type === BlockType.Data) unique += loc.rawLength;
+  assert.equal(unique, content.length, 'the content is stored once');
+});
