@@ -115,6 +115,14 @@ export class BlockStore {
 
   /** Reads and checks a block at a known location (used by get, check and gc). */
   async read(addr: Address, loc: BlockLocation): Promise<Buffer> {
+    return (await this.readRecord(addr, loc)).raw;
+  }
+
+  /**
+   * Like read(), and also returns the bytes as stored (compressed), checked, so gc can copy a
+   * block into a new pack without compressing it again.
+   */
+  async readRecord(addr: Address, loc: BlockLocation): Promise<{ raw: Buffer; stored: Buffer }> {
     const hex = addressToHex(addr);
     const damaged = (why: string, cause?: unknown) =>
       new DedupfsError('BLOCK_DAMAGED', `block ${hex} in pack ${loc.packId} ${why}`, { data: { address: hex, pack: loc.packId }, cause });
@@ -133,7 +141,7 @@ export class BlockStore {
       throw damaged('is damaged (does not decompress)', err);
     }
     if (raw.length !== loc.rawLength || !this.hash(raw).equals(addr)) throw damaged('is damaged (content does not match its hash)');
-    return raw;
+    return { raw, stored: rec.subarray(HEADER_BYTES) };
   }
 
   async close(): Promise<void> {
