@@ -89,9 +89,10 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
   if (st && !st.isDirectory()) {
     throw new DedupfsError('NO_REPOSITORY', `${root} is a file, not a dedupfs repository`, { hint: 'name the repository folder with --repo DIR or DEDUPFS_REPO' });
   }
-  if (!st) {
+  const empty = st ? (await readdir(root)).length === 0 : true;
+  if (empty) {
     if (!opts.create) {
-      throw new DedupfsError('NO_REPOSITORY', `repository ${root} does not exist`, { hint: "create it with 'dedupfs init' or by running 'dedupfs ingest PATH'" });
+      throw new DedupfsError('NO_REPOSITORY', `repository ${root} ${st ? 'is an empty folder' : 'does not exist'}`, { hint: "create it with 'dedupfs init' or by running 'dedupfs ingest PATH'" });
     }
     await initRepository(root);
     opts.onNotice?.(`created repository ${root}`);

@@ -18,6 +18,7 @@ export function reportFatal(err: unknown): void {
     else {
       process.stderr.write(`dedupfs: ${err.message}\n`);
       if (err.hint) process.stderr.write(`  ${err.hint}\n`);
+      else if (err.code === 'USAGE') process.stderr.write(`Try 'dedupfs --help' (or 'dedupfs COMMAND --help') for usage.\n`);
     }
     if (debug()) process.stderr.write(`${err.stack}\n`);
     process.exitCode = exitCodeFor(err.code);
