@@ -1,6 +1,10 @@
 // `npm run bench`: throughput, memory and ratios of every hot path, printed as tables.
 // Benchmarks measure; tests assert. Run on an otherwise idle machine and compare ratios.
-const sections: Array<[string, () => Promise<void>]> = [];
+import { benchChunker } from './chunker.js';
+
+const sections: Array<[string, () => Promise<void>]> = [
+  ['chunker', benchChunker],
+];
 
 for (const [name, run] of sections) {
   process.stdout.write(`\n== ${name} ==\n`);

@@ -3,5 +3,6 @@ import type { CommandModule } from 'yargs';
 import { initCommand } from './init.js';
 import { ingestCommand } from './ingest.js';
 import { snapshotsCommand } from './snapshots.js';
+import { chunkCommand } from './chunk.js';
 
-export const commands: CommandModule<any, any>[] = [initCommand, ingestCommand, snapshotsCommand];
+export const commands: CommandModule<any, any>[] = [initCommand, ingestCommand, snapshotsCommand, chunkCommand];
