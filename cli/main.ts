@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { readFileSync } from 'node:fs';
 import { commands } from './commands/index.js';
 import { reportFatal, reportUsage } from '../src/ui/reportError.js';
+import { EXIT } from '../src/ui/exitCodes.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -31,6 +32,13 @@ async function main(argv: string[]): Promise<void> {
     });
   for (const cmd of commands) parser = parser.command(cmd);
   await parser.parseAsync();
+}
+
+// Ctrl-C, or a TERM from cron: exit with 130, which runs lock.ts's 'exit' listener and so
+// removes this process's lock files. A command that handles the signal itself (mount unmounts
+// first) adds its own listener; this one then stays out of the way.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => { if (process.listenerCount(signal) === 1) process.exit(EXIT.INTERRUPTED); });
 }
 
 main(hideBin(process.argv)).catch(reportFatal);

@@ -1,6 +1,7 @@
 // What every command handler shares: the global options, opening the repository they name,
 // and printing a result as text or as one JSON object.
 import type { Argv } from 'yargs';
+import { durationToMs, parseDuration } from '../src/core/duration.js';
 import { defaultRepoPath } from '../src/repo/layout.js';
 import { openRepository, type OpenOptions, type Repository } from '../src/repo/repository.js';
 import { createProgress, type Progress } from '../src/ui/progress.js';
@@ -37,4 +38,12 @@ export function exitWithWarnings(warnings: number): void {
 
 export function repeatable(yargs: Argv, name: string, describe: string): Argv {
   return yargs.option(name, { type: 'string', array: true, describe, default: [] as string[] });
+}
+
+/** The --lock-wait option of a command that locks the repository: `.option('lock-wait', LOCK_WAIT_OPTION)`. */
+export const LOCK_WAIT_OPTION = { type: 'string', describe: 'wait this long for a lock (e.g. 30s, 5min); default: fail at once' } as const;
+
+/** --lock-wait in milliseconds; 0 when it is not given. */
+export function lockWaitMs(argv: GlobalArgs): number {
+  return argv['lock-wait'] ? durationToMs(parseDuration(argv['lock-wait'])) : 0;
 }

@@ -78,6 +78,14 @@ export class BlockIndex {
     for (const { key, value } of this.db.getRange()) yield [key, decodeLocation(value)];
   }
 
+  /**
+   * Resolves once every committed write is on stable storage. Commits resolve before that
+   * (lmdb's overlappingSync): gc waits here before it deletes a pack whose blocks it re-pointed.
+   */
+  async flush(): Promise<void> {
+    await this.db.flushed;
+  }
+
   async clear(): Promise<void> {
     await this.db.clearAsync();
   }

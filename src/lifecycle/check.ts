@@ -1,0 +1,135 @@
+// `dedupfs check`: is everything the snapshots need there and intact? Findings, not exceptions:
+// the check goes on past every problem and reports them all.
+//   1. packs agree with their own trailers, and every index entry names a real record
+//      (checkPacks.ts);
+//   2. with readData, every block of every pack (or of a subset of packs) is read, decompressed
+//      and re-hashed (verifyPack.ts);
+//   3. every snapshot's trees are read (each read is checked against its hash) and every block
+//      they name is judged: missing from the index, named by a bad index entry, or found damaged
+//      in step 2; each damaged block is reported with the snapshots and paths that need it
+//      (findDamage.ts).
+// A shared lock suffices: an ingest running meanwhile only adds packs and snapshots.
+import { addressFromHex } from '../core/address.js';
+import type { Reporter } from '../core/reporter.js';
+import type { Repository } from '../repo/repository.js';
+import { checkPacks, type IndexProblem, type PackProblem } from './checkPacks.js';
+import { findDamage } from './findDamage.js';
+import { formatReadDataSubset, selectSubset, type ReadDataSubset } from './readDataSubset.js';
+import { verifyPack, type BlockFailure } from './verifyPack.js';
+
+export interface CheckOptions {
+  /** read and re-hash every block (or those of `subset`) */
+  readData?: boolean;
+  subset?: ReadDataSubset;
+  reporter?: Reporter;
+}
+
+export interface DependentSnapshot { id: string; time: string; paths: string[] }
+
+export interface DamagedBlock {
+  address: string;
+  /** where the index (or, for a damaged spare copy, the pack) has it */
+  pack?: string;
+  offset?: number;
+  reason: string;
+  /** the snapshots that need the block, with the paths in them that do (sorted) */
+  snapshots: DependentSnapshot[];
+}
+
+export interface CheckReport {
+  ok: boolean;
+  snapshots: number;
+  packs: number;
+  indexEntries: number;
+  referencedBlocks: number;
+  readData?: { subset?: string; packs: number; blocks: number; bytes: number };
+  packProblems: PackProblem[];
+  indexProblems: IndexProblem[];
+  damagedBlocks: DamagedBlock[];
+  /** ids of the snapshots that need a damaged block */
+  damagedSnapshots: string[];
+  /** blocks packs hold that the index does not name (harmless unless a snapshot needs one) */
+  unindexedBlocks: number;
+  /** index entries no snapshot needs (gc reclaims them) */
+  unreferencedBlocks: number;
+  /** packs/tmp leftovers (gc removes them) */
+  unsealedPacks: number;
+  /** files in packs/ that are not packs */
+  strays: string[];
+}
+
+/**
+ * Checks the repository's structure, and with readData its contents.
+ * @example const report = await check(repo, { readData: true }); if (!report.ok) process.exitCode = 1;
+ */
+export async function check(repo: Repository, opts: CheckOptions = {}): Promise<CheckReport> {
+  const { index } = repo.store;
+  const reporter = opts.reporter ?? {};
+  const packs = await checkPacks(repo.layout, index, reporter);
+  const badEntries = new Map(packs.indexProblems.map((p) => [p.address, p.problem]));
+
+  const failures: Array<BlockFailure & { pack: string }> = [];
+  let readData: CheckReport['readData'];
+  if (opts.readData) {
+    const chosen = opts.subset ? selectSubset(packs.packs.map((p) => p.packId), opts.subset) : undefined;
+    const toRead = packs.packs.filter((p) => !chosen || chosen.has(p.packId));
+    readData = { subset: opts.subset && formatReadDataSubset(opts.subset), packs: toRead.length, blocks: 0, bytes: 0 };
+    reporter.start?.({ files: toRead.length, bytes: toRead.reduce((n, p) => n + p.size, 0) });
+    for (const pack of toRead) {
+      reporter.item?.(`pack ${pack.packId}`);
+      for (const f of await verifyPack(repo.store, pack.packId, pack.entries, (n) => reporter.bytes?.(n))) failures.push({ ...f, pack: pack.packId });
+      readData.blocks += pack.entries.length;
+      readData.bytes += pack.size;
+      reporter.fileDone?.();
+    }
+  }
+  const badCopies = new Map(failures.map((f) => [`${f.pack}:${f.entry.offset}`, f.reason]));
+
+  const judge = (hex: string): string | undefined => {
+    const loc = index.get(addressFromHex(hex));
+    if (!loc) {
+      const holder = packs.unindexed.get(hex);
+      return holder ? `missing from the index (pack ${holder} holds it; 'dedupfs repair' rebuilds the index)` : 'missing: no pack holds it';
+    }
+    return badEntries.get(hex) ?? badCopies.get(`${loc.packId}:${loc.offset}`);
+  };
+  const snapshots = repo.catalog.list();
+  const damage = await findDamage(repo.store, snapshots, judge, reporter);
+
+  const blocks = new Map<string, DamagedBlock>();
+  for (const snap of snapshots) {
+    const byBlock = new Map<string, Set<string>>();
+    for (const ref of damage.snapshots.get(snap.id) ?? []) {
+      const paths = byBlock.get(ref.address) ?? new Set<string>();
+      paths.add(ref.path.length ? ref.path.toString() : '/');
+      byBlock.set(ref.address, paths);
+    }
+    for (const [hex, paths] of byBlock) {
+      let block = blocks.get(hex);
+      if (!block) {
+        const loc = index.get(addressFromHex(hex));
+        block = { address: hex, pack: loc?.packId, offset: loc?.offset, reason: damage.reasons.get(hex) ?? judge(hex) ?? 'damaged', snapshots: [] };
+        blocks.set(hex, block);
+      }
+      block.snapshots.push({ id: snap.id, time: snap.time, paths: [...paths].sort() });
+    }
+  }
+  // Damaged copies no snapshot reaches through the index: spare copies, or blocks nothing needs.
+  for (const f of failures) {
+    const hex = f.entry.address.toString('hex');
+    if (!blocks.has(hex) || blocks.get(hex)!.pack !== f.pack) {
+      blocks.set(`${hex}@${f.pack}`, { address: hex, pack: f.pack, offset: f.entry.offset, reason: f.reason, snapshots: [] });
+    }
+  }
+
+  let unreferencedBlocks = 0;
+  for (const [address] of index.entries()) if (!damage.referenced.has(address.toString('hex'))) unreferencedBlocks++;
+  const damagedBlocks = [...blocks.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return {
+    ok: !packs.packProblems.length && !packs.indexProblems.length && !damagedBlocks.length,
+    snapshots: snapshots.length, packs: packs.packs.length, indexEntries: packs.indexEntries, referencedBlocks: damage.referenced.size,
+    readData, packProblems: packs.packProblems, indexProblems: packs.indexProblems, damagedBlocks,
+    damagedSnapshots: snapshots.filter((s) => damage.snapshots.get(s.id)?.length).map((s) => s.id),
+    unindexedBlocks: packs.unindexed.size, unreferencedBlocks, unsealedPacks: packs.unsealed.length, strays: packs.strays,
+  };
+}

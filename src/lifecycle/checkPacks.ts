@@ -1,0 +1,67 @@
+// The structural half of check that needs no snapshot: do the packs agree with themselves (a
+// magic, whole records, a trailer that matches the records), and does every index entry name a
+// pack that exists and a record in it that holds that very block, with the same type and
+// lengths? Packs are judged from their own entries (readPackEntries), so an index entry into the
+// lost tail of a truncated pack, or into a deleted pack, shows up here.
+import { addressToHex } from '../core/address.js';
+import type { Reporter } from '../core/reporter.js';
+import type { RepoLayout } from '../repo/layout.js';
+import type { BlockIndex, BlockLocation } from '../store/index/blockIndex.js';
+import { listPacks, type PackFile } from '../store/listPacks.js';
+import type { PackEntry } from '../store/pack/format.js';
+import { readPackEntries } from '../store/pack/readPackEntries.js';
+
+export interface PackProblem { pack: string; problem: string }
+export interface IndexProblem { address: string; pack: string; problem: string }
+
+export interface PackCheck {
+  packs: Array<PackFile & { entries: PackEntry[] }>;
+  unsealed: PackFile[];
+  strays: string[];
+  packProblems: PackProblem[];
+  indexProblems: IndexProblem[];
+  indexEntries: number;
+  /** blocks some pack holds that the index does not name, hex -> a pack holding one */
+  unindexed: Map<string, string>;
+}
+
+/** Reads every pack's entries and checks every index entry against them. */
+export async function checkPacks(layout: RepoLayout, index: BlockIndex, reporter?: Reporter): Promise<PackCheck> {
+  const listing = await listPacks(layout);
+  const result: PackCheck = {
+    packs: [], unsealed: listing.unsealed, strays: listing.strays, packProblems: [], indexProblems: [], indexEntries: 0, unindexed: new Map(),
+  };
+  const byPack = new Map<string, Map<number, PackEntry>>();
+  for (const file of listing.sealed) {
+    reporter?.item?.(`pack ${file.packId}`);
+    let entries: PackEntry[] = [];
+    try {
+      const contents = await readPackEntries(file.path);
+      entries = contents.entries;
+      for (const problem of contents.problems) result.packProblems.push({ pack: file.packId, problem });
+    } catch (err) {
+      result.packProblems.push({ pack: file.packId, problem: `cannot be read: ${(err as Error).message}` });
+    }
+    result.packs.push({ ...file, entries });
+    byPack.set(file.packId, new Map(entries.map((e) => [e.offset, e])));
+    for (const e of entries) if (!index.has(e.address)) result.unindexed.set(addressToHex(e.address), file.packId);
+  }
+  for (const [address, loc] of index.entries()) {
+    result.indexEntries++;
+    const problem = locationProblem(byPack, address, loc);
+    if (problem) result.indexProblems.push({ address: addressToHex(address), pack: loc.packId, problem });
+  }
+  return result;
+}
+
+function locationProblem(byPack: Map<string, Map<number, PackEntry>>, address: Buffer, loc: BlockLocation): string | undefined {
+  const entries = byPack.get(loc.packId);
+  if (!entries) return `pack ${loc.packId} does not exist`;
+  const e = entries.get(loc.offset);
+  if (!e) return `pack ${loc.packId} holds no block at offset ${loc.offset}`;
+  if (!e.address.equals(address)) return `pack ${loc.packId} holds another block at offset ${loc.offset}`;
+  if (e.type !== loc.type || e.compression !== loc.compression || e.rawLength !== loc.rawLength || e.storedLength !== loc.storedLength) {
+    return `the index and pack ${loc.packId} disagree about the block at offset ${loc.offset}`;
+  }
+  return undefined;
+}

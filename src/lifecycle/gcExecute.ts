@@ -1,0 +1,141 @@
+// The execute half of gc: carries out a GcPlan under an exclusive lock. The order of steps is
+// the crash story; a kill at any point loses no block a snapshot refers to:
+//   1. the index is pointed at every kept copy it did not name;
+//   2. the kept blocks of packs being rewritten are copied (checked on the way) into new packs,
+//      each sealed before the index names it: until then the old copies are the ones in use;
+//   3. index entries that still name a pack about to go (its dead blocks) are removed, and the
+//      index is flushed to disk;
+//   4. only then are the old packs and the packs/tmp leftovers deleted, and their folders synced.
+// A kill between steps leaves duplicates, or packs that nothing names, for the next gc.
+// A pack with a kept block that fails its check is not deleted: it is reported and kept.
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DedupfsError, ioError } from '../core/errors.js';
+import { fsyncDir } from '../core/fsyncDir.js';
+import type { Reporter } from '../core/reporter.js';
+import type { Address } from '../core/address.js';
+import type { Repository } from '../repo/repository.js';
+import { listPacks } from '../store/listPacks.js';
+import type { PackEntry } from '../store/pack/format.js';
+import type { GcPlan, PackUsage } from './gcPlan.js';
+import { PackCopier } from './packCopier.js';
+
+export interface GcResult {
+  deletedPacks: number;
+  rewrittenPacks: number;
+  newPacks: number;
+  copiedBlocks: number;
+  removedIndexEntries: number;
+  removedUnsealed: number;
+  /** packs kept although planned to go, because a block they hold failed its check */
+  keptDamaged: Array<{ pack: string; reason: string }>;
+  /** sizes of the pack files (packs/ and packs/tmp/) before and after */
+  bytesBefore: number;
+  bytesAfter: number;
+  freedBytes: number;
+}
+
+/** Blocks read at once while copying: overlaps reads, decompression (thread pool) and hashing. */
+const READ_AHEAD = 8;
+
+/**
+ * Deletes and rewrites packs as `plan` says. The repository must be locked exclusively.
+ * @throws DedupfsError REPO_DAMAGED when the plan found reachable blocks missing.
+ */
+export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter?: Reporter } = {}): Promise<GcResult> {
+  if (plan.missing.length) {
+    throw new DedupfsError('REPO_DAMAGED', `${plan.missing.length} blocks that snapshots refer to are missing; gc deletes nothing`, {
+      hint: "run 'dedupfs check' to see which snapshots need them, then 'dedupfs repair' (with --forget-damaged to drop those snapshots)",
+      data: { missing: plan.missing.slice(0, 20) },
+    });
+  }
+  const { index } = repo.store;
+  const reporter = opts.reporter ?? {};
+  const bytesBefore = await packBytes(repo);
+  for (const { packId, entry } of plan.reindex) await index.addPack(packId, [entry]);
+
+  const going = new Set(plan.deletePacks.map((p) => p.packId));
+  const keptDamaged: GcResult['keptDamaged'] = [];
+  const copier = new PackCopier(repo.layout, index);
+  reporter.start?.({ files: plan.rewritePacks.length, bytes: plan.bytes.copy });
+  try {
+    for (const pack of plan.rewritePacks) {
+      reporter.item?.(`pack ${pack.packId}`);
+      const failure = await copyLiveBlocks(repo, pack, copier, reporter);
+      if (failure) {
+        keptDamaged.push({ pack: pack.packId, reason: failure });
+        reporter.warning?.(`pack ${pack.packId} is kept: ${failure}`);
+      } else {
+        going.add(pack.packId);
+      }
+      reporter.fileDone?.();
+    }
+    await copier.finish();
+  } catch (err) {
+    await copier.abort();
+    throw err;
+  }
+
+  const removedIndexEntries = await forgetPacks(repo, going, new Set([...plan.packs.map((p) => p.packId), ...copier.packIds]));
+  await index.flush();
+
+  const dirs = new Set<string>();
+  for (const pack of plan.packs.filter((p) => going.has(p.packId))) await removeFile(pack.path, dirs);
+  for (const tmp of plan.unsealed) await removeFile(tmp.path, dirs);
+  for (const dir of dirs) await fsyncDir(dir).catch((err) => { throw ioError(err, 'cannot sync folder', dir); });
+
+  const bytesAfter = await packBytes(repo);
+  return {
+    deletedPacks: going.size, rewrittenPacks: going.size - plan.deletePacks.length, newPacks: copier.packIds.length,
+    copiedBlocks: copier.blocks, removedIndexEntries, removedUnsealed: plan.unsealed.length, keptDamaged,
+    bytesBefore, bytesAfter, freedBytes: bytesBefore - bytesAfter,
+  };
+}
+
+// Copies a pack's kept blocks; returns why it could not (a damaged block), else undefined.
+async function copyLiveBlocks(repo: Repository, pack: PackUsage, copier: PackCopier, reporter: Reporter): Promise<string | undefined> {
+  const read = (e: PackEntry) => repo.store.readRecord(e.address, { ...e, packId: pack.packId });
+  for (let i = 0; i < pack.live.length; i += READ_AHEAD) {
+    const batch = pack.live.slice(i, i + READ_AHEAD);
+    let records;
+    try {
+      records = await Promise.all(batch.map(read));
+    } catch (err) {
+      if (err instanceof DedupfsError && err.code === 'BLOCK_DAMAGED') return err.message;
+      throw err;
+    }
+    for (let j = 0; j < batch.length; j++) {
+      await copier.append(batch[j], records[j].stored);
+      reporter.bytes?.(batch[j].storedLength);
+    }
+  }
+  return undefined;
+}
+
+// Removes every index entry that names a pack in `going` or a pack that does not exist (kept
+// blocks were pointed elsewhere in steps 1 and 2, so these are all dead). Returns how many.
+async function forgetPacks(repo: Repository, going: Set<string>, existing: Set<string>): Promise<number> {
+  const byPack = new Map<string, Address[]>();
+  for (const [address, loc] of repo.store.index.entries()) {
+    if (!going.has(loc.packId) && existing.has(loc.packId)) continue;
+    const list = byPack.get(loc.packId);
+    if (list) list.push(address);
+    else byPack.set(loc.packId, [address]);
+  }
+  let n = 0;
+  for (const [packId, addresses] of byPack) {
+    await repo.store.index.removePack(packId, addresses);
+    n += addresses.length;
+  }
+  return n;
+}
+
+async function removeFile(path: string, dirs: Set<string>): Promise<void> {
+  await rm(path, { force: true }).catch((err) => { throw ioError(err, 'cannot delete', path); });
+  dirs.add(dirname(path));
+}
+
+async function packBytes(repo: Repository): Promise<number> {
+  const listing = await listPacks(repo.layout);
+  return [...listing.sealed, ...listing.unsealed].reduce((n, p) => n + p.size, 0);
+}

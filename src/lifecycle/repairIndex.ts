@@ -1,0 +1,61 @@
+// repair, step 1: a new block index built from the packs (src/store/rebuildIndex.ts) beside the
+// old one, then swapped in by renames. Until the swap the old index stays in place, so a killed
+// repair leaves the repository as it found it, plus an index-rebuild folder the next repair
+// clears (killed between the two renames, it leaves no index, and the next repair builds one).
+// The old index is never opened: it may be what is damaged. (No dot in the new folder's name:
+// lmdb takes a path with an extension for a file.)
+// With readData, every block is checked on the way and copies that fail are left out, so an
+// intact spare copy takes their place, and an ingest of the same data stores them again.
+import { rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { hashFunction } from '../core/address.js';
+import { ioError } from '../core/errors.js';
+import { fsyncDir } from '../core/fsyncDir.js';
+import type { Reporter } from '../core/reporter.js';
+import type { RepoConfig } from '../repo/config.js';
+import type { RepoLayout } from '../repo/layout.js';
+import { BlockStore } from '../store/blockStore.js';
+import { BlockIndex } from '../store/index/blockIndex.js';
+import { rebuildIndex, type RebuildIndexResult } from '../store/rebuildIndex.js';
+import { verifyPack } from './verifyPack.js';
+
+export interface IndexRepair extends RebuildIndexResult {
+  /** copies left out because they failed their check (readData only) */
+  damaged: Array<{ address: string; pack: string; offset: number; reason: string }>;
+}
+
+/** Rebuilds the index of the repository at `layout` from its packs. The caller holds the exclusive lock. */
+export async function repairIndex(layout: RepoLayout, config: RepoConfig, opts: { readData?: boolean; reporter?: Reporter } = {}): Promise<IndexRepair> {
+  const fresh = `${layout.index}-rebuild`;
+  const old = `${layout.index}-old`;
+  await rm(fresh, { recursive: true, force: true });
+  const index = BlockIndex.open(fresh);
+  const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression });
+  const damaged: IndexRepair['damaged'] = [];
+  let result: RebuildIndexResult;
+  try {
+    result = await rebuildIndex({
+      layout, index, reporter: opts.reporter,
+      accept: opts.readData ? async (packId, entries) => {
+        const failures = await verifyPack(store, packId, entries);
+        for (const f of failures) damaged.push({ address: f.entry.address.toString('hex'), pack: packId, offset: f.entry.offset, reason: f.reason });
+        const failed = new Set(failures.map((f) => f.entry));
+        return entries.filter((e) => !failed.has(e));
+      } : undefined,
+    });
+    await index.flush();
+  } finally {
+    await store.close();
+    await index.close();
+  }
+  try {
+    await rm(old, { recursive: true, force: true });
+    await rename(layout.index, old).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err; });
+    await rename(fresh, layout.index);
+    await fsyncDir(dirname(layout.index));
+    await rm(old, { recursive: true, force: true });
+  } catch (err) {
+    throw ioError(err, 'cannot put the rebuilt index in place at', layout.index);
+  }
+  return { ...result, damaged };
+}

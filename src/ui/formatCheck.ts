@@ -1,0 +1,60 @@
+// How `dedupfs check` reports: what was checked; the problems with packs, index entries and
+// blocks (long lists cut short; --json has them all); then, per damaged snapshot, the paths that
+// need a damaged or missing block; then a verdict with what to do.
+import type { CheckReport, DamagedBlock } from '../lifecycle/check.js';
+import { formatBytes } from '../core/size.js';
+import { shortId } from './formatSnapshot.js';
+
+const SHOWN = 10;
+
+function capped<T>(items: T[], line: (item: T) => string, indent = ''): string[] {
+  const out = items.slice(0, SHOWN).map(line);
+  if (items.length > SHOWN) out.push(`${indent}... and ${items.length - SHOWN} more`);
+  return out;
+}
+
+// Snapshot id -> time and the paths that need a damaged block.
+function bySnapshot(blocks: DamagedBlock[]): Map<string, { time: string; blocks: number; paths: Set<string> }> {
+  const out = new Map<string, { time: string; blocks: number; paths: Set<string> }>();
+  for (const b of blocks) {
+    for (const s of b.snapshots) {
+      const entry = out.get(s.id) ?? { time: s.time, blocks: 0, paths: new Set<string>() };
+      entry.blocks++;
+      for (const p of s.paths) entry.paths.add(p);
+      out.set(s.id, entry);
+    }
+  }
+  return out;
+}
+
+export function formatCheck(r: CheckReport): string {
+  const lines = [`checked ${r.snapshots} snapshots, ${r.packs} packs, ${r.indexEntries} index entries; the snapshots need ${r.referencedBlocks} blocks`];
+  if (r.readData) {
+    lines.push(`read ${formatBytes(r.readData.bytes)}: ${r.readData.blocks} blocks in ${r.readData.packs} packs`
+      + (r.readData.subset ? ` (subset ${r.readData.subset})` : ''));
+  }
+  lines.push(...capped(r.packProblems, (p) => `pack ${p.pack}: ${p.problem}`));
+  if (r.indexProblems.length) {
+    lines.push(`${r.indexProblems.length} index entries name no valid record:`);
+    lines.push(...capped(r.indexProblems, (p) => `  block ${p.address}: ${p.problem}`, '  '));
+  }
+  if (r.damagedBlocks.length) {
+    lines.push(`${r.damagedBlocks.length} damaged or missing blocks:`);
+    lines.push(...capped(r.damagedBlocks, (b) => `  block ${b.address}${b.pack ? ` (pack ${b.pack} offset ${b.offset})` : ''}: ${b.reason}`
+      + (b.snapshots.length ? '' : '; no snapshot needs it'), '  '));
+  }
+  for (const [id, s] of bySnapshot(r.damagedBlocks)) {
+    lines.push(`snapshot ${shortId(id)} (${s.time}) needs ${s.blocks} of them, in ${s.paths.size} ${s.paths.size === 1 ? 'path' : 'paths'}:`);
+    lines.push(...capped([...s.paths].sort(), (p) => `    ${p}`, '    '));
+  }
+  if (r.unindexedBlocks) lines.push(`note: ${r.unindexedBlocks} blocks in packs are not in the index`);
+  if (r.unreferencedBlocks) lines.push(`note: ${r.unreferencedBlocks} blocks are not needed by any snapshot (gc reclaims them)`);
+  if (r.unsealedPacks) lines.push(`note: ${r.unsealedPacks} unsealed packs in packs/tmp (gc removes them)`);
+  lines.push(...capped(r.strays, (s) => `note: ${s} is not a pack`));
+  if (r.ok) return lines.concat('no errors found').join('\n') + '\n';
+  lines.push(`errors found: ${r.packProblems.length} pack problems, ${r.indexProblems.length} bad index entries, ${r.damagedBlocks.length} damaged or missing blocks`);
+  lines.push(r.indexProblems.length || r.unindexedBlocks
+    ? "  'dedupfs repair' rebuilds the index from the packs; with --forget-damaged it also removes the snapshots that need blocks that are gone"
+    : "  'dedupfs repair --read-data --forget-damaged' removes the snapshots that need damaged blocks");
+  return lines.join('\n') + '\n';
+}
