@@ -2,6 +2,7 @@
 // The dedupfs executable: parses the command line with yargs, dispatches to one module per
 // command in cli/commands/, and turns any error into one line on stderr and an exit status.
 // No logic of its own lives here.
+import './runtime.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { readFileSync } from 'node:fs';

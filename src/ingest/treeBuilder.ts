@@ -40,7 +40,7 @@ export class TreeBuilder {
   private readonly limiter: Limiter;
 
   constructor(private readonly opts: TreeBuilderOptions) {
-    this.limiter = new Limiter(opts.concurrency ?? 4);
+    this.limiter = new Limiter(opts.concurrency ?? 2);
   }
 
   /** Stores the tree of one directory; `parentTree` is the same directory in the parent snapshot. */

@@ -17,6 +17,8 @@ import { HEADER_BYTES, decodeHeader, type BlockType } from './pack/format.js';
 import { compressBlock, decompressBlock } from './compress.js';
 import { PackFiles } from './packFiles.js';
 
+const MAX_UNWRITTEN = 8 << 20;
+
 export interface BlockStoreOptions {
   layout: RepoLayout;
   index: BlockIndex;
@@ -53,7 +55,7 @@ export class BlockStore {
     this.index = opts.index;
     this.packs = new PackFiles(opts.layout);
     this.packTarget = opts.packTarget ?? 16 << 20;
-    this.maxInFlight = opts.maxInFlight ?? 32 << 20;
+    this.maxInFlight = opts.maxInFlight ?? 4 << 20;
   }
 
   has(addr: Address): boolean {
@@ -158,16 +160,21 @@ export class BlockStore {
     }
     // The pack may be sealed and replaced while we wait for it: append only to the current one.
     let writer: PackWriter;
+    let current: Promise<PackWriter>;
     for (;;) {
-      const current = (this.writer ??= PackWriter.create(this.opts.layout));
+      current = (this.writer ??= PackWriter.create(this.opts.layout));
       writer = await current;
       if (this.writer === current) break;
     }
+    // From here to the seal decision nothing awaits, so exactly one job seals a full pack.
     writer.append({ address, type, compression, rawLength: raw.length, storedLength: stored.length }, stored);
     this.countAdded(raw.length, stored.length);
-    if (writer.length >= this.packTarget && this.writer) {
+    if (writer.length >= this.packTarget) {
       this.writer = null;
       this.sealing.push(this.seal(writer).catch((err) => { this.failure ??= err; }));
+    } else if (writer.unwrittenBytes > MAX_UNWRITTEN) {
+      // Backpressure from the disk: this job (and so waitForRoom) waits while writes lag behind.
+      await writer.drain();
     }
   }
 

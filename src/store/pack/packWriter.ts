@@ -17,6 +17,7 @@ export class PackWriter {
   private queued: Buffer[] = [];
   private queuedBytes = 0;
   private writing: Promise<void> = Promise.resolve();
+  private handedOver = 0;
 
   private constructor(private readonly layout: RepoLayout, private readonly fh: FileHandle, private readonly tmpPath: string, packId: string) {
     this.packId = packId;
@@ -35,6 +36,11 @@ export class PackWriter {
   /** Bytes the pack will hold once everything appended so far is written. */
   get length(): number {
     return this.size;
+  }
+
+  /** Bytes appended but not yet handed to the OS. */
+  get unwrittenBytes(): number {
+    return this.size - this.handedOver;
   }
 
   /** Queues one block; returns its entry (offset of its record header). */
@@ -76,10 +82,12 @@ export class PackWriter {
   private flushQueue(): void {
     if (this.queued.length === 0) return;
     const bufs = this.queued;
+    const bytes = this.queuedBytes;
     this.queued = [];
     this.queuedBytes = 0;
     this.writing = this.writing.then(async () => {
       await this.fh.writev(bufs);
+      this.handedOver += bytes;
     });
   }
 }

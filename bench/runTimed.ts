@@ -1,0 +1,24 @@
+// Runs a command as a child process and measures its wall time and peak memory (through
+// /usr/bin/time when the machine has it, else peak RSS is not reported).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+export interface Timed { seconds: number; peakRssMiB: number | null; code: number | null; stdout: string; stderr: string }
+
+export function runTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
+  const useTime = existsSync('/usr/bin/time');
+  const [bin, argv] = useTime ? ['/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', cmd, ...args]] : [cmd, args];
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(bin, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const m = /PEAK_RSS_KB=(\d+)/.exec(stderr);
+      resolve({ seconds, peakRssMiB: m ? Number(m[1]) / 1024 : null, code, stdout, stderr: stderr.replace(/PEAK_RSS_KB=\d+\n?/, '') });
+    });
+  });
+}
