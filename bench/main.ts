@@ -1,9 +1,11 @@
 // `npm run bench`: throughput, memory and ratios of every hot path, printed as tables.
 // Benchmarks measure; tests assert. Run on an otherwise idle machine and compare ratios.
 import { benchChunker } from './chunker.js';
+import { benchIngest } from './ingest.js';
 
 const sections: Array<[string, () => Promise<void>]> = [
   ['chunker', benchChunker],
+  ['ingest and restore', benchIngest],
 ];
 
 for (const [name, run] of sections) {
