@@ -12,6 +12,7 @@ import { Catalog } from '../catalog/catalog.js';
 import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/index.js';
 import { DEFAULT_COMPRESSION, DEFAULT_HASH, newConfig, readConfig, type CompressionConfig, type RepoConfig } from './config.js';
 import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from './layout.js';
+import { withOwnerOnlyUmask } from './ownerOnly.js';
 import { acquireLock, type LockKind, type RepoLock } from './lock.js';
 
 export interface Repository {
@@ -103,9 +104,9 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
     lock = await acquireLock(root, { kind: opts.lock, command: opts.command, waitMs: opts.lockWaitMs, onWarning: opts.onNotice });
   }
   try {
-    const index = BlockIndex.open(layout.index);
+    const index = withOwnerOnlyUmask(() => BlockIndex.open(layout.index));
     const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun });
-    const catalog = Catalog.open(layout.catalog, layout.snapshots);
+    const catalog = withOwnerOnlyUmask(() => Catalog.open(layout.catalog, layout.snapshots));
     await catalog.sync();
     return {
       dir: root, layout, config, chunker: chunkerFromConfig(config), store, catalog,
