@@ -8,6 +8,8 @@ export interface Reporter {
   item?(path: string): void;
   /** `n` more bytes processed */
   bytes?(n: number): void;
+  /** `n` bytes accounted for without being read (files unchanged since the parent snapshot) */
+  skipped?(n: number): void;
   /** one more file done */
   fileDone?(): void;
   /** something went wrong with one item; the operation goes on */

@@ -74,6 +74,7 @@ export async function ingest(repo: Repository, opts: IngestOptions): Promise<Ing
   const host = opts.host ?? hostname();
   const paths = sources.map((s) => s.path);
   const parent = findParent(repo, host, paths);
+  reporter.start?.({ bytes: parent?.bytes }); // the previous snapshot's size estimates this one's
   const excludes = await Excludes.withFiles(opts.excludes ?? [], opts.excludeFiles ?? []);
   const builder = new TreeBuilder({
     store: repo.store, chunker: new Chunker(repo.chunker), excludes, owners: new OwnerNames(),

@@ -107,6 +107,7 @@ export class TreeBuilder {
       entry.content = prev.content;
       if (prev.xattrs) entry.xattrs = prev.xattrs;
       this.totals.bytes += entry.size;
+      this.opts.reporter.skipped?.(entry.size);
       this.opts.reporter.fileDone?.();
       return entry;
     }

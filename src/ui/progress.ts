@@ -1,6 +1,6 @@
 // Progress for long commands. On a terminal (stderr is a TTY, no --quiet, no --json) a status
 // line is redrawn at most 5 times a second: files, bytes, MB/s, what is being read and, when the
-// total is known, the time left. Elsewhere (cron, pipes) it prints nothing. Warnings always go
+// total is known (or estimated, e.g. from the previous snapshot), the time left. Elsewhere (cron, pipes) it prints nothing. Warnings always go
 // to stderr as lines of their own, so they reach cron's mail.
 import type { Reporter } from '../core/reporter.js';
 import { formatBytes } from '../core/size.js';
@@ -16,7 +16,7 @@ export interface Progress extends Reporter {
 export function createProgress(opts: ProgressOptions): Progress {
   const live = !opts.quiet && !opts.json && !!process.stderr.isTTY;
   const started = Date.now();
-  let files = 0, bytes = 0, totalBytes = 0, current = '', lastDraw = 0, drawn = false;
+  let files = 0, bytes = 0, skippedBytes = 0, totalBytes = 0, current = '', lastDraw = 0, drawn = false;
 
   const draw = (force = false) => {
     if (!live) return;
@@ -25,8 +25,9 @@ export function createProgress(opts: ProgressOptions): Progress {
     lastDraw = now;
     const secs = Math.max((now - started) / 1000, 0.001);
     const rate = bytes / secs;
-    let line = `${opts.verb}: ${files} files, ${formatBytes(bytes)}${totalBytes ? ` of ${formatBytes(totalBytes)}` : ''}, ${formatBytes(rate)}/s`;
-    if (totalBytes && rate > 0) line += `, ${formatEta((totalBytes - bytes) / rate)} left`;
+    const done = bytes + skippedBytes;
+    let line = `${opts.verb}: ${files} files, ${formatBytes(done)}${totalBytes ? ` of ~${formatBytes(Math.max(totalBytes, done))}` : ''}, ${formatBytes(rate)}/s`;
+    if (totalBytes > done && rate > 0) line += `, ${formatEta((totalBytes - done) / rate)} left`;
     const width = (process.stderr.columns || 80) - 1;
     if (current && line.length + 3 < width) line += `  ${truncateLeft(current, width - line.length - 2)}`;
     process.stderr.write(`\r\x1b[K${line.slice(0, width)}`);
@@ -38,6 +39,7 @@ export function createProgress(opts: ProgressOptions): Progress {
     start(t) { totalBytes = t.bytes ?? 0; draw(true); },
     item(path) { current = path; draw(); },
     bytes(n) { bytes += n; draw(); },
+    skipped(n) { skippedBytes += n; draw(); },
     fileDone() { files++; draw(); },
     warning(message) {
       progress.warnings++;
