@@ -54,6 +54,8 @@ export interface CheckReport {
   unreferencedBlocks: number;
   /** packs/tmp leftovers (gc removes them) */
   unsealedPacks: number;
+  /** damaged copies of blocks that the index does not name (gc drops them) */
+  damagedSpares: number;
   /** files in packs/ that are not packs */
   strays: string[];
 }
@@ -114,11 +116,17 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
       block.snapshots.push({ id: snap.id, time: snap.time, paths: [...paths].sort() });
     }
   }
-  // Damaged copies no snapshot reaches through the index: spare copies, or blocks nothing needs.
+  // Damaged copies no snapshot needs: an error while the index names them (an ingest would
+  // take them for stored), a note when it does not (spare copies gc drops).
+  let damagedSpares = 0;
   for (const f of failures) {
     const hex = f.entry.address.toString('hex');
-    if (!blocks.has(hex) || blocks.get(hex)!.pack !== f.pack) {
-      blocks.set(`${hex}@${f.pack}`, { address: hex, pack: f.pack, offset: f.entry.offset, reason: f.reason, snapshots: [] });
+    if (blocks.has(hex)) continue;
+    const loc = index.get(f.entry.address);
+    if (loc?.packId === f.pack && loc.offset === f.entry.offset) {
+      blocks.set(hex, { address: hex, pack: f.pack, offset: f.entry.offset, reason: f.reason, snapshots: [] });
+    } else {
+      damagedSpares++;
     }
   }
 
@@ -130,6 +138,6 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     snapshots: snapshots.length, packs: packs.packs.length, indexEntries: packs.indexEntries, referencedBlocks: damage.referenced.size,
     readData, packProblems: packs.packProblems, indexProblems: packs.indexProblems, damagedBlocks,
     damagedSnapshots: snapshots.filter((s) => damage.snapshots.get(s.id)?.length).map((s) => s.id),
-    unindexedBlocks: packs.unindexed.size, unreferencedBlocks, unsealedPacks: packs.unsealed.length, strays: packs.strays,
+    unindexedBlocks: packs.unindexed.size, unreferencedBlocks, unsealedPacks: packs.unsealed.length, damagedSpares, strays: packs.strays,
   };
 }

@@ -14,6 +14,7 @@ import { fsyncDir } from '../core/fsyncDir.js';
 import type { Reporter } from '../core/reporter.js';
 import type { RepoConfig } from '../repo/config.js';
 import type { RepoLayout } from '../repo/layout.js';
+import { withOwnerOnlyUmask } from '../repo/ownerOnly.js';
 import { BlockStore } from '../store/blockStore.js';
 import { BlockIndex } from '../store/index/blockIndex.js';
 import { rebuildIndex, type RebuildIndexResult } from '../store/rebuildIndex.js';
@@ -29,7 +30,7 @@ export async function repairIndex(layout: RepoLayout, config: RepoConfig, opts: 
   const fresh = `${layout.index}-rebuild`;
   const old = `${layout.index}-old`;
   await rm(fresh, { recursive: true, force: true });
-  const index = BlockIndex.open(fresh);
+  const index = withOwnerOnlyUmask(() => BlockIndex.open(fresh));
   const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression });
   const damaged: IndexRepair['damaged'] = [];
   let result: RebuildIndexResult;

@@ -50,6 +50,7 @@ export function formatCheck(r: CheckReport): string {
   if (r.unindexedBlocks) lines.push(`note: ${r.unindexedBlocks} blocks in packs are not in the index`);
   if (r.unreferencedBlocks) lines.push(`note: ${r.unreferencedBlocks} blocks are not needed by any snapshot (gc reclaims them)`);
   if (r.unsealedPacks) lines.push(`note: ${r.unsealedPacks} unsealed packs in packs/tmp (gc removes them)`);
+  if (r.damagedSpares) lines.push(`note: ${r.damagedSpares} damaged copies of blocks the index does not use (gc drops them)`);
   lines.push(...capped(r.strays, (s) => `note: ${s} is not a pack`));
   if (r.ok) return lines.concat('no errors found').join('\n') + '\n';
   lines.push(`errors found: ${r.packProblems.length} pack problems, ${r.indexProblems.length} bad index entries, ${r.damagedBlocks.length} damaged or missing blocks`);
