@@ -3,7 +3,8 @@
 // it with what was ingested, copying a repository so each damage starts from the same state,
 // and the bytes its packs take on disk.
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingest } from '../../src/ingest/ingest.js';
@@ -61,4 +62,32 @@ export async function packBytes(repoDir: string): Promise<number> {
 export async function copyRepo(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });
   await cp(from, to, { recursive: true });
+}
+
+export interface TwoSnapshots { repo: string; src1: string; src2: string; s1: IngestedSnapshot; s2: IngestedSnapshot }
+
+/**
+ * A repository in `dir`/repo with two snapshots, each ingest sealing its own pack:
+ * s1 of src1 = keep.txt, a.bin (600 KiB random), shared.bin (600 KiB random), sub/deep.txt;
+ * s2 of src2 = the same but b.bin instead of a.bin. Pack 1 holds everything of s1; pack 2 only
+ * b.bin and s2's trees (the file contents deduplicate against pack 1; the trees differ, as their
+ * entries carry other inodes and times).
+ */
+export async function twoSnapshots(dir: string): Promise<TwoSnapshots> {
+  const shared = randomBytes(600 * 1024);
+  const make = async (name: string, own: string) => {
+    const src = join(dir, name);
+    await mkdir(join(src, 'sub'), { recursive: true });
+    await writeFile(join(src, 'keep.txt'), 'kept in both\n');
+    await writeFile(join(src, own), randomBytes(600 * 1024));
+    await writeFile(join(src, 'shared.bin'), shared);
+    await writeFile(join(src, 'sub', 'deep.txt'), 'deep down\n');
+    return src;
+  };
+  const repo = join(dir, 'repo');
+  const src1 = await make('src1', 'a.bin');
+  const src2 = await make('src2', 'b.bin');
+  const s1 = await ingestAt(repo, src1, { time: new Date('2025-01-01T00:00:00Z') });
+  const s2 = await ingestAt(repo, src2, { time: new Date('2025-01-02T00:00:00Z') });
+  return { repo, src1, src2, s1, s2 };
 }
