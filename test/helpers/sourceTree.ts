@@ -5,7 +5,7 @@ import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { link, lstat, mkdir, open, readdir, readlink, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readXattrs } from '../../src/core/xattrs.js';
+import { readXattrs, writeXattrs } from '../../src/core/xattrs.js';
 
 export interface TreeOptions {
   /** number of small files spread over a few folders */
@@ -43,8 +43,7 @@ export async function buildSourceTree(dir: string, opts: TreeOptions = {}): Prom
   if (opts.xattrs) {
     const fh = await open(join(dir, 'hello.txt'), 'r');
     try {
-      const { setAttribute } = await import('@napi-rs/xattr');
-      await setAttribute(`/proc/self/fd/${fh.fd}`, 'user.comment', Buffer.from('kept'));
+      await writeXattrs(fh.fd, [['user.comment', Buffer.from('kept')]]);
     } finally {
       await fh.close();
     }

@@ -1,0 +1,43 @@
+// `dedupfs restore SNAPSHOT[:PATH] TARGET`: write a snapshot's files back to disk.
+import type { CommandModule } from 'yargs';
+import { parseSnapshotPath } from '../../src/catalog/selectSnapshot.js';
+import { restoreSnapshot } from '../../src/restore/restoreSnapshot.js';
+import { formatDryRunItem, formatRestoreSummary } from '../../src/ui/formatRestore.js';
+import { ignoreClosedStdout } from '../../src/ui/streamOut.js';
+import { exitWithWarnings, output, progressFor, withRepository, type GlobalArgs } from '../shared.js';
+
+interface Args extends GlobalArgs {
+  spec: string; target: string; include: string[]; exclude: string[]; overwrite?: boolean; 'dry-run'?: boolean;
+}
+
+export const restoreCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'restore <spec> <target>',
+  describe: 'restore a snapshot, or a path in it, into a folder',
+  builder: (y) => y
+    .option('include', { type: 'string', array: true, default: [], describe: 'restore only snapshot paths matching this glob, and what is below them (repeatable)' })
+    .option('exclude', { type: 'string', array: true, default: [], describe: 'skip snapshot paths matching this glob, and what is below them (repeatable)' })
+    .positional('spec', { type: 'string', describe: 'SNAPSHOT[:PATH]; the root goes into TARGET itself, any other path to TARGET/<name>', demandOption: true })
+    .positional('target', { type: 'string', describe: 'the folder to restore into (created if missing)', demandOption: true })
+    .option('overwrite', { type: 'boolean', describe: 'replace existing files, symlinks and special files (never folders)' })
+    .option('dry-run', { type: 'boolean', describe: 'print what would be restored; write nothing' })
+    .example('$0 restore latest /tmp/restored', 'restore the newest snapshot')
+    .example('$0 restore latest:/etc/hosts /tmp', 'restore one file as /tmp/hosts')
+    .example('$0 restore latest /tmp/r --include "*.conf" --exclude "/var/cache"', 'restore part of a snapshot')
+    .epilogue('Exit status 3 when some entries were skipped (existing files, unsafe names) or could not be restored (damaged blocks); '
+      + 'the others are restored. With --json: one summary object {"type":"summary", files, dirs, bytes, warnings, errors, ...}.'),
+  handler: async (argv) => {
+    const progress = progressFor(argv, argv['dry-run'] ? 'checking' : 'restoring');
+    const dryRunLines = argv['dry-run'] && !argv.json;
+    if (dryRunLines) ignoreClosedStdout();
+    const { selector, path } = parseSnapshotPath(argv.spec);
+    const result = await withRepository(argv, { lock: 'shared', command: 'restore' }, (repo) => restoreSnapshot(repo, {
+      snapshot: selector, path, target: argv.target, include: argv.include, exclude: argv.exclude,
+      overwrite: argv.overwrite, dryRun: argv['dry-run'], reporter: progress,
+      onItem: dryRunLines ? (item) => process.stdout.write(formatDryRunItem(item)) : undefined,
+    }));
+    progress.finish();
+    const { dryRun, ...counts } = result;
+    output(argv, { type: 'summary', dry_run: dryRun, ...counts }, () => formatRestoreSummary(result));
+    exitWithWarnings(result.warnings + result.errors);
+  },
+};

@@ -1,0 +1,253 @@
+// `dedupfs restore`: writes a snapshot (or a path inside it) into a target folder.
+//
+//   locate the path; count what is selected (for progress); then walk the trees in order:
+//     folder -> create it (exclusively, or accept a real folder), push it on the stack
+//     other  -> start a job (at most `concurrency` at once): file, link, symlink, fifo, device
+//     when the walk leaves a folder -> wait for its jobs, then set its mode, owner and times
+//
+// Folders get their metadata last, after their contents are written (writing into a folder
+// changes its mtime, and a read-only folder must still be filled). With --include, a folder
+// that is not itself included is created only when something below it is restored. The
+// target may exist; nothing is ever written outside it (see destination.ts and selection.ts).
+// The root of a snapshot has no metadata of its own: the target folder is left as it is.
+import { closeSync, constants, openSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DedupfsError, ioError } from '../core/errors.js';
+import { Limiter } from '../core/limiter.js';
+import type { Reporter } from '../core/reporter.js';
+import type { Repository } from '../repo/repository.js';
+import type { BlockReader } from '../tree/chunkList.js';
+import type { TreeEntry } from '../tree/entry.js';
+import { escapeName } from '../tree/nameEscape.js';
+import { walkTree, type TreeItem } from '../tree/walkTree.js';
+import { applyFdMetadata } from './applyMetadata.js';
+import { isConflict, makeDir, probe } from './destination.js';
+import { locateSnapshotPath, parentPathLength, type LocatedPath } from './locateSnapshotPath.js';
+import { restoreEntry, type EntryContext } from './restoreEntry.js';
+import { emptyResult, type RestoreResult } from './restoreResult.js';
+import { Selection } from './selection.js';
+
+export interface RestoreOptions {
+  /** snapshot selector: id, hex prefix, latest, latest~N */
+  snapshot: string;
+  /** path inside the snapshot (default "/": its whole root, restored into the target itself);
+   * any other path is restored as target/<its name> */
+  path?: string;
+  /** the folder to restore into; created when missing */
+  target: string;
+  /** glob patterns on snapshot paths: restore only what matches (and what is below it) */
+  include?: string[];
+  /** glob patterns on snapshot paths: skip what matches (and what is below it) */
+  exclude?: string[];
+  /** replace existing files, symlinks and special files (never a folder) */
+  overwrite?: boolean;
+  /** report what would be restored; write nothing */
+  dryRun?: boolean;
+  reporter?: Reporter;
+  /** called for every entry restored (or, with dryRun, that would be) */
+  onItem?: EntryContext['onItem'];
+  /** entries restored at once (default 4) */
+  concurrency?: number;
+}
+
+export type { RestoreResult } from './restoreResult.js';
+
+interface Frame {
+  depth: number;
+  dest: Buffer;
+  entry: TreeEntry | null; // null for the target itself
+  display: string;
+  included: boolean;
+  state: 'pending' | 'created' | 'existing' | 'failed';
+  jobs: Array<Promise<void>>;
+  /** the last entry started in this folder; a malformed tree may repeat a name (names are
+   * sorted, so repeats are neighbours), and the second waits for the first to settle */
+  last?: { name: Buffer; job: Promise<void> };
+}
+
+/**
+ * Restores a snapshot path into a folder. Warnings and errors about single entries go to the
+ * reporter and are counted in the result; a bad selector or path, or a target that is not a
+ * folder, throws before anything is written.
+ *
+ * @example
+ *   const result = await restoreSnapshot(repo, { snapshot: 'latest', path: '/etc', target: '/tmp/r' });
+ *   // /tmp/r/etc/... ; result.errors > 0 when some content was damaged
+ */
+export async function restoreSnapshot(repo: Repository, opts: RestoreOptions): Promise<RestoreResult> {
+  const loc = await locateSnapshotPath(repo, { snapshot: opts.snapshot, path: opts.path });
+  const target = resolve(opts.target);
+  await prepareTarget(target, !!opts.dryRun);
+  const run = new RestoreRun(repo.store, loc, target, opts);
+  opts.reporter?.start?.(await run.count());
+  await run.restore();
+  return run.result;
+}
+
+async function prepareTarget(target: string, dryRun: boolean): Promise<void> {
+  const st = await stat(target).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw ioError(err, 'cannot restore into', target);
+  });
+  if (st && !st.isDirectory()) throw new DedupfsError('EXISTS', `cannot restore into ${target}: it is not a folder`, { data: { target } });
+  if (!st && !dryRun) await mkdir(target, { recursive: true }).catch((err) => { throw ioError(err, 'cannot create', target); });
+}
+
+class RestoreRun {
+  readonly result: RestoreResult;
+  private readonly selection: Selection;
+  private readonly ctx: EntryContext;
+  private readonly limiter: Limiter;
+  private readonly stack: Frame[];
+  private readonly prefix: number;
+  private readonly target: Buffer;
+  private fatal: unknown = null;
+
+  constructor(private readonly store: BlockReader, private readonly loc: LocatedPath, target: string, opts: RestoreOptions) {
+    this.result = emptyResult(loc.snapshot.id, target, !!opts.dryRun);
+    this.selection = new Selection(opts.include, opts.exclude);
+    this.limiter = new Limiter(opts.concurrency ?? 4);
+    this.prefix = parentPathLength(loc);
+    this.target = Buffer.from(target);
+    const reporter = opts.reporter ?? {};
+    this.ctx = {
+      store, reporter, overwrite: !!opts.overwrite, dryRun: !!opts.dryRun, target, result: this.result,
+      asRoot: process.getuid?.() === 0, links: new Map(), onItem: opts.onItem,
+      warn: (message) => { this.result.warnings++; reporter.warning?.(message); },
+      error: (message) => { this.result.errors++; reporter.warning?.(message); },
+    };
+    this.stack = [{ depth: -1, dest: this.target, entry: null, display: '/', included: this.selection.includesAll, state: 'existing', jobs: [] }];
+  }
+
+  /** The entries of the selected path, the path itself first unless it is the root. */
+  private async *items(onDamaged?: (err: unknown, item: TreeItem) => void): AsyncGenerator<TreeItem> {
+    const { entry, path, isRoot } = this.loc;
+    if (isRoot) {
+      yield* walkTree(this.store, entry.subtree!, { recursive: true, onDamaged });
+      return;
+    }
+    const top: TreeItem = { entry, path, depth: 0 };
+    yield top;
+    if (entry.kind === 'dir' && entry.subtree && !top.prune) {
+      yield* walkTree(this.store, entry.subtree, { path, recursive: true, depth: 1, onDamaged });
+    }
+  }
+
+  /** Files and bytes that will be restored, for progress (one pass over the trees only). */
+  async count(): Promise<{ files: number; bytes: number }> {
+    let files = 0, bytes = 0;
+    const links = new Set<string>();
+    const included: boolean[] = [this.selection.includesAll];
+    for await (const item of this.items(() => undefined)) {
+      const verdict = this.selection.classify(item.entry.name, item.path, included[item.depth]);
+      if (verdict === 'unsafe' || verdict === 'excluded') {
+        item.prune = true;
+        continue;
+      }
+      included[item.depth + 1] = verdict === 'included';
+      if (item.entry.kind !== 'file' || verdict !== 'included') continue;
+      files++;
+      if (item.entry.linkId && links.has(item.entry.linkId)) continue;
+      if (item.entry.linkId) links.add(item.entry.linkId);
+      bytes += item.entry.size;
+    }
+    return { files, bytes };
+  }
+
+  async restore(): Promise<void> {
+    const onDamaged = (err: unknown, item: TreeItem) => this.ctx.error(`cannot restore the contents of ${escapeName(item.path)}: ${(err as Error).message}`);
+    for await (const item of this.items(onDamaged)) {
+      if (this.fatal) break;
+      await this.leaveFolders(item.depth);
+      await this.visit(item);
+    }
+    await this.leaveFolders(0);
+    await Promise.all(this.stack[0].jobs);
+    if (this.fatal) throw this.fatal;
+  }
+
+  private async visit(item: TreeItem): Promise<void> {
+    const parent = this.stack[this.stack.length - 1];
+    const display = escapeName(item.path);
+    const verdict = this.selection.classify(item.entry.name, item.path, parent.included);
+    if (verdict === 'unsafe') {
+      const folder = escapeName(item.path.subarray(0, item.path.length - item.entry.name.length - 1)) || '/';
+      this.ctx.warn(`${folder}: an entry named '${escapeName(item.entry.name)}' is not a safe name; skipped`);
+    }
+    if (verdict === 'unsafe' || verdict === 'excluded' || this.stack.some((f) => f.state === 'failed')) {
+      item.prune = true;
+      return;
+    }
+    const dest = Buffer.concat([this.target, item.path.subarray(this.prefix)]);
+    const included = verdict === 'included';
+    if (parent.last?.name.equals(item.entry.name)) await parent.last.job;
+    if (item.entry.kind === 'dir') {
+      this.stack.push({ depth: item.depth, dest, entry: item.entry, display, included, state: 'pending', jobs: [] });
+      if (included && !(await this.createFolders())) item.prune = true;
+      return;
+    }
+    if (!included || !(await this.createFolders())) return;
+    const at = { dir: parent.dest, name: item.entry.name, dest, display };
+    const { done } = await this.start(parent, () => restoreEntry(this.ctx, item.entry, at));
+    parent.last = { name: item.entry.name, job: done };
+  }
+
+  /** Starts `job` once a slot is free (so the walk never runs far ahead of the writes); returns its end. */
+  private async start(frame: Frame, job: () => Promise<void>): Promise<{ done: Promise<void> }> {
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => { started = resolve; });
+    const done = this.limiter.run(async () => {
+      started();
+      if (!this.fatal) await job();
+    }).catch((err) => { this.fatal ??= err; });
+    frame.jobs.push(done);
+    await running;
+    return { done };
+  }
+
+  /** Creates the folders on the stack that are not there yet; false when one cannot be. */
+  private async createFolders(): Promise<boolean> {
+    for (const frame of this.stack) {
+      if (frame.state === 'failed') return false;
+      if (frame.state !== 'pending') continue;
+      try {
+        const state = this.ctx.dryRun ? await probe(frame.dest, 'dir', this.ctx.overwrite) : await makeDir(frame.dest, this.ctx.overwrite);
+        if (isConflict(state)) {
+          this.ctx.warn(`${frame.display} ${state.conflict}`);
+          frame.state = 'failed';
+          return false;
+        }
+        frame.state = state;
+      } catch (err) {
+        this.ctx.error(`cannot restore ${frame.display}: ${(err as Error).message}`);
+        frame.state = 'failed';
+        return false;
+      }
+      if (frame.state === 'existing' && !this.ctx.overwrite) continue;
+      this.result.dirs++;
+      this.ctx.onItem?.({ path: frame.display, kind: 'dir', size: 0 });
+    }
+    return true;
+  }
+
+  /** Finishes the folders at `depth` and deeper: their jobs, then their own metadata. */
+  private async leaveFolders(depth: number): Promise<void> {
+    while (this.stack.length > 1 && this.stack[this.stack.length - 1].depth >= depth) {
+      const frame = this.stack.pop()!;
+      await Promise.all(frame.jobs);
+      const restored = frame.state === 'created' || (frame.state === 'existing' && this.ctx.overwrite);
+      if (!restored || this.ctx.dryRun || !frame.entry || this.fatal) continue;
+      try {
+        const fd = openSync(frame.dest, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+        try {
+          await applyFdMetadata(fd, frame.entry, frame.display, this.ctx);
+        } finally {
+          closeSync(fd);
+        }
+      } catch (err) {
+        this.ctx.warn(`cannot set the mode, owner or times of ${frame.display}: ${(err as Error).message}`);
+      }
+    }
+  }
+}

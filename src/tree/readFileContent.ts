@@ -1,0 +1,68 @@
+// Streams a regular file's content out of the store, chunk by chunk and in order, for cat,
+// restore and the mount. Several chunks are fetched ahead of the consumer: reading a pack,
+// zstd decompression (libuv's thread pool) and writing the previous chunks then overlap, which
+// is what makes a large restore fast on two cores. The window is bounded both in chunks and in
+// bytes, so memory stays flat whatever the file's size. Every chunk is checked against its
+// address by store.get.
+import { DedupfsError } from '../core/errors.js';
+import { loadChunkTable, type BlockReader } from './chunkList.js';
+import type { FileContent } from './entry.js';
+
+export interface ContentPiece {
+  /** where `data` starts in the file */
+  offset: number;
+  data: Buffer;
+}
+
+export interface ReadContentOptions {
+  /** chunks fetched ahead of the consumer (default 16) */
+  readAhead?: number;
+  /** bytes fetched ahead of the consumer (default 8 MiB; at least one chunk) */
+  readAheadBytes?: number;
+  /**
+   * Called for a chunk that is damaged or missing; its range is then skipped (no piece is
+   * yielded for it) and reading goes on. Without it the error is thrown.
+   */
+  onDamaged?: (err: unknown, offset: number, length: number) => void;
+}
+
+type Fetched = { data: Buffer } | { error: unknown };
+
+/** The pieces of the file in order; they cover [0, size) except for ranges passed to onDamaged. */
+export async function* readFileContent(store: BlockReader, content: FileContent | undefined, opts: ReadContentOptions = {}): AsyncGenerator<ContentPiece> {
+  const table = await loadChunkTable(store, content);
+  const maxChunks = Math.max(1, opts.readAhead ?? 16);
+  const maxBytes = opts.readAheadBytes ?? 8 << 20;
+  const queue: Array<{ index: number; fetched: Promise<Fetched> }> = [];
+  let next = 0, queuedBytes = 0;
+
+  const fill = () => {
+    while (next < table.count && (queue.length === 0 || (queue.length < maxChunks && queuedBytes + table.length(next) <= maxBytes))) {
+      const index = next++;
+      const length = table.length(index);
+      queuedBytes += length;
+      // Settle every fetch into a value at once, so one abandoned by an early return() is never
+      // an unhandled rejection.
+      const fetched = store.get(table.address(index)).then(
+        (data): Fetched => (data.length === length ? { data }
+          : { error: new DedupfsError('REPO_DAMAGED', `a chunk of ${data.length} bytes is listed as ${length} bytes`) }),
+        (error: unknown): Fetched => ({ error }));
+      queue.push({ index, fetched });
+    }
+  };
+
+  fill();
+  while (queue.length) {
+    const { index, fetched } = queue.shift()!;
+    const result = await fetched;
+    queuedBytes -= table.length(index);
+    fill();
+    const offset = table.offsets[index];
+    if ('error' in result) {
+      if (!opts.onDamaged) throw result.error;
+      opts.onDamaged(result.error, offset, table.length(index));
+      continue;
+    }
+    yield { offset, data: result.data };
+  }
+}

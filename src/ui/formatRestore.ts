@@ -1,0 +1,18 @@
+// Human text for `restore`: the summary, and the lines of --dry-run.
+import { formatBytes } from '../core/size.js';
+import type { RestoreResult } from '../restore/restoreResult.js';
+
+export function formatRestoreSummary(r: RestoreResult): string {
+  const parts = [`${r.files} files`, `${r.dirs} folders`];
+  if (r.symlinks) parts.push(`${r.symlinks} symlinks`);
+  if (r.special) parts.push(`${r.special} special files`);
+  const lines = [`${r.dryRun ? 'dry run: would restore' : 'restored'} ${parts.join(', ')}, ${formatBytes(r.bytes)} ${r.dryRun ? 'into' : 'to'} ${r.target}`];
+  if (r.hardLinks) lines.push(`  ${r.hardLinks} of the files ${r.dryRun ? 'would be' : 'were'} made as hard links`);
+  if (r.skipped) lines.push(`  ${r.skipped} sockets skipped (only their metadata is kept)`);
+  if (r.warnings || r.errors) lines.push(`  ${r.warnings} warnings, ${r.errors} errors (see above)`);
+  return lines.join('\n') + '\n';
+}
+
+export function formatDryRunItem(item: { path: string; kind: string }): string {
+  return `would restore ${item.kind === 'dir' ? `${item.path}/` : item.path}\n`;
+}
