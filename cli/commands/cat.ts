@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { parseSnapshotPath } from '../../src/catalog/selectSnapshot.js';
 import { catFile } from '../../src/restore/catFile.js';
 import { streamToStdout } from '../../src/ui/streamOut.js';
-import { withRepository, type GlobalArgs } from '../shared.js';
+import { LOCK_WAIT_OPTION, lockWaitMs, withRepository, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs { spec: string }
 
@@ -12,10 +12,11 @@ export const catCommand: CommandModule<GlobalArgs, Args> = {
   describe: "write a file's content from a snapshot to stdout",
   builder: (y) => y
     .positional('spec', { type: 'string', describe: 'SNAPSHOT:PATH of a regular file, e.g. latest:/etc/hosts', demandOption: true })
+    .option('lock-wait', LOCK_WAIT_OPTION)
     .example('$0 cat latest:/etc/hosts', 'print one file')
     .epilogue('Every chunk is checked against its hash; a damaged one stops the output with an error (exit 1).'),
   handler: async (argv) => {
-    await withRepository(argv, { lock: 'shared', command: 'cat' }, async (repo) => {
+    await withRepository(argv, { lock: 'shared', command: 'cat', lockWaitMs: lockWaitMs(argv) }, async (repo) => {
       const { selector, path } = parseSnapshotPath(argv.spec);
       await streamToStdout(await catFile(repo, { snapshot: selector, path }));
     });

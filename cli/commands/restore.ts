@@ -4,7 +4,7 @@ import { parseSnapshotPath } from '../../src/catalog/selectSnapshot.js';
 import { restoreSnapshot } from '../../src/restore/restoreSnapshot.js';
 import { formatDryRunItem, formatRestoreSummary } from '../../src/ui/formatRestore.js';
 import { ignoreClosedStdout } from '../../src/ui/streamOut.js';
-import { exitWithWarnings, output, progressFor, withRepository, type GlobalArgs } from '../shared.js';
+import { LOCK_WAIT_OPTION, exitWithWarnings, lockWaitMs, output, progressFor, withRepository, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs {
   spec: string; target: string; include: string[]; exclude: string[]; overwrite?: boolean; 'dry-run'?: boolean;
@@ -14,12 +14,13 @@ export const restoreCommand: CommandModule<GlobalArgs, Args> = {
   command: 'restore <spec> <target>',
   describe: 'restore a snapshot, or a path in it, into a folder',
   builder: (y) => y
-    .option('include', { type: 'string', array: true, default: [], describe: 'restore only snapshot paths matching this glob, and what is below them (repeatable)' })
-    .option('exclude', { type: 'string', array: true, default: [], describe: 'skip snapshot paths matching this glob, and what is below them (repeatable)' })
+    .option('include', { type: 'string', array: true, default: [], describe: 'restore only paths matching this glob, and what is below them (repeatable)' })
+    .option('exclude', { type: 'string', array: true, default: [], describe: 'skip paths matching this glob, and what is below them (repeatable)' })
     .positional('spec', { type: 'string', describe: 'SNAPSHOT[:PATH]; the root goes into TARGET itself, any other path to TARGET/<name>', demandOption: true })
     .positional('target', { type: 'string', describe: 'the folder to restore into (created if missing)', demandOption: true })
     .option('overwrite', { type: 'boolean', describe: 'replace existing files, symlinks and special files (never folders)' })
     .option('dry-run', { type: 'boolean', describe: 'print what would be restored; write nothing' })
+    .option('lock-wait', LOCK_WAIT_OPTION)
     .example('$0 restore latest /tmp/restored', 'restore the newest snapshot')
     .example('$0 restore latest:/etc/hosts /tmp', 'restore one file as /tmp/hosts')
     .example('$0 restore latest /tmp/r --include "*.conf" --exclude "/var/cache"', 'restore part of a snapshot')
@@ -30,7 +31,7 @@ export const restoreCommand: CommandModule<GlobalArgs, Args> = {
     const dryRunLines = argv['dry-run'] && !argv.json;
     if (dryRunLines) ignoreClosedStdout();
     const { selector, path } = parseSnapshotPath(argv.spec);
-    const result = await withRepository(argv, { lock: 'shared', command: 'restore' }, (repo) => restoreSnapshot(repo, {
+    const result = await withRepository(argv, { lock: 'shared', command: 'restore', lockWaitMs: lockWaitMs(argv) }, (repo) => restoreSnapshot(repo, {
       snapshot: selector, path, target: argv.target, include: argv.include, exclude: argv.exclude,
       overwrite: argv.overwrite, dryRun: argv['dry-run'], reporter: progress,
       onItem: dryRunLines ? (item) => process.stdout.write(formatDryRunItem(item)) : undefined,
