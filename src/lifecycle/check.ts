@@ -12,6 +12,7 @@
 import { addressFromHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Repository } from '../repo/repository.js';
+import { escapeName } from '../tree/nameEscape.js';
 import { checkPacks, type IndexProblem, type PackProblem } from './checkPacks.js';
 import { findDamage } from './findDamage.js';
 import { formatReadDataSubset, selectSubset, type ReadDataSubset } from './readDataSubset.js';
@@ -32,7 +33,7 @@ export interface DamagedBlock {
   pack?: string;
   offset?: number;
   reason: string;
-  /** the snapshots that need the block, with the paths in them that do (sorted) */
+  /** the snapshots that need the block, with the paths in them that do (sorted; names escaped as ls shows them) */
   snapshots: DependentSnapshot[];
 }
 
@@ -103,7 +104,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     const byBlock = new Map<string, Set<string>>();
     for (const ref of damage.snapshots.get(snap.id) ?? []) {
       const paths = byBlock.get(ref.address) ?? new Set<string>();
-      paths.add(ref.path.length ? ref.path.toString() : '/');
+      paths.add(ref.path.length ? escapeName(ref.path) : '/');
       byBlock.set(ref.address, paths);
     }
     for (const [hex, paths] of byBlock) {

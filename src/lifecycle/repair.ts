@@ -12,6 +12,7 @@ import { readConfig } from '../repo/config.js';
 import { repoLayout } from '../repo/layout.js';
 import { acquireLock } from '../repo/lock.js';
 import { openRepository } from '../repo/repository.js';
+import { escapeName } from '../tree/nameEscape.js';
 import { findDamage } from './findDamage.js';
 import { forget } from './forget.js';
 import { resetCatalog, type CatalogRepair } from './repairCatalog.js';
@@ -60,7 +61,7 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
       const damagedSnapshots = snapshots.flatMap((s) => {
         const refs = damage.snapshots.get(s.id) ?? [];
         if (!refs.length) return [];
-        const paths = [...new Set(refs.map((r) => (r.path.length ? r.path.toString() : '/')))].sort();
+        const paths = [...new Set(refs.map((r) => (r.path.length ? escapeName(r.path) : '/')))].sort();
         return [{ id: s.id, time: s.time, missingBlocks: new Set(refs.map((r) => r.address)).size, paths }];
       });
       const forgotten = opts.forgetDamaged && damagedSnapshots.length

@@ -14,8 +14,8 @@ import { decodeTree } from '../../src/tree/treeCodec.js';
 export interface BlockPlace extends BlockLocation { address: string; path: string }
 
 /**
- * Where the blocks of `/a/b` (a file, or the root tree for '/') in snapshot `snapshotId` lie,
- * in file order; for the root, the root tree block.
+ * Where the blocks of `/a/b` (a file, or a folder's tree block; '/' for the root tree) in
+ * snapshot `snapshotId` lie, in file order. Name bytes are read as latin1, as describeTree's keys.
  */
 export async function locateBlocks(repoDir: string, snapshotId: string, filePath: string): Promise<BlockPlace[]> {
   const repo = await openRepository(repoDir, { lock: 'none', command: 'test' });
@@ -26,7 +26,7 @@ export async function locateBlocks(repoDir: string, snapshotId: string, filePath
     let tree = addressFromHex(snap.root);
     const names = filePath.split('/').filter(Boolean);
     for (const [i, name] of names.entries()) {
-      const entry = decodeTree(await repo.store.get(tree)).find((e) => e.name.equals(Buffer.from(name)));
+      const entry = decodeTree(await repo.store.get(tree)).find((e) => e.name.toString('latin1') === name);
       if (!entry) throw new Error(`no ${name} in ${filePath}`);
       if (i < names.length - 1 || entry.subtree) {
         tree = entry.subtree!;

@@ -3,13 +3,15 @@
 // exactly the damage done: the blocks, the snapshots and the paths in them that need those.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { deletePack, dropCatalog, dropIndex, flipBlockByte, locateBlocks, truncatePack } from '../helpers/damage.js';
+import { NON_UTF8_NAME } from '../helpers/sourceTree.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { assertRestoresIdentical, checkJson, copyRepo, twoSnapshots, type TwoSnapshots } from './fixtures.js';
+import { assertRestoresIdentical, checkJson, copyRepo, ingestAt, twoSnapshots, type TwoSnapshots } from './fixtures.js';
 
 let work: string;
 let fx: TwoSnapshots;
@@ -148,4 +150,17 @@ test('--read-data-subset N/M: the M parts read every pack exactly once; N% reads
   for (const bad of ['0/3', '4/3', '0%', '101%', 'half']) {
     assert.equal((await runCli(['check', '--read-data-subset', bad], { repo })).code, 2, bad);
   }
+});
+
+test('a damaged file whose name is not UTF-8 is named as ls shows it', async (t) => {
+  const dir = await tempDir(t);
+  const src = join(dir, 'src');
+  await mkdir(src);
+  await writeFile(Buffer.concat([Buffer.from(`${src}/`), NON_UTF8_NAME]), randomBytes(100_000));
+  const repo = join(dir, 'repo');
+  const snap = await ingestAt(repo, src);
+  const [block] = await locateBlocks(repo, snap.id, `/${NON_UTF8_NAME.toString('latin1')}`);
+  await flipBlockByte(block);
+  const { report } = await checkJson(repo, '--read-data');
+  assert.deepEqual(dependents(report), { [snap.id]: ['/fo\\xff\\xfe.bin'] });
 });
