@@ -8,7 +8,7 @@ export type HashName = 'blake3' | 'sha256';
 export const ADDRESS_BYTES = 32;
 export const HASH_NAMES: readonly HashName[] = ['blake3', 'sha256'];
 
-export type HashFunction = (data: Uint8Array) => Address;
+export type HashFunction = (data: Buffer) => Address;
 
 export function hashFunction(name: HashName): HashFunction {
   if (name === 'blake3') return (data) => blake3(data);
