@@ -4,11 +4,12 @@
 // run and the restore goes on; only a full disk or a bug stops it.
 import { link, symlink } from 'node:fs/promises';
 import { DedupfsError } from '../core/errors.js';
+import type { Limiter } from '../core/limiter.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { applyPathMetadata } from './applyMetadata.js';
 import { createExclusive, isConflict, probe } from './destination.js';
 import { makeSpecial } from './makeSpecial.js';
-import { restoreFile, type FileContext } from './restoreFile.js';
+import { SMALL_FILE, restoreFile, type FileContext } from './restoreFile.js';
 import type { RestoreResult } from './restoreResult.js';
 
 export interface EntryContext extends FileContext {
@@ -17,6 +18,9 @@ export interface EntryContext extends FileContext {
   result: RestoreResult;
   /** hard-link groups: linkId -> the path restored first (null while none succeeded) */
   links: Map<string, Promise<Buffer | null>>;
+  /** files above SMALL_FILE wait here: one at a time saturates the disk, and several would
+   * each hold their read-ahead window and write batch in memory */
+  largeFiles: Limiter;
   error(message: string): void;
   onItem?(item: { path: string; kind: TreeEntry['kind']; size: number }): void;
 }
@@ -95,7 +99,8 @@ async function restoreLinkable(ctx: EntryContext, entry: TreeEntry, at: Placemen
 async function writeFile(ctx: EntryContext, entry: TreeEntry, at: Placement): Promise<boolean> {
   ctx.reporter.item?.(at.display);
   try {
-    const outcome = await restoreFile(at.dest, entry, at.display, ctx);
+    const restore = () => restoreFile(at.dest, entry, at.display, ctx);
+    const outcome = entry.size > SMALL_FILE ? await ctx.largeFiles.run(restore) : await restore();
     if (isConflict(outcome)) {
       ctx.warn(`${at.display} ${outcome.conflict}`);
       return false;

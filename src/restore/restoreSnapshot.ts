@@ -113,7 +113,7 @@ class RestoreRun {
     const reporter = opts.reporter ?? {};
     this.ctx = {
       store, reporter, overwrite: !!opts.overwrite, dryRun: !!opts.dryRun, target, result: this.result,
-      asRoot: process.getuid?.() === 0, links: new Map(), onItem: opts.onItem,
+      asRoot: process.getuid?.() === 0, links: new Map(), largeFiles: new Limiter(1), onItem: opts.onItem,
       warn: (message) => { this.result.warnings++; reporter.warning?.(message); },
       error: (message) => { this.result.errors++; reporter.warning?.(message); },
     };
@@ -202,6 +202,8 @@ class RestoreRun {
       if (!this.fatal) await job();
     }).catch((err) => { this.fatal ??= err; });
     frame.jobs.push(done);
+    // A folder of millions of files must not keep millions of settled promises.
+    if (frame.jobs.length >= 1024) frame.jobs = [Promise.all(frame.jobs).then(() => undefined)];
     await running;
     return { done };
   }
