@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CHUNKER_PARAMS } from '../../src/chunker/index.js';
+import { writeXattrs } from '../../src/core/xattrs.js';
 import { CLI_PATH, runCli } from '../helpers/cli.js';
 import { buildSourceTree, describeTree, NON_UTF8_NAME } from '../helpers/sourceTree.js';
 
@@ -28,13 +29,31 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** A temporary folder where user xattrs can be set: the system's tmpdir, else /var/tmp (a tmpfs
+ * /tmp on older kernels has none). */
+async function xattrCapableTempDir(): Promise<string> {
+  for (const base of [tmpdir(), '/var/tmp']) {
+    const dir = await mkdtemp(join(base, 'dedupfs-roundtrip-'));
+    const fh = await open(join(dir, 'probe'), 'w');
+    try {
+      await writeXattrs(fh.fd, [['user.probe', Buffer.from('1')]]);
+      return dir;
+    } catch {
+      await rm(dir, { recursive: true, force: true });
+    } finally {
+      await fh.close().catch(() => undefined);
+    }
+  }
+  throw new Error('no temporary folder supports user xattrs');
+}
+
 describe('round trip through the CLI', () => {
   let dir = '', src = '', repo = '';
 
   after(() => rm(dir, { recursive: true, force: true }));
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dedupfs-roundtrip-'));
+    dir = await xattrCapableTempDir();
     src = join(dir, 'src');
     repo = join(dir, 'repo');
     await mkdir(src);
