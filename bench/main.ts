@@ -2,10 +2,12 @@
 // Benchmarks measure; tests assert. Run on an otherwise idle machine and compare ratios.
 import { benchChunker } from './chunker.js';
 import { benchIngest } from './ingest.js';
+import { benchLifecycle } from './lifecycle.js';
 
 const sections: Array<[string, () => Promise<void>]> = [
   ['chunker', benchChunker],
   ['ingest and restore', benchIngest],
+  ['gc and check', benchLifecycle],
 ];
 
 for (const [name, run] of sections) {

@@ -11,12 +11,12 @@ import { DedupfsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { BlockStore } from '../store/blockStore.js';
 import { BlockType } from '../store/pack/format.js';
-import type { FileContent, TreeEntry } from '../tree/entry.js';
+import type { TreeEntry } from '../tree/entry.js';
 import { decodeTree, encodeTree } from '../tree/treeCodec.js';
 import { entryFromStat, unchangedSince } from './entryFromStat.js';
 import type { Excludes } from './excludes.js';
 import type { OwnerNames } from './ownerNames.js';
-import { storeFile } from './storeFile.js';
+import { storeFile, type StoredFile } from './storeFile.js';
 import { Limiter } from '../core/limiter.js';
 
 export interface WalkTotals { files: number; dirs: number; bytes: number; warnings: number }
@@ -36,7 +36,7 @@ const SLASH = Buffer.from('/');
 
 export class TreeBuilder {
   readonly totals: WalkTotals = { files: 0, dirs: 0, bytes: 0, warnings: 0 };
-  private readonly links = new Map<string, Promise<FileContent | undefined>>();
+  private readonly links = new Map<string, Promise<StoredFile | undefined>>();
   private readonly limiter: Limiter;
 
   constructor(private readonly opts: TreeBuilderOptions) {
@@ -111,14 +111,12 @@ export class TreeBuilder {
       this.opts.reporter.fileDone?.();
       return entry;
     }
-    const read = async (): Promise<FileContent | undefined> => {
+    const read = async (): Promise<StoredFile | undefined> => {
       this.opts.reporter.item?.(path.toString());
       try {
         const stored = await storeFile(path, st, this.opts);
         if (stored.changed) this.warn(`${path} changed while it was read; what was read is stored`);
-        entry.size = stored.size;
-        if (stored.xattrs.length) entry.xattrs = stored.xattrs;
-        return stored.content;
+        return stored;
       } catch (err) {
         if (!(err instanceof DedupfsError) || (err.code !== 'IO' && err.code !== 'NOT_FOUND')) throw err;
         this.warn(err.message);
@@ -127,24 +125,22 @@ export class TreeBuilder {
         this.opts.reporter.fileDone?.();
       }
     };
-    // Hard links: read the file once, for the first name met; the others share its content.
-    let content: FileContent | undefined;
+    // Hard links: read the file once, for the first name met; the others share what was read.
+    let stored: StoredFile | undefined;
     if (entry.linkId) {
-      const first = this.links.get(entry.linkId);
-      if (first) content = await first;
-      else {
-        const p = this.limiter.run(read);
-        this.links.set(entry.linkId, p);
-        content = await p;
-      }
+      let first = this.links.get(entry.linkId);
+      if (!first) this.links.set(entry.linkId, (first = this.limiter.run(read)));
+      stored = await first;
     } else {
-      content = await this.limiter.run(read);
+      stored = await this.limiter.run(read);
     }
-    if (!content) {
+    if (!stored) {
       this.totals.files--;
       return undefined;
     }
-    entry.content = content;
+    entry.content = stored.content;
+    entry.size = stored.size;
+    if (stored.xattrs.length) entry.xattrs = stored.xattrs;
     this.totals.bytes += entry.size;
     return entry;
   }

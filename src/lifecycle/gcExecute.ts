@@ -16,7 +16,6 @@ import type { Reporter } from '../core/reporter.js';
 import type { Address } from '../core/address.js';
 import type { Repository } from '../repo/repository.js';
 import { listPacks } from '../store/listPacks.js';
-import type { PackEntry } from '../store/pack/format.js';
 import type { GcPlan, PackUsage } from './gcPlan.js';
 import { PackCopier } from './packCopier.js';
 
@@ -94,19 +93,25 @@ export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter
 
 // Copies a pack's kept blocks; returns why it could not (a damaged block), else undefined.
 async function copyLiveBlocks(repo: Repository, pack: PackUsage, copier: PackCopier, reporter: Reporter): Promise<string | undefined> {
-  const read = (e: PackEntry) => repo.store.readRecord(e.address, { ...e, packId: pack.packId });
+  const readBatch = (from: number) => {
+    const batch = Promise.all(pack.live.slice(from, from + READ_AHEAD).map((e) => repo.store.readRecord(e.address, { ...e, packId: pack.packId })));
+    batch.catch(() => undefined); // handled where it is awaited; this keeps an early failure from counting as unhandled
+    return batch;
+  };
+  // The next batch is read (and checked) while this one is appended.
+  let next = readBatch(0);
   for (let i = 0; i < pack.live.length; i += READ_AHEAD) {
-    const batch = pack.live.slice(i, i + READ_AHEAD);
     let records;
     try {
-      records = await Promise.all(batch.map(read));
+      records = await next;
     } catch (err) {
       if (err instanceof DedupfsError && err.code === 'BLOCK_DAMAGED') return err.message;
       throw err;
     }
-    for (let j = 0; j < batch.length; j++) {
-      await copier.append(batch[j], records[j].stored);
-      reporter.bytes?.(batch[j].storedLength);
+    next = readBatch(i + READ_AHEAD);
+    for (let j = 0; j < records.length; j++) {
+      await copier.append(pack.live[i + j], records[j].stored);
+      reporter.bytes?.(pack.live[i + j].storedLength);
     }
   }
   return undefined;

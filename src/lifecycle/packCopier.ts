@@ -10,6 +10,8 @@ import { PackWriter } from '../store/pack/packWriter.js';
 
 /** Same size as the block store's packs. */
 const PACK_TARGET = 16 << 20;
+/** Appends wait for the disk while this much is queued and not written. */
+const MAX_UNWRITTEN = 8 << 20;
 
 export class PackCopier {
   /** ids of the packs sealed and indexed so far */
@@ -26,7 +28,7 @@ export class PackCopier {
     this.writer.append({ address, type, compression, rawLength, storedLength }, stored);
     this.blocks++;
     if (this.writer.length >= this.packTarget) await this.seal();
-    else await this.writer.drain();
+    else if (this.writer.unwrittenBytes > MAX_UNWRITTEN) await this.writer.drain();
   }
 
   /** Seals and indexes the pack being written, if any. */

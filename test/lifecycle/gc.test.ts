@@ -15,7 +15,7 @@ import { openRepository } from '../../src/repo/repository.js';
 import { BlockType, HEADER_BYTES } from '../../src/store/pack/format.js';
 import { PackWriter } from '../../src/store/pack/packWriter.js';
 import { runCli } from '../helpers/cli.js';
-import { deletePack, locateBlocks, truncatePack } from '../helpers/damage.js';
+import { deletePack, flipBlockByte, locateBlocks, truncatePack } from '../helpers/damage.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { assertRestoresIdentical, checkJson, copyRepo, ingestAt, packBytes, type IngestedSnapshot } from './fixtures.js';
 
@@ -164,4 +164,19 @@ test('gc refuses to delete anything while blocks a snapshot needs are missing or
   const r2 = await runCli(['gc'], { repo: other });
   assert.equal(r2.code, 1);
   assert.match(r2.stderr, /cannot read the trees of snapshot [0-9a-f]{8}/);
+});
+
+test('a pack to rewrite that holds a damaged block in use is kept, with a warning and exit status 3', async (t) => {
+  const repo = await freshRepo(t);
+  await runCli(['forget', snaps[0].id, snaps[1].id], { repo });
+  const [block] = await locateBlocks(repo, snaps[2].id, '/shared.bin');
+  await flipBlockByte(block);
+  const r = await runCli(['gc', '--json'], { repo });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, new RegExp(`warning: pack ${block.packId} is kept: block ${block.address} .* is damaged`));
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.result.keptDamaged.map((k: any) => k.pack), [block.packId]);
+  assert.equal(out.result.deletedPacks, 1, 'the wholly unused pack still went');
+  const { report } = await checkJson(repo, '--read-data');
+  assert.deepEqual(report.damagedBlocks.map((b: any) => [b.address, b.pack]), [[block.address, block.packId]]);
 });
