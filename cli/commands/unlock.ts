@@ -1,6 +1,6 @@
 // `dedupfs unlock [--all]`: remove locks left by processes that are gone.
 import type { CommandModule } from 'yargs';
-import { removeLocks } from '../../src/repo/lock.js';
+import { unlock } from '../../src/lifecycle/unlock.js';
 import { defaultRepoPath } from '../../src/repo/layout.js';
 import { formatUnlock } from '../../src/ui/formatLocks.js';
 import { output, type GlobalArgs } from '../shared.js';
@@ -15,7 +15,7 @@ export const unlockCommand: CommandModule<GlobalArgs, Args> = {
     .epilogue('A lock is stale when its process is gone (same host) or it was not refreshed for 30 minutes. '
       + 'With --json: {"type":"summary", removed:[descriptions]}.'),
   handler: async (argv) => {
-    const removed = await removeLocks(defaultRepoPath(argv.repo), { all: !!argv.all });
+    const removed = await unlock(defaultRepoPath(argv.repo), { all: !!argv.all });
     output(argv, { type: 'summary', removed }, () => formatUnlock(removed, !!argv.all));
   },
 };

@@ -153,6 +153,7 @@ test('dedupfs unlock removes stale locks, and with --all every lock', async (t) 
   const all = await runCli(['unlock', '--all'], { repo });
   assert.match(all.stdout, /removed shared lock by ingest/);
   assert.deepEqual(await lockFiles(repo), []);
+  assert.equal((await runCli(['unlock'], { repo: join(dir, 'no-such-repo') })).code, 10);
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
