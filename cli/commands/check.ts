@@ -1,7 +1,6 @@
 // `dedupfs check`: is everything the snapshots need there and intact?
 import type { CommandModule } from 'yargs';
-import { check } from '../../src/lifecycle/check.js';
-import { parseReadDataSubset } from '../../src/lifecycle/readDataSubset.js';
+import { check, parseReadDataSubset } from '../../src/lifecycle/index.js';
 import { EXIT } from '../../src/ui/exitCodes.js';
 import { formatCheck } from '../../src/ui/formatCheck.js';
 import { LOCK_WAIT_OPTION, lockWaitMs, output, progressFor, withRepository, type GlobalArgs } from '../shared.js';

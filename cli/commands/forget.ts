@@ -1,8 +1,7 @@
 // `dedupfs forget [SNAPSHOT...] [--keep-* ...]`: remove snapshots by name or by policy.
 import type { CommandModule } from 'yargs';
 import { parseDuration } from '../../src/core/duration.js';
-import { forget, parseGroupBy } from '../../src/lifecycle/forget.js';
-import { gc, parseMaxUnused, type GcReport } from '../../src/lifecycle/gc.js';
+import { forget, gc, parseGroupBy, parseMaxUnused, type GcReport } from '../../src/lifecycle/index.js';
 import { formatForget } from '../../src/ui/formatForget.js';
 import { formatGc } from '../../src/ui/formatGc.js';
 import { LOCK_WAIT_OPTION, lockWaitMs, output, progressFor, withRepository, type GlobalArgs } from '../shared.js';

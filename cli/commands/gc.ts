@@ -1,6 +1,6 @@
 // `dedupfs gc`: delete the packs no snapshot needs and rewrite the mostly unused ones.
 import type { CommandModule } from 'yargs';
-import { gc, parseMaxUnused } from '../../src/lifecycle/gc.js';
+import { gc, parseMaxUnused } from '../../src/lifecycle/index.js';
 import { formatGc } from '../../src/ui/formatGc.js';
 import { LOCK_WAIT_OPTION, exitWithWarnings, lockWaitMs, output, progressFor, withRepository, type GlobalArgs } from '../shared.js';
 

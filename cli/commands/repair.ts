@@ -1,6 +1,6 @@
 // `dedupfs repair`: rebuild the index from the packs and the catalog from the snapshot files.
 import type { CommandModule } from 'yargs';
-import { repair } from '../../src/lifecycle/repair.js';
+import { repair } from '../../src/lifecycle/index.js';
 import { defaultRepoPath } from '../../src/repo/layout.js';
 import { formatRepair } from '../../src/ui/formatRepair.js';
 import { LOCK_WAIT_OPTION, exitWithWarnings, lockWaitMs, notice, output, progressFor, type GlobalArgs } from '../shared.js';

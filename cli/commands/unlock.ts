@@ -1,6 +1,6 @@
 // `dedupfs unlock [--all]`: remove locks left by processes that are gone.
 import type { CommandModule } from 'yargs';
-import { unlock } from '../../src/lifecycle/unlock.js';
+import { unlock } from '../../src/lifecycle/index.js';
 import { defaultRepoPath } from '../../src/repo/layout.js';
 import { formatUnlock } from '../../src/ui/formatLocks.js';
 import { output, type GlobalArgs } from '../shared.js';

@@ -8,6 +8,9 @@
 //      they name is judged: missing from the index, named by a bad index entry, or found damaged
 //      in step 2; each damaged block is reported with the snapshots and paths that need it
 //      (findDamage.ts).
+// Errors: pack problems, bad index entries, and damaged or missing blocks that a snapshot needs
+// or the index names. Notes only: blocks no snapshot needs, blocks the index does not name,
+// unsealed packs, and damaged copies the index does not use; gc clears all of these.
 // A shared lock suffices: an ingest running meanwhile only adds packs and snapshots.
 import { addressFromHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';

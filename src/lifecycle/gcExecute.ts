@@ -15,6 +15,7 @@ import { fsyncDir } from '../core/fsyncDir.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Address } from '../core/address.js';
 import type { Repository } from '../repo/repository.js';
+import type { PackEntry } from '../store/pack/format.js';
 import { listPacks } from '../store/listPacks.js';
 import type { GcPlan, PackUsage } from './gcPlan.js';
 import { PackCopier } from './packCopier.js';
@@ -51,7 +52,13 @@ export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter
   const { index } = repo.store;
   const reporter = opts.reporter ?? {};
   const bytesBefore = await packBytes(repo);
-  for (const { packId, entry } of plan.reindex) await index.addPack(packId, [entry]);
+  const reindex = new Map<string, PackEntry[]>();
+  for (const { packId, entry } of plan.reindex) {
+    const list = reindex.get(packId);
+    if (list) list.push(entry);
+    else reindex.set(packId, [entry]);
+  }
+  for (const [packId, entries] of reindex) await index.addPack(packId, entries);
 
   const going = new Set(plan.deletePacks.map((p) => p.packId));
   const keptDamaged: GcResult['keptDamaged'] = [];
