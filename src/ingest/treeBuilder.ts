@@ -103,7 +103,7 @@ export class TreeBuilder {
 
   private async fileEntry(path: Buffer, st: BigIntStats, entry: TreeEntry, prev: TreeEntry | undefined): Promise<TreeEntry | undefined> {
     this.totals.files++;
-    if (unchangedSince(entry, prev)) {
+    if (unchangedSince(entry, prev, (addr) => this.opts.store.has(addr))) {
       entry.content = prev.content;
       if (prev.xattrs) entry.xattrs = prev.xattrs;
       this.totals.bytes += entry.size;
