@@ -2,11 +2,13 @@
 // Benchmarks measure; tests assert. Run on an otherwise idle machine and compare ratios.
 import { benchChunker } from './chunker.js';
 import { benchIngest } from './ingest.js';
+import { benchMount } from './mount.js';
 import { benchLifecycle } from './lifecycle.js';
 
 const sections: Array<[string, () => Promise<void>]> = [
   ['chunker', benchChunker],
   ['ingest and restore', benchIngest],
+  ['mount', benchMount],
   ['gc and check', benchLifecycle],
 ];
 

@@ -25,6 +25,8 @@ export function runCommand(cmd: string, args: string[], opts: { env?: NodeJS.Pro
       const stdoutBytes = Buffer.concat(out);
       resolve({ code, signal, stdout: stdoutBytes.toString(), stderr: Buffer.concat(err).toString(), stdoutBytes });
     });
+    // A command that exits without reading its input (fusermount, head) closes the pipe: EPIPE is no failure.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }

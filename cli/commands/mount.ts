@@ -1,0 +1,39 @@
+// `dedupfs mount MOUNTPOINT`: browse snapshots as read-only files, in the foreground, until
+// Ctrl-C, SIGTERM or `dedupfs umount MOUNTPOINT`.
+import type { CommandModule } from 'yargs';
+import { parseSize } from '../../src/core/size.js';
+import { mountRepository } from '../../src/mount/index.js';
+import { output, withRepository, type GlobalArgs } from '../shared.js';
+
+interface Args extends GlobalArgs { mountpoint: string; snapshot?: string; 'allow-other'?: boolean; 'cache-size': string }
+
+export const mountCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'mount <mountpoint>',
+  describe: 'show snapshots as a read-only file system (FUSE), until Ctrl-C or dedupfs umount',
+  builder: (y) => y
+    .positional('mountpoint', { type: 'string', describe: 'an empty folder', demandOption: true })
+    .option('snapshot', { type: 'string', describe: 'show only this snapshot (id, prefix, latest, latest~N) at the root' })
+    .option('allow-other', { type: 'boolean', describe: 'let other users in (access checked against the stored modes)' })
+    .option('cache-size', { type: 'string', default: '256M', describe: 'memory for decompressed chunks' })
+    .example('$0 mount /mnt/backups', 'every snapshot, by time, id, host and tag')
+    .example('$0 mount --snapshot latest /mnt/last', 'the newest snapshot at the root'),
+  handler: async (argv) => {
+    const cacheBytes = parseSize(argv['cache-size']);
+    await withRepository(argv, { lock: 'shared', command: 'mount' }, async (repo) => {
+      const mount = await mountRepository(repo, {
+        mountpoint: argv.mountpoint, snapshot: argv.snapshot, allowOther: argv['allow-other'], cacheBytes,
+        onError: (line) => process.stderr.write(`dedupfs: ${line}\n`),
+      });
+      const what = mount.snapshot ? `snapshot ${mount.snapshot.id.slice(0, 8)} (${mount.snapshot.time})` : `the snapshots of ${repo.dir}`;
+      output(argv, { type: 'mounted', mountpoint: mount.mountpoint, repository: repo.dir, snapshot: mount.snapshot?.id ?? null },
+        () => `mounted ${what} at ${mount.mountpoint}\n  unmount with Ctrl-C or 'dedupfs umount ${mount.mountpoint}'\n`);
+      const stop = () => void mount.unmount();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await mount.done;
+      output(argv, { type: 'unmounted', mountpoint: mount.mountpoint }, () => `unmounted ${mount.mountpoint}\n`);
+    });
+    // fuse-native keeps a handle open after an unmount from outside: leave explicitly.
+    process.exit();
+  },
+};

@@ -1,0 +1,119 @@
+// Mounts a repository's snapshots through FUSE and keeps them mounted until unmount() or an
+// unmount from outside (`dedupfs umount`, `fusermount -u`), which it notices by watching
+// /proc/self/mounts once a second.
+//
+// The caller holds the repository open with a shared lock for as long as the mount lives, so
+// gc (which locks exclusively) waits for the mount instead of deleting packs under it.
+//
+// Kernel options (measured with bench/mount.ts): `ro` makes the kernel refuse writes itself;
+// `use_ino` shows our inode numbers (hard links share one); max_read lets a read ask for up to
+// 1 MiB; attributes and names are cached for a few seconds (snapshots never change, the catalog
+// folders are re-read on every listing); `kernel_cache` keeps file pages across opens, which is
+// safe because a path always names the same bytes. fuse-native has no settings for `ro` and
+// `use_ino`: they ride in its fsname option, which it passes through to libfuse unchanged.
+import type { Snapshot } from '../catalog/snapshotRecord.js';
+import { selectSnapshot } from '../catalog/selectSnapshot.js';
+import { DedupfsError } from '../core/errors.js';
+import type { Repository } from '../repo/repository.js';
+import { BlockCache } from './blockCache.js';
+import { CatalogView } from './catalogView.js';
+import { checkMountPoint } from './checkMountPoint.js';
+import { fuseOps } from './fuseOps.js';
+import { InodeAllocator } from './inodes.js';
+import { loadFuse, type Fuse } from './loadFuse.js';
+import { findMount } from './procMounts.js';
+import { snapshotRoot } from './snapshotTree.js';
+
+export interface MountOptions {
+  mountpoint: string;
+  /** a snapshot selector: show that snapshot's tree at the root instead of the catalog */
+  snapshot?: string;
+  /** let other users in (needs user_allow_other in /etc/fuse.conf unless root); their access is checked against the stored modes */
+  allowOther?: boolean;
+  /** bytes of decompressed chunks to keep */
+  cacheBytes: number;
+  /** one line for the log: a damaged block met while reading, a catalog that cannot be read */
+  onError: (line: string) => void;
+}
+
+export interface MountedRepository {
+  mountpoint: string;
+  /** the snapshot at the root, with --snapshot */
+  snapshot?: Snapshot;
+  /** resolves once the file system is unmounted, by unmount() or from outside */
+  done: Promise<void>;
+  /** Unmounts (lazily: programs still inside keep what they have open) and waits until done. */
+  unmount(): Promise<void>;
+}
+
+const MAX_READ_AHEAD = 8 << 20;
+const WATCH_MS = 1000;
+
+function kernelOptions(allowOther: boolean): Record<string, unknown> {
+  return {
+    fsname: 'dedupfs,ro,use_ino',
+    subtype: 'dedupfs',
+    maxRead: 1 << 20,
+    attrTimeout: 5,
+    entryTimeout: 5,
+    kernelCache: true,
+    defaultPermissions: true,
+    allowOther,
+    timeout: 60_000,
+  };
+}
+
+export async function mountRepository(repo: Repository, opts: MountOptions): Promise<MountedRepository> {
+  const Fuse = await loadFuse();
+  const mountpoint = await checkMountPoint(opts.mountpoint);
+  const inodes = new InodeAllocator();
+  const snapshot = opts.snapshot !== undefined ? selectSnapshot(repo.catalog.list(), opts.snapshot) : undefined;
+  let root;
+  if (snapshot) root = snapshotRoot({ snapshot, store: repo.store, inodes });
+  else {
+    const view = new CatalogView({
+      catalog: repo.catalog, store: repo.store, inodes,
+      onError: (err) => opts.onError(`cannot read the catalog: ${(err as Error).message}`),
+    });
+    await view.refresh(true);
+    root = view.root;
+  }
+  const cache = new BlockCache(repo.store, opts.cacheBytes);
+  const ops = fuseOps({ root, cache, maxReadAhead: Math.min(MAX_READ_AHEAD, Math.floor(opts.cacheBytes / 4)), onError: opts.onError });
+  const fuse = new Fuse(mountpoint, ops, kernelOptions(opts.allowOther ?? false));
+  await new Promise<void>((resolve, reject) => fuse.mount((err) => (err ? reject(mountError(mountpoint, err)) : resolve())));
+  return { mountpoint, snapshot, ...watchMount(fuse, mountpoint) };
+}
+
+function mountError(mountpoint: string, err: Error): DedupfsError {
+  return new DedupfsError('MOUNT', `cannot mount at ${mountpoint}: ${err.message}`,
+    { hint: 'check that /dev/fuse exists (modprobe fuse) and that you may mount (root, or fusermount installed setuid)', cause: err, data: { path: mountpoint } });
+}
+
+function watchMount(fuse: Fuse, mountpoint: string): Pick<MountedRepository, 'done' | 'unmount'> {
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => { finish = resolve; });
+  let checking = false;
+  const check = async () => {
+    if (checking) return;
+    checking = true;
+    try {
+      if (!(await findMount(mountpoint))) {
+        clearInterval(timer);
+        finish();
+      }
+    } catch {
+      // /proc unreadable for a moment: look again on the next tick
+    } finally {
+      checking = false;
+    }
+  };
+  const timer = setInterval(() => void check(), WATCH_MS);
+  const unmount = async () => {
+    // fuse-native runs `fusermount -uz`; it fails only when the mount is already gone.
+    await new Promise<void>((resolve) => fuse.unmount(() => resolve()));
+    await check();
+    await done;
+  };
+  return { done, unmount };
+}

@@ -1,0 +1,93 @@
+// How stored names (raw bytes) are shown through the mount. fuse-native hands paths to and from
+// JavaScript as UTF-8 strings, so a name that is not valid UTF-8 would come back mangled (each
+// bad byte replaced by U+FFFD) and could not be found again. The mount therefore shows names
+// with a reversible escape:
+//
+//   - every valid UTF-8 sequence is shown as it is;
+//   - every byte that is not part of a valid UTF-8 sequence is shown as `\xHH` (two lower-case
+//     hex digits), e.g. the bytes 66 6f ff fe 2e 62 69 6e are shown as `fo\xff\xfe.bin`;
+//   - a literal backslash is doubled (`a\b` is shown as `a\\b`), so `\x..` in a shown name
+//     always means an escaped byte.
+//
+// storedName() turns a shown name back into the stored bytes. Symlink targets are shown with
+// the same escape. Catalog labels (host and tag names) also escape `/` as `\x2f`.
+//
+// This is the escape of src/tree/nameEscape.ts (what `restore` paths accept) minus one rule:
+// control characters are shown as they are, not as \xHH, because a FUSE name can hold them and
+// programs that compare or copy the mount with the source (diff -r, rsync) must see the same
+// name. Every name shown here is also read correctly by that module's unescapeName.
+import { isUtf8 } from 'node:buffer';
+
+const HEX = '0123456789abcdef';
+const BACKSLASH = 0x5c;
+
+/** Length of the valid UTF-8 sequence starting at `i`, or 0 if the byte there starts none. */
+function utf8SequenceLength(b: Buffer, i: number): number {
+  const c = b[i];
+  if (c < 0x80) return 1;
+  const cont = (k: number) => i + k < b.length && (b[i + k] & 0xc0) === 0x80;
+  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    const c1 = b[i + 1];
+    // no overlong forms (e0 80..9f) and no UTF-16 surrogates (ed a0..bf)
+    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f)) return 0;
+    return cont(1) && cont(2) ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    const c1 = b[i + 1];
+    // no overlong forms (f0 80..8f) and nothing past U+10FFFF (f4 90..)
+    if ((c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return 0;
+    return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/** The name as shown in the mount (see the escape rules above). */
+export function showName(name: Buffer): string {
+  if (!name.includes(BACKSLASH) && isUtf8(name)) return name.toString('utf8');
+  let out = '';
+  let start = 0; // start of the run of valid bytes not yet copied to `out`
+  for (let i = 0; i < name.length;) {
+    const n = name[i] === BACKSLASH ? 0 : utf8SequenceLength(name, i);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    out += name.toString('utf8', start, i);
+    out += name[i] === BACKSLASH ? '\\\\' : `\\x${HEX[name[i] >> 4]}${HEX[name[i] & 15]}`;
+    start = ++i;
+  }
+  return out + name.toString('utf8', start);
+}
+
+/** The stored bytes of a shown name: the inverse of showName (and of showLabel). */
+export function storedName(shown: string): Buffer {
+  if (!shown.includes('\\')) return Buffer.from(shown, 'utf8');
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i < shown.length; i++) {
+    if (shown[i] !== '\\') continue;
+    parts.push(Buffer.from(shown.slice(start, i), 'utf8'));
+    if (shown[i + 1] === '\\') {
+      parts.push(Buffer.from([BACKSLASH]));
+      i += 1;
+    } else if (shown[i + 1] === 'x' && /^[0-9a-f]{2}$/.test(shown.slice(i + 2, i + 4))) {
+      parts.push(Buffer.from([parseInt(shown.slice(i + 2, i + 4), 16)]));
+      i += 3;
+    } else {
+      throw new Error(`'${shown}' is not an escaped name: a backslash must be doubled or start \\xHH`);
+    }
+    start = i + 1;
+  }
+  parts.push(Buffer.from(shown.slice(start), 'utf8'));
+  return Buffer.concat(parts);
+}
+
+/**
+ * A catalog label (host or tag) as a folder name: escaped like a name, and `/` shown as
+ * `\x2f`; `.` and `..` are shown as `\x2e` and `\x2e\x2e`.
+ */
+export function showLabel(label: string): string {
+  const shown = showName(Buffer.from(label, 'utf8')).replaceAll('/', '\\x2f');
+  return shown === '.' || shown === '..' ? shown.replaceAll('.', '\\x2e') : shown;
+}
