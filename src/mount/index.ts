@@ -7,4 +7,3 @@ export { mountRepository } from './mountRepository.js';
 export type { MountOptions, MountedRepository } from './mountRepository.js';
 export { unmountMountPoint } from './unmountMountPoint.js';
 export type { UnmountOptions } from './unmountMountPoint.js';
-export { showName, storedName } from './shownName.js';

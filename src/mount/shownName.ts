@@ -9,13 +9,13 @@
 //   - a literal backslash is doubled (`a\b` is shown as `a\\b`), so `\x..` in a shown name
 //     always means an escaped byte.
 //
-// storedName() turns a shown name back into the stored bytes. Symlink targets are shown with
-// the same escape. Catalog labels (host and tag names) also escape `/` as `\x2f`.
+// Symlink targets are shown with the same escape. Catalog labels (host and tag names) also
+// escape `/` as `\x2f`.
 //
-// This is the escape of src/tree/nameEscape.ts (what `restore` paths accept) minus one rule:
-// control characters are shown as they are, not as \xHH, because a FUSE name can hold them and
-// programs that compare or copy the mount with the source (diff -r, rsync) must see the same
-// name. Every name shown here is also read correctly by that module's unescapeName.
+// This is the escape of src/tree/nameEscape.ts (what `restore` and `ls` paths use) minus one
+// rule: control characters are shown as they are, not as \xHH, because a FUSE name can hold
+// them and programs that compare or copy the mount with the source (diff -r, rsync) must see
+// the same name. That module's unescapeName turns every name shown here back into its bytes.
 import { isUtf8 } from 'node:buffer';
 
 const HEX = '0123456789abcdef';
@@ -58,29 +58,6 @@ export function showName(name: Buffer): string {
     start = ++i;
   }
   return out + name.toString('utf8', start);
-}
-
-/** The stored bytes of a shown name: the inverse of showName (and of showLabel). */
-export function storedName(shown: string): Buffer {
-  if (!shown.includes('\\')) return Buffer.from(shown, 'utf8');
-  const parts: Buffer[] = [];
-  let start = 0;
-  for (let i = 0; i < shown.length; i++) {
-    if (shown[i] !== '\\') continue;
-    parts.push(Buffer.from(shown.slice(start, i), 'utf8'));
-    if (shown[i + 1] === '\\') {
-      parts.push(Buffer.from([BACKSLASH]));
-      i += 1;
-    } else if (shown[i + 1] === 'x' && /^[0-9a-f]{2}$/.test(shown.slice(i + 2, i + 4))) {
-      parts.push(Buffer.from([parseInt(shown.slice(i + 2, i + 4), 16)]));
-      i += 3;
-    } else {
-      throw new Error(`'${shown}' is not an escaped name: a backslash must be doubled or start \\xHH`);
-    }
-    start = i + 1;
-  }
-  parts.push(Buffer.from(shown.slice(start), 'utf8'));
-  return Buffer.concat(parts);
 }
 
 /**

@@ -8,7 +8,7 @@ import { chmod, chown, link, lstat, mkdir, mkdtemp, open, readdir, readFile, ren
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addressFromHex } from '../../src/core/address.js';
-import { storedName } from '../../src/mount/shownName.js';
+import { unescapeName } from '../../src/tree/nameEscape.js';
 import { openRepository } from '../../src/repo/repository.js';
 import { loadChunkTable } from '../../src/tree/chunkList.js';
 import { decodeTree } from '../../src/tree/treeCodec.js';
@@ -46,14 +46,14 @@ async function assertSameAsSource(dir: string): Promise<void> {
   assert.equal(diff.code, 0, `diff found differences:\n${diff.stdout}${diff.stderr}`);
   const names = await readdir(dir);
   assert.ok(names.includes(NON_UTF8_SHOWN), `the non-UTF-8 name is shown escaped: ${names.join(', ')}`);
-  assert.deepEqual(storedName(NON_UTF8_SHOWN), NON_UTF8_NAME);
+  assert.deepEqual(unescapeName(NON_UTF8_SHOWN), NON_UTF8_NAME);
   const cmp = await runCommand('cmp', [join(dir, NON_UTF8_SHOWN), '-'], { input: await readFile(Buffer.concat([Buffer.from(`${src}/`), NON_UTF8_NAME])) });
   assert.equal(cmp.code, 0, cmp.stdout + cmp.stderr);
 }
 
 /** A describeTree path of the mount ('/a/b', names as latin1) with each shown name turned back into its stored bytes. */
 function storedPath(path: string): string {
-  return path.split('/').map((part) => storedName(Buffer.from(part, 'latin1').toString('utf8')).toString('latin1')).join('/');
+  return path.split('/').map((part) => unescapeName(Buffer.from(part, 'latin1').toString('utf8')).toString('latin1')).join('/');
 }
 
 /** describeTree facts of the mount, keyed and grouped by stored names like the source's. */
