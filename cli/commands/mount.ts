@@ -27,9 +27,8 @@ export const mountCommand: CommandModule<GlobalArgs, Args> = {
       const what = mount.snapshot ? `snapshot ${mount.snapshot.id.slice(0, 8)} (${mount.snapshot.time})` : `the snapshots of ${repo.dir}`;
       output(argv, { type: 'mounted', mountpoint: mount.mountpoint, repository: repo.dir, snapshot: mount.snapshot?.id ?? null },
         () => `mounted ${what} at ${mount.mountpoint}\n  unmount with Ctrl-C or 'dedupfs umount ${mount.mountpoint}'\n`);
-      const stop = () => void mount.unmount();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // A closed terminal (SIGHUP) would otherwise kill the process and leave the mount stale.
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void mount.unmount());
       await mount.done;
       output(argv, { type: 'unmounted', mountpoint: mount.mountpoint }, () => `unmounted ${mount.mountpoint}\n`);
     });

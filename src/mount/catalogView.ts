@@ -11,8 +11,10 @@
 // rebuilt from the catalog when it changes: the catalog is synced with the snapshot files at
 // most once per refreshMs on lookups, and always when a catalog folder is listed or a name in
 // one is not found, so snapshots made or forgotten while mounted come and go without remounting.
+// A sync first lists the snapshot files, and reads the catalog only when they changed: listing
+// a folder of a catalog with thousands of snapshots stays cheap.
 import type { Catalog } from '../catalog/catalog.js';
-import type { Snapshot } from '../catalog/snapshotRecord.js';
+import { listSnapshotIds, type Snapshot } from '../catalog/snapshotRecord.js';
 import type { BlockReader } from '../tree/chunkList.js';
 import type { InodeAllocator } from './inodes.js';
 import { showLabel } from './shownName.js';
@@ -22,11 +24,13 @@ import { shortIds } from './shortIds.js';
 
 export interface CatalogViewOptions {
   catalog: Catalog;
+  /** the repository's snapshots/ folder: the catalog is re-read only when its files change */
+  snapshotDir: string;
   store: BlockReader;
   inodes: InodeAllocator;
   /** lookups re-read the catalog at most this often; default 1000 ms */
   refreshMs?: number;
-  /** a catalog that cannot be read is reported here and the last good layout kept */
+  /** a catalog that cannot be read is reported here (once) and the last good layout kept */
   onError: (err: unknown) => void;
 }
 
@@ -48,7 +52,10 @@ export class CatalogView {
   private readonly roots = new Map<string, DirNode>();
   private latestIno = 0;
   private folders = new Map<string, Map<string, MountNode>>();
-  private builtFor: string | null = null;
+  private built = false;
+  /** the snapshot files the layout was built from */
+  private seenFiles: string | null = null;
+  private lastError = '';
   private lastSync = 0;
   private syncing: Promise<void> | null = null;
 
@@ -59,7 +66,7 @@ export class CatalogView {
   /** Syncs with the catalog if `force` or refreshMs have passed since the last sync. */
   refresh(force: boolean): Promise<void> {
     if (this.syncing) return this.syncing;
-    if (!force && this.builtFor !== null && Date.now() - this.lastSync < (this.opts.refreshMs ?? 1000)) return Promise.resolve();
+    if (!force && this.built && Date.now() - this.lastSync < (this.opts.refreshMs ?? 1000)) return Promise.resolve();
     this.syncing = this.sync().finally(() => { this.syncing = null; });
     return this.syncing;
   }
@@ -73,16 +80,21 @@ export class CatalogView {
     this.lastSync = Date.now();
     let snapshots: Snapshot[];
     try {
+      const files = (await listSnapshotIds(this.opts.snapshotDir)).sort().join(',');
+      if (files === this.seenFiles) return;
       await this.opts.catalog.sync();
       snapshots = this.opts.catalog.list();
+      this.seenFiles = files;
+      this.lastError = '';
     } catch (err) {
-      this.opts.onError(err);
-      if (this.builtFor !== null) return;
+      // Reported once, not on every listing while the problem lasts.
+      if (String(err) !== this.lastError) this.opts.onError(err);
+      this.lastError = String(err);
+      if (this.built) return;
       snapshots = [];
     }
-    const ids = snapshots.map((s) => s.id).join(',');
-    if (ids !== this.builtFor) this.build(snapshots);
-    this.builtFor = ids;
+    this.build(snapshots);
+    this.built = true;
   }
 
   private build(snapshots: Snapshot[]): void {

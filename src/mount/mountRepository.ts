@@ -5,12 +5,15 @@
 // The caller holds the repository open with a shared lock for as long as the mount lives, so
 // gc (which locks exclusively) waits for the mount instead of deleting packs under it.
 //
-// Kernel options (measured with bench/mount.ts): `ro` makes the kernel refuse writes itself;
-// `use_ino` shows our inode numbers (hard links share one); max_read lets a read ask for up to
-// 1 MiB; attributes and names are cached for a few seconds (snapshots never change, the catalog
-// folders are re-read on every listing); `kernel_cache` keeps file pages across opens, which is
-// safe because a path always names the same bytes. fuse-native has no settings for `ro` and
-// `use_ino`: they ride in its fsname option, which it passes through to libfuse unchanged.
+// Kernel options (measured with bench/mount.ts and by hand): `ro` makes the kernel refuse
+// writes itself; `use_ino` shows our inode numbers (hard links share one); attributes and names
+// are cached for 5 seconds (snapshots never change; the catalog folders are re-read on every
+// listing); `kernel_cache` keeps file pages across opens (a second read of a file comes from the
+// page cache, several GB/s instead of ~300 MB/s), which is safe because a path always names the
+// same bytes. max_read and a larger bdi read-ahead made no measurable difference: libfuse 2
+// sends reads of 128 KiB at most, one at a time for a sequential reader, so what counts is how
+// fast each is answered (see fileReader.ts). fuse-native has no settings for `ro` and
+// `use_ino`: they ride in its fsname option, which it passes to libfuse unchanged.
 import type { Snapshot } from '../catalog/snapshotRecord.js';
 import { selectSnapshot } from '../catalog/selectSnapshot.js';
 import { DedupfsError } from '../core/errors.js';
@@ -53,7 +56,6 @@ function kernelOptions(allowOther: boolean): Record<string, unknown> {
   return {
     fsname: 'dedupfs,ro,use_ino',
     subtype: 'dedupfs',
-    maxRead: 1 << 20,
     attrTimeout: 5,
     entryTimeout: 5,
     kernelCache: true,
@@ -72,7 +74,7 @@ export async function mountRepository(repo: Repository, opts: MountOptions): Pro
   if (snapshot) root = snapshotRoot({ snapshot, store: repo.store, inodes });
   else {
     const view = new CatalogView({
-      catalog: repo.catalog, store: repo.store, inodes,
+      catalog: repo.catalog, snapshotDir: repo.layout.snapshots, store: repo.store, inodes,
       onError: (err) => opts.onError(`cannot read the catalog: ${(err as Error).message}`),
     });
     await view.refresh(true);

@@ -41,7 +41,7 @@ test('the catalog layout: times, same-second suffixes, ids, escaped hosts and ta
   delete first.dry_run;
   const repo = await openTestRepo(t, repoDir, 'none');
   const errors: string[] = [];
-  const view = new CatalogView({ catalog: repo.catalog, store: repo.store, inodes: new InodeAllocator(), onError: (e) => errors.push(String(e)) });
+  const view = new CatalogView({ catalog: repo.catalog, snapshotDir: repo.layout.snapshots, store: repo.store, inodes: new InodeAllocator(), onError: (e) => errors.push(String(e)) });
   await view.refresh(true);
   const second = `${first.time.slice(0, 19)}Z`;
   assert.deepEqual(await names(view.root), ['hosts', 'ids', 'latest', 'snapshots', 'tags']);
@@ -69,7 +69,8 @@ test('the catalog layout: times, same-second suffixes, ids, escaped hosts and ta
   // A damaged snapshot file is reported and the last good layout kept; a removed one goes.
   await writeFile(join(repo.layout.snapshots, `${'e'.repeat(64)}.json`), '{ not json');
   await view.refresh(true);
-  assert.equal(errors.length, 1);
+  await view.refresh(true);
+  assert.equal(errors.length, 1, 'reported once');
   assert.equal((await names(await child(view.root, 'snapshots'))).length, 2);
   await removeSnapshotFile(repo.layout.snapshots, 'e'.repeat(64));
   await removeSnapshotFile(repo.layout.snapshots, twin.id);
