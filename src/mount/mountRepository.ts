@@ -24,6 +24,7 @@ import { checkMountPoint } from './checkMountPoint.js';
 import { fuseOps } from './fuseOps.js';
 import { InodeAllocator } from './inodes.js';
 import { loadFuse, type Fuse } from './loadFuse.js';
+import type { DirNode } from './mountNode.js';
 import { findMount } from './procMounts.js';
 import { snapshotRoot } from './snapshotTree.js';
 
@@ -70,7 +71,7 @@ export async function mountRepository(repo: Repository, opts: MountOptions): Pro
   const mountpoint = await checkMountPoint(opts.mountpoint);
   const inodes = new InodeAllocator();
   const snapshot = opts.snapshot !== undefined ? selectSnapshot(repo.catalog.list(), opts.snapshot) : undefined;
-  let root;
+  let root: DirNode;
   if (snapshot) root = snapshotRoot({ snapshot, store: repo.store, inodes });
   else {
     const view = new CatalogView({
