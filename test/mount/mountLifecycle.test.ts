@@ -113,7 +113,7 @@ test('the remains of a killed mount are reported with what to do, and dedupfs um
   assert.match(stale.stderr, /transport endpoint is not connected/);
   assert.ok(stale.stderr.includes(`dedupfs umount ${mountpoint}`), stale.stderr);
   const json = await runCli(['mount', mountpoint, '--json'], { repo });
-  assert.equal(JSON.parse(json.stderr).code, 'MOUNT');
+  assert.equal(JSON.parse(json.stderr.trim().split('\n').pop() as string).code, 'MOUNT');
 
   assert.equal((await runCli(['umount', mountpoint])).code, 0);
   assert.equal(await isMounted(mountpoint), false);
