@@ -8,6 +8,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { readPackEntries } from '../../src/store/pack/readPackEntries.js';
+import { HEADER_BYTES } from '../../src/store/pack/format.js';
 import { deletePack, dropCatalog, dropIndex, flipBlockByte, locateBlocks, truncatePack } from '../helpers/damage.js';
 import { NON_UTF8_NAME } from '../helpers/sourceTree.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -83,15 +85,24 @@ test('a flipped byte in a shared block is charged to every snapshot that needs i
 test('a truncated pack: the pack, the lost index entries and the snapshot that needs them', async (t) => {
   const repo = await freshRepo(t);
   const b = await locateBlocks(repo, fx.s2.id, '/b.bin');
-  await truncatePack(b[0].path, b[1].offset + 100);
+  // Blocks land in a pack in the order their compression finishes: cut inside the first of
+  // b.bin's blocks, and expect exactly the records that ended past the cut to be lost.
+  const first = b.reduce((x, y) => (y.offset < x.offset ? y : x));
+  const cut = first.offset + 100;
+  const { entries } = await readPackEntries(first.path);
+  const lost = entries.filter((e) => e.offset + HEADER_BYTES + e.storedLength > cut);
+  await truncatePack(first.path, cut);
   const { code, report } = await checkJson(repo);
   assert.equal(code, 1);
-  assert.deepEqual(report.packProblems.map((p: any) => p.pack), [b[0].packId, b[0].packId]);
+  assert.deepEqual(report.packProblems.map((p: any) => p.pack), [first.packId, first.packId]);
   assert.match(report.packProblems.map((p: any) => p.problem).join('\n'), /cut short/);
-  assert.ok(report.indexProblems.length >= b.length, 'the chunks after the cut and the trees');
-  assert.ok(report.indexProblems.every((p: any) => p.pack === b[0].packId && /holds no block at offset/.test(p.problem)));
-  // s2's root tree was written last, so it is lost too: the whole snapshot is damaged.
-  assert.deepEqual(dependents(report), { [fx.s2.id]: ['/'] });
+  assert.ok(lost.length >= b.length, 'every chunk of b.bin is at or after the cut');
+  assert.equal(report.indexProblems.length, lost.length, 'one index problem per record past the cut');
+  assert.ok(report.indexProblems.every((p: any) => p.pack === first.packId && /holds no block at offset/.test(p.problem)));
+  // Only s2 needs what was lost: b.bin, and the root tree when it was written after the cut.
+  const needs = dependents(report);
+  assert.deepEqual(Object.keys(needs), [fx.s2.id]);
+  assert.ok(needs[fx.s2.id].every((p) => p === '/' || p === '/b.bin'), needs[fx.s2.id].join(', '));
   assert.deepEqual(report.damagedSnapshots, [fx.s2.id]);
   await assertRestoresIdentical(repo, fx.s1);
 });
