@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<void> {
     .strict()
     .demandCommand(1, 'a command is required')
     .recommendCommands()
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    .wrap(Math.min(120, process.stdout.columns || 120))
     .epilogue('Exit status: 0 success, 1 error, 2 usage, 3 finished with warnings, 10 no repository, 11 repository locked, 130 interrupted.\nSee man dedupfs for more.')
     .fail((msg, err) => {
       if (err) throw err;
