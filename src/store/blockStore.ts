@@ -15,6 +15,7 @@ import { BlockIndex, type BlockLocation } from './index/blockIndex.js';
 import { PackWriter } from './pack/packWriter.js';
 import { HEADER_BYTES, decodeHeader, type BlockType } from './pack/format.js';
 import { compressBlock, decompressBlock } from './compress.js';
+import { CompressPool } from './compressPool.js';
 import { PackFiles } from './packFiles.js';
 
 /** getMany() reads back-to-back blocks with one read of at most this many bytes. */
@@ -45,6 +46,8 @@ export class BlockStore {
   private readonly pending = new Set<string>();
   private readonly packs: PackFiles;
   private writer: Promise<PackWriter> | null = null;
+  /** started on the first new block, so readers never start worker threads */
+  private compressPool: CompressPool | null = null;
   private sealing: Promise<void>[] = [];
   private inFlightBytes = 0;
   private inFlight = new Set<Promise<void>>();
@@ -197,11 +200,13 @@ export class BlockStore {
   async close(): Promise<void> {
     if (this.writer) await (await this.writer).abort();
     this.writer = null;
+    await this.compressPool?.close();
+    this.compressPool = null;
     await this.packs.close();
   }
 
   private async storeNew(type: BlockType, address: Address, raw: Buffer): Promise<void> {
-    const { compression, stored } = await compressBlock(raw, this.opts.compression);
+    const { compression, stored } = await compressBlock(raw, this.opts.compression, () => (this.compressPool ??= new CompressPool(this.opts.compression.level)));
     if (this.opts.dryRun) {
       this.countAdded(raw.length, stored.length);
       return;
