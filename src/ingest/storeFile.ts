@@ -15,8 +15,8 @@ import type { Reporter } from '../core/reporter.js';
 import { readXattrs, readXattrsSync } from '../core/xattrs.js';
 import type { BlockStore } from '../store/blockStore.js';
 import { BlockType } from '../store/pack/format.js';
-import { storeChunkList } from '../tree/chunkList.js';
-import type { ChunkRef, FileContent } from '../tree/entry.js';
+import { ChunkListWriter } from '../tree/chunkList.js';
+import type { FileContent } from '../tree/entry.js';
 
 /** Files below this size are read in one synchronous read. */
 export const SMALL_FILE = 1 << 20;
@@ -39,8 +39,8 @@ function notRegular(display: string): DedupfsError {
   return new DedupfsError('IO', `cannot read ${display}: it is no longer a regular file`);
 }
 
-function storeChunks(ctx: Context, chunks: ChunkRef[], data: Buffer): void {
-  chunks.push({ address: ctx.store.add(BlockType.Data, data).address, length: data.length });
+function storeChunk(ctx: Context, list: ChunkListWriter, data: Buffer): void {
+  list.push({ address: ctx.store.add(BlockType.Data, data).address, length: data.length });
   ctx.reporter.bytes?.(data.length);
 }
 
@@ -65,10 +65,10 @@ export function storeSmallFile(path: Buffer, before: BigIntStats, ctx: Context):
       throw ioError(err, 'cannot read', display);
     }
     const data = buf.subarray(0, n);
-    const chunks: ChunkRef[] = [];
-    for (const c of ctx.chunker.chunkBuffer(data)) storeChunks(ctx, chunks, data.subarray(c.offset, c.offset + c.length));
+    const list = new ChunkListWriter(ctx.store);
+    for (const c of ctx.chunker.chunkBuffer(data)) storeChunk(ctx, list, data.subarray(c.offset, c.offset + c.length));
     const changed = BigInt(n) !== before.size || st.mtimeNs !== before.mtimeNs;
-    return { content: storeChunkList(ctx.store, chunks), xattrs, size: n, changed };
+    return { content: list.finish(), xattrs, size: n, changed };
   } finally {
     closeSync(fd);
   }
@@ -87,17 +87,17 @@ export async function storeLargeFile(path: Buffer, before: BigIntStats, ctx: Con
     const st = await fh.stat({ bigint: true });
     if (!st.isFile()) throw notRegular(display);
     const xattrs = await readXattrs(fh.fd);
-    const chunks: ChunkRef[] = [];
+    const list = new ChunkListWriter(ctx.store);
     let size = 0;
     // Read through our descriptor's /proc path: the very file we checked, whatever its name.
     for await (const chunk of chunkFile(`/proc/self/fd/${fh.fd}`, ctx.chunker, { readSize: READ_SIZE })) {
-      storeChunks(ctx, chunks, chunk.data);
+      storeChunk(ctx, list, chunk.data);
       size += chunk.length;
       await ctx.store.waitForRoom();
     }
     const after = await fh.stat({ bigint: true });
     const changed = after.size !== before.size || after.mtimeNs !== before.mtimeNs || BigInt(size) !== before.size;
-    return { content: storeChunkList(ctx.store, chunks), xattrs, size, changed };
+    return { content: list.finish(), xattrs, size, changed };
   } finally {
     await fh.close();
   }

@@ -21,7 +21,7 @@ import { PackFiles } from './packFiles.js';
 /** getMany() reads back-to-back blocks with one read of at most this many bytes. */
 const READ_RUN_BYTES = 2 << 20;
 
-const MAX_UNWRITTEN = 8 << 20;
+const MAX_UNWRITTEN = 2 << 20;
 
 export interface BlockStoreOptions {
   layout: RepoLayout;
@@ -48,7 +48,8 @@ export class BlockStore {
   private writer: Promise<PackWriter> | null = null;
   /** started on the first new block, so readers never start worker threads */
   private compressPool: CompressPool | null = null;
-  private sealing: Promise<void>[] = [];
+  /** seals under way; each removes itself when done, so finished packs are not kept in memory */
+  private readonly sealing = new Set<Promise<void>>();
   private inFlightBytes = 0;
   private inFlight = new Set<Promise<void>>();
   private failure: unknown = null;
@@ -106,11 +107,9 @@ export class BlockStore {
     if (this.writer) {
       const w = this.writer;
       this.writer = null;
-      this.sealing.push(this.seal(await w));
+      this.startSeal(await w);
     }
-    const sealing = this.sealing;
-    this.sealing = [];
-    await Promise.all(sealing);
+    while (this.sealing.size) await Promise.all([...this.sealing]);
     this.throwIfFailed();
     // Index commits return before they are on disk (lmdb's overlappingSync); a snapshot may
     // refer to the blocks only once they are.
@@ -224,7 +223,7 @@ export class BlockStore {
     this.countAdded(raw.length, stored.length);
     if (writer.length >= this.packTarget) {
       this.writer = null;
-      this.sealing.push(this.seal(writer).catch((err) => { this.failure ??= err; }));
+      this.startSeal(writer);
     } else if (writer.unwrittenBytes > MAX_UNWRITTEN) {
       // Backpressure from the disk: this job (and so waitForRoom) waits while writes lag behind.
       await writer.drain();
@@ -235,6 +234,13 @@ export class BlockStore {
     this.added.blocks++;
     this.added.rawBytes += rawLength;
     this.added.storedBytes += HEADER_BYTES + storedLength;
+  }
+
+  private startSeal(writer: PackWriter): void {
+    const job: Promise<void> = this.seal(writer)
+      .catch((err) => { this.failure ??= err; })
+      .finally(() => this.sealing.delete(job));
+    this.sealing.add(job);
   }
 
   private async seal(writer: PackWriter): Promise<void> {

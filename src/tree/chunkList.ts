@@ -15,22 +15,39 @@ const REF_BYTES = ADDRESS_BYTES + 4;
 export interface BlockWriter { add(type: BlockType, raw: Buffer): { address: Address } }
 export interface BlockReader { get(addr: Address): Promise<Buffer> }
 
-/** Turns the chunks of a file into the content stored in its entry, writing list blocks if needed. */
-export function storeChunkList(store: BlockWriter, chunks: ChunkRef[]): FileContent {
-  if (chunks.length <= INLINE_CHUNKS) return { chunks };
-  const lists: ListRef[] = [];
-  for (let i = 0; i < chunks.length; i += LIST_BLOCK_CHUNKS) {
-    const part = chunks.slice(i, i + LIST_BLOCK_CHUNKS);
-    const block = Buffer.allocUnsafe(part.length * REF_BYTES);
+/**
+ * Builds a file's content as its chunks arrive. Only the list block being filled is held in
+ * memory (at most LIST_BLOCK_CHUNKS references): a file of any size costs the same memory.
+ */
+export class ChunkListWriter {
+  private part: ChunkRef[] = [];
+  private readonly lists: ListRef[] = [];
+
+  constructor(private readonly store: BlockWriter) {}
+
+  push(chunk: ChunkRef): void {
+    this.part.push(chunk);
+    if (this.part.length === LIST_BLOCK_CHUNKS) this.writePart();
+  }
+
+  /** The content to store in the file's entry. */
+  finish(): FileContent {
+    if (!this.lists.length && this.part.length <= INLINE_CHUNKS) return { chunks: this.part };
+    if (this.part.length) this.writePart();
+    return { lists: this.lists };
+  }
+
+  private writePart(): void {
+    const block = Buffer.allocUnsafe(this.part.length * REF_BYTES);
     let bytes = 0;
-    part.forEach((c, j) => {
+    this.part.forEach((c, j) => {
       c.address.copy(block, j * REF_BYTES);
       block.writeUInt32LE(c.length, j * REF_BYTES + ADDRESS_BYTES);
       bytes += c.length;
     });
-    lists.push({ address: store.add(BlockType.List, block).address, chunks: part.length, bytes });
+    this.lists.push({ address: this.store.add(BlockType.List, block).address, chunks: this.part.length, bytes });
+    this.part = [];
   }
-  return { lists };
 }
 
 export class ChunkTable {

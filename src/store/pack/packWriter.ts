@@ -8,7 +8,7 @@ import { DIR_MODE, FILE_MODE, packPath, type RepoLayout } from '../../repo/layou
 import { fsyncDir } from '../../core/fsyncDir.js';
 import { PACK_MAGIC, HEADER_BYTES, encodeHeader, encodeTrailer, type PackEntry } from './format.js';
 
-const WRITE_BATCH = 4 << 20;
+const WRITE_BATCH = 1 << 20;
 
 export class PackWriter {
   readonly packId: string;
