@@ -1,11 +1,10 @@
 // `dedupfs check` against repositories damaged on purpose: each case starts from a copy of the
 // same two-snapshot repository (fixtures.ts: twoSnapshots) and asserts that check reports
 // exactly the damage done: the blocks, the snapshots and the paths in them that need those.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { readPackEntries } from '../../src/store/pack/readPackEntries.js';
@@ -13,23 +12,10 @@ import { HEADER_BYTES } from '../../src/store/pack/format.js';
 import { deletePack, dropCatalog, dropIndex, flipBlockByte, locateBlocks, truncatePack } from '../helpers/damage.js';
 import { NON_UTF8_NAME } from '../helpers/sourceTree.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { assertRestoresIdentical, checkJson, copyRepo, ingestAt, twoSnapshots, type TwoSnapshots } from './fixtures.js';
+import { assertRestoresIdentical, checkJson, ingestAt, sharedTwoSnapshots } from './fixtures.js';
 
-let work: string;
-let fx: TwoSnapshots;
-
-before(async () => {
-  work = await mkdtemp(join(tmpdir(), 'dedupfs-check-'));
-  fx = await twoSnapshots(work);
-});
-
-after(() => rm(work, { recursive: true, force: true }));
-
-async function freshRepo(t: Parameters<typeof tempDir>[0]): Promise<string> {
-  const repo = join(await tempDir(t), 'repo');
-  await copyRepo(fx.repo, repo);
-  return repo;
-}
+const shared = sharedTwoSnapshots('dedupfs-check-');
+const freshRepo = shared.freshRepo;
 
 // snapshot id -> sorted paths, from a check report
 function dependents(report: any): Record<string, string[]> {
@@ -56,7 +42,7 @@ test('an intact repository passes, with and without --read-data', async (t) => {
 
 test('a flipped byte in a file block: --read-data names that block, its snapshot and file', async (t) => {
   const repo = await freshRepo(t);
-  const blocks = await locateBlocks(repo, fx.s1.id, '/a.bin');
+  const blocks = await locateBlocks(repo, shared.fx.s1.id, '/a.bin');
   assert.ok(blocks.length > 1, 'a.bin has several chunks');
   await flipBlockByte(blocks[1]);
   assert.equal((await checkJson(repo)).code, 0, 'the structure is intact: only reading the data finds it');
@@ -65,26 +51,26 @@ test('a flipped byte in a file block: --read-data names that block, its snapshot
   assert.equal(report.ok, false);
   assert.deepEqual(report.damagedBlocks.map((b: any) => [b.address, b.pack, b.offset]), [[blocks[1].address, blocks[1].packId, blocks[1].offset]]);
   assert.match(report.damagedBlocks[0].reason, /content does not match its hash/);
-  assert.deepEqual(dependents(report), { [fx.s1.id]: ['/a.bin'] });
-  assert.deepEqual(report.damagedSnapshots, [fx.s1.id]);
+  assert.deepEqual(dependents(report), { [shared.fx.s1.id]: ['/a.bin'] });
+  assert.deepEqual(report.damagedSnapshots, [shared.fx.s1.id]);
   const text = await runCli(['check', '--read-data'], { repo });
-  assert.match(text.stdout, new RegExp(`snapshot ${fx.s1.id.slice(0, 8)} .* needs 1 of them, in 1 path:\\n    /a.bin\\n`));
-  await assertRestoresIdentical(repo, fx.s2);
+  assert.match(text.stdout, new RegExp(`snapshot ${shared.fx.s1.id.slice(0, 8)} .* needs 1 of them, in 1 path:\\n    /a.bin\\n`));
+  await assertRestoresIdentical(repo, shared.fx.s2);
 });
 
 test('a flipped byte in a shared block is charged to every snapshot that needs it', async (t) => {
   const repo = await freshRepo(t);
-  const [block] = await locateBlocks(repo, fx.s2.id, '/shared.bin');
+  const [block] = await locateBlocks(repo, shared.fx.s2.id, '/shared.bin');
   await flipBlockByte(block);
   const { code, report } = await checkJson(repo, '--read-data');
   assert.equal(code, 1);
   assert.equal(report.damagedBlocks.length, 1);
-  assert.deepEqual(dependents(report), { [fx.s1.id]: ['/shared.bin'], [fx.s2.id]: ['/shared.bin'] });
+  assert.deepEqual(dependents(report), { [shared.fx.s1.id]: ['/shared.bin'], [shared.fx.s2.id]: ['/shared.bin'] });
 });
 
 test('a truncated pack: the pack, the lost index entries and the snapshot that needs them', async (t) => {
   const repo = await freshRepo(t);
-  const b = await locateBlocks(repo, fx.s2.id, '/b.bin');
+  const b = await locateBlocks(repo, shared.fx.s2.id, '/b.bin');
   // Blocks land in a pack in the order their compression finishes: cut inside the first of
   // b.bin's blocks, and expect exactly the records that ended past the cut to be lost.
   const first = b.reduce((x, y) => (y.offset < x.offset ? y : x));
@@ -101,22 +87,22 @@ test('a truncated pack: the pack, the lost index entries and the snapshot that n
   assert.ok(report.indexProblems.every((p: any) => p.pack === first.packId && /holds no block at offset/.test(p.problem)));
   // Only s2 needs what was lost: b.bin, and the root tree when it was written after the cut.
   const needs = dependents(report);
-  assert.deepEqual(Object.keys(needs), [fx.s2.id]);
-  assert.ok(needs[fx.s2.id].every((p) => p === '/' || p === '/b.bin'), needs[fx.s2.id].join(', '));
-  assert.deepEqual(report.damagedSnapshots, [fx.s2.id]);
-  await assertRestoresIdentical(repo, fx.s1);
+  assert.deepEqual(Object.keys(needs), [shared.fx.s2.id]);
+  assert.ok(needs[shared.fx.s2.id].every((p) => p === '/' || p === '/b.bin'), needs[shared.fx.s2.id].join(', '));
+  assert.deepEqual(report.damagedSnapshots, [shared.fx.s2.id]);
+  await assertRestoresIdentical(repo, shared.fx.s1);
 });
 
 test('a deleted pack: every snapshot needing its blocks, with the files that do', async (t) => {
   const repo = await freshRepo(t);
-  const [a] = await locateBlocks(repo, fx.s1.id, '/a.bin');
+  const [a] = await locateBlocks(repo, shared.fx.s1.id, '/a.bin');
   await deletePack(a.path);
   const { code, report } = await checkJson(repo);
   assert.equal(code, 1);
   assert.ok(report.indexProblems.length > 0 && report.indexProblems.every((p: any) => /does not exist/.test(p.problem)));
   assert.deepEqual(dependents(report), {
-    [fx.s1.id]: ['/'],
-    [fx.s2.id]: ['/keep.txt', '/shared.bin', '/sub/deep.txt'],
+    [shared.fx.s1.id]: ['/'],
+    [shared.fx.s2.id]: ['/keep.txt', '/shared.bin', '/sub/deep.txt'],
   });
 });
 
@@ -127,7 +113,7 @@ test('a deleted index: every snapshot is missing its root, and repair is the adv
   assert.equal(code, 1);
   assert.equal(report.indexEntries, 0);
   assert.ok(report.unindexedBlocks > 0);
-  assert.deepEqual(dependents(report), { [fx.s1.id]: ['/'], [fx.s2.id]: ['/'] });
+  assert.deepEqual(dependents(report), { [shared.fx.s1.id]: ['/'], [shared.fx.s2.id]: ['/'] });
   assert.ok(report.damagedBlocks.every((b: any) => /missing from the index \(pack [0-9a-f]+ holds it/.test(b.reason)));
   const text = await runCli(['check'], { repo });
   assert.match(text.stdout, /'dedupfs repair' rebuilds the index/);
@@ -139,12 +125,12 @@ test('a deleted catalog comes back from the snapshot files by itself', async (t)
   const { code, report } = await checkJson(repo, '--read-data');
   assert.equal(code, 0);
   assert.equal(report.snapshots, 2);
-  await assertRestoresIdentical(repo, fx.s1);
+  await assertRestoresIdentical(repo, shared.fx.s1);
 });
 
 test('--read-data-subset N/M: the M parts read every pack exactly once; N% reads that share', async (t) => {
   const repo = await freshRepo(t);
-  const [block] = await locateBlocks(repo, fx.s1.id, '/a.bin');
+  const [block] = await locateBlocks(repo, shared.fx.s1.id, '/a.bin');
   await flipBlockByte(block);
   const packs = (await checkJson(repo)).report.packs;
   let read = 0, found = 0;

@@ -3,6 +3,7 @@
 // it with what was ingested, copying a repository so each damage starts from the same state,
 // and the bytes its packs take on disk.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { repoLayout } from '../../src/repo/layout.js';
 import { listPacks } from '../../src/store/listPacks.js';
 import { runCli } from '../helpers/cli.js';
 import { describeTree } from '../helpers/sourceTree.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 export interface IngestedSnapshot { id: string; facts: Map<string, string> }
 
@@ -90,4 +92,26 @@ export async function twoSnapshots(dir: string): Promise<TwoSnapshots> {
   const s1 = await ingestAt(repo, src1, { time: new Date('2025-01-01T00:00:00Z') });
   const s2 = await ingestAt(repo, src2, { time: new Date('2025-01-02T00:00:00Z') });
   return { repo, src1, src2, s1, s2 };
+}
+
+/**
+ * The two-snapshot repository, built once for a test file (in its before hook) and removed
+ * after it; freshRepo(t) gives each test a private copy to damage.
+ */
+export function sharedTwoSnapshots(prefix: string): { readonly fx: TwoSnapshots; freshRepo(t: Parameters<typeof tempDir>[0]): Promise<string> } {
+  let work = '';
+  let fx: TwoSnapshots | undefined;
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), prefix));
+    fx = await twoSnapshots(work);
+  });
+  after(() => rm(work, { recursive: true, force: true }));
+  return {
+    get fx() { return fx!; },
+    async freshRepo(t) {
+      const repo = join(await tempDir(t), 'repo');
+      await copyRepo(fx!.repo, repo);
+      return repo;
+    },
+  };
 }

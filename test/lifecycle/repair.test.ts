@@ -1,32 +1,18 @@
 // `dedupfs repair` brings back what the packs and snapshot files still hold: the index and the
 // catalog deleted or garbled, a snapshot file unreadable, a block damaged or lost. Each case
 // starts from a copy of the same two-snapshot repository (fixtures.ts: twoSnapshots).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { dropCatalog, dropIndex, flipBlockByte, garbleCatalog, locateBlocks, truncatePack } from '../helpers/damage.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { assertRestoresIdentical, checkJson, copyRepo, ingestAt, twoSnapshots, type TwoSnapshots } from './fixtures.js';
+import { assertRestoresIdentical, checkJson, ingestAt, sharedTwoSnapshots } from './fixtures.js';
 
-let work: string;
-let fx: TwoSnapshots;
-
-before(async () => {
-  work = await mkdtemp(join(tmpdir(), 'dedupfs-repair-'));
-  fx = await twoSnapshots(work);
-});
-
-after(() => rm(work, { recursive: true, force: true }));
-
-async function freshRepo(t: Parameters<typeof tempDir>[0]): Promise<string> {
-  const repo = join(await tempDir(t), 'repo');
-  await copyRepo(fx.repo, repo);
-  return repo;
-}
+const shared = sharedTwoSnapshots('dedupfs-repair-');
+const freshRepo = shared.freshRepo;
 
 async function repairJson(repo: string, ...args: string[]): Promise<{ code: number | null; report: any; stderr: string }> {
   const r = await runCli(['repair', '--json', ...args], { repo });
@@ -46,8 +32,8 @@ test('with the index and the catalog deleted outright, repair brings everything 
   assert.deepEqual(report.damagedSnapshots, []);
   const check = await checkJson(repo, '--read-data');
   assert.equal(check.code, 0, JSON.stringify(check.report));
-  await assertRestoresIdentical(repo, fx.s1);
-  await assertRestoresIdentical(repo, fx.s2);
+  await assertRestoresIdentical(repo, shared.fx.s1);
+  await assertRestoresIdentical(repo, shared.fx.s2);
   assert.ok(!existsSync(join(repo, 'index-rebuild')) && !existsSync(join(repo, 'index-old')), 'no leftovers of the swap');
 });
 
@@ -66,38 +52,38 @@ test('a garbled catalog stops every command until repair rebuilds it', async (t)
 
 test('an unreadable snapshot file is set aside; the others are kept', async (t) => {
   const repo = await freshRepo(t);
-  const file = join(repo, 'snapshots', `${fx.s2.id}.json`);
+  const file = join(repo, 'snapshots', `${shared.fx.s2.id}.json`);
   await dropCatalog(repo);
   await writeFile(file, '{"id": "truncated');
   const { code, report } = await repairJson(repo);
   assert.equal(code, 0);
-  assert.deepEqual(report.catalog.setAside.map((s: any) => s.id), [fx.s2.id]);
+  assert.deepEqual(report.catalog.setAside.map((s: any) => s.id), [shared.fx.s2.id]);
   assert.ok(existsSync(`${file}.damaged`) && !existsSync(file));
   const check = await checkJson(repo, '--read-data');
   assert.equal(check.report.snapshots, 1);
-  await assertRestoresIdentical(repo, fx.s1);
+  await assertRestoresIdentical(repo, shared.fx.s1);
 });
 
 test('a damaged block: repair --read-data drops it, --forget-damaged drops its snapshot, a new ingest heals', async (t) => {
   const repo = await freshRepo(t);
-  const [, block] = await locateBlocks(repo, fx.s1.id, '/a.bin');
+  const [, block] = await locateBlocks(repo, shared.fx.s1.id, '/a.bin');
   await flipBlockByte(block);
   const plain = await repairJson(repo);
   assert.equal(plain.code, 0, 'without reading the data, the index is whole again and nothing looks missing');
   const found = await repairJson(repo, '--read-data');
   assert.equal(found.code, 3, 'a snapshot still needs a block that is gone');
   assert.deepEqual(found.report.index.damaged.map((d: any) => d.address), [block.address]);
-  assert.deepEqual(found.report.damagedSnapshots.map((s: any) => [s.id, s.paths]), [[fx.s1.id, ['/a.bin']]]);
+  assert.deepEqual(found.report.damagedSnapshots.map((s: any) => [s.id, s.paths]), [[shared.fx.s1.id, ['/a.bin']]]);
   assert.deepEqual(found.report.forgotten, []);
   const forgot = await repairJson(repo, '--read-data', '--forget-damaged');
   assert.equal(forgot.code, 0);
-  assert.deepEqual(forgot.report.forgotten, [fx.s1.id]);
+  assert.deepEqual(forgot.report.forgotten, [shared.fx.s1.id]);
   const check = await checkJson(repo, '--read-data');
   assert.equal(check.code, 0, JSON.stringify(check.report));
   assert.equal(check.report.damagedSpares, 1, 'the damaged copy is a note until gc drops it');
-  await assertRestoresIdentical(repo, fx.s2);
+  await assertRestoresIdentical(repo, shared.fx.s2);
   // The block is not in the index any more, so ingesting the same file stores it again.
-  const again = await ingestAt(repo, fx.src1);
+  const again = await ingestAt(repo, shared.fx.src1);
   await assertRestoresIdentical(repo, again);
   const gc = await runCli(['gc', '--max-unused', '0%'], { repo });
   assert.equal(gc.code, 0, gc.stderr);
@@ -108,16 +94,16 @@ test('a damaged block: repair --read-data drops it, --forget-damaged drops its s
 
 test('a truncated pack: repair keeps the blocks before the cut, forgets the snapshot that needs the rest', async (t) => {
   const repo = await freshRepo(t);
-  const b = await locateBlocks(repo, fx.s2.id, '/b.bin');
+  const b = await locateBlocks(repo, shared.fx.s2.id, '/b.bin');
   await truncatePack(b[0].path, b[1].offset + 100);
   const { code, report } = await repairJson(repo, '--forget-damaged');
   assert.equal(code, 0);
   assert.ok(report.index.problems.some((p: any) => /cut short/.test(p.problem)));
-  assert.deepEqual(report.forgotten, [fx.s2.id]);
+  assert.deepEqual(report.forgotten, [shared.fx.s2.id]);
   assert.equal((await runCli(['gc'], { repo })).code, 0);
   const check = await checkJson(repo, '--read-data');
   assert.equal(check.code, 0, JSON.stringify(check.report));
-  await assertRestoresIdentical(repo, fx.s1);
+  await assertRestoresIdentical(repo, shared.fx.s1);
 });
 
 test('repair of a folder that is not a repository fails with exit status 10', async (t) => {
