@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'EXISTS'             // the target exists and --overwrite was not given
   | 'BLOCK_DAMAGED'      // a block is missing or its bytes do not hash to its address
   | 'IO'                 // an operating-system error on a named path
+  | 'REPO_WRITE'         // the repository cannot be written (full disk, I/O error): the command stops
   | 'MOUNT'              // a mount point problem
   | 'INTERRUPTED';
 

@@ -259,7 +259,7 @@ export class BlockStore {
     if (!this.failure) return;
     const err = this.failure as NodeJS.ErrnoException;
     if (err instanceof DedupfsError) throw err;
-    if (err.code === 'ENOSPC') throw new DedupfsError('IO', `no space left on device while writing to ${this.opts.layout.root}`, { hint: 'free some space and run again; the repository was left as it was', cause: err });
-    throw new DedupfsError('IO', `cannot write to repository ${this.opts.layout.root}: ${err.message}`, { cause: err });
+    if (err.code === 'ENOSPC') throw new DedupfsError('REPO_WRITE', `no space left on device while writing to ${this.opts.layout.root}`, { hint: 'free some space and run again; the repository was left as it was', cause: err });
+    throw new DedupfsError('REPO_WRITE', `cannot write to repository ${this.opts.layout.root}: ${err.message}`, { cause: err });
   }
 }

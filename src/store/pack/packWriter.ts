@@ -89,5 +89,8 @@ export class PackWriter {
       await this.fh.writev(bufs);
       this.handedOver += bytes;
     });
+    // A failed write (a full disk) is reported by the next drain() or seal(); until one of them
+    // awaits it, it must not count as an unhandled rejection, which would end the process.
+    this.writing.catch(() => undefined);
   }
 }
