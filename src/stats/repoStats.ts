@@ -4,11 +4,11 @@
 // and total ratios.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { addressFromHex, addressToHex } from '../core/address.js';
+import { addressFromHex } from '../core/address.js';
 import type { Repository } from '../repo/repository.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
 import { BlockType } from '../store/pack/format.js';
-import { walkBlocks } from '../tree/walkBlocks.js';
+import { markReachable } from '../lifecycle/markReachable.js';
 
 export interface RepoStats {
   snapshots: number;
@@ -57,23 +57,8 @@ export async function repoStats(repo: Repository): Promise<RepoStats> {
 }
 
 export async function snapshotStats(repo: Repository, snap: Snapshot): Promise<SnapshotStats> {
-  const mine = new Set<string>();
-  await walkBlocks(repo.store, addressFromHex(snap.root), (addr) => {
-    const key = addressToHex(addr);
-    if (mine.has(key)) return false;
-    mine.add(key);
-    return true;
-  });
-  const others = new Set<string>();
-  for (const other of repo.catalog.list()) {
-    if (other.id === snap.id) continue;
-    await walkBlocks(repo.store, addressFromHex(other.root), (addr) => {
-      const key = addressToHex(addr);
-      if (others.has(key)) return false;
-      others.add(key);
-      return true;
-    });
-  }
+  const mine = await markReachable(repo.store, [snap]);
+  const others = await markReachable(repo.store, repo.catalog.list().filter((s) => s.id !== snap.id));
   const exclusive = { blocks: 0, rawBytes: 0, storedBytes: 0 };
   for (const key of mine) {
     if (others.has(key)) continue;
