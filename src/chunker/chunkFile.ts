@@ -1,5 +1,6 @@
 // Chunks one file: reads go straight into the wasm window (no intermediate buffer), and each
-// chunk is copied out once, into a Buffer the caller owns. Memory: readSize + max bytes.
+// chunk is copied out once, into a Buffer the caller owns (or lent as a view, opts.copy).
+// Memory: readSize + max bytes.
 import { open, type FileHandle } from 'node:fs/promises';
 import { ioError } from '../core/errors.js';
 import type { StreamedChunk } from './chunk.js';
@@ -9,6 +10,11 @@ import type { Chunker } from './wasmChunker.js';
 export interface ChunkFileOptions {
   /** Bytes per read call; default 4 MiB. */
   readSize?: number;
+  /**
+   * false: each chunk's data is a view into the chunker's window, valid only until the loop
+   * asks for the next chunk (no allocation per chunk, for callers that copy or hash at once).
+   */
+  copy?: boolean;
 }
 
 /**
@@ -36,9 +42,9 @@ export async function* chunkFile(path: string | Buffer, chunker: Chunker, opts: 
       }
       if (bytesRead === 0) break;
       window.commit(bytesRead);
-      if (window.full) yield* window.cutWithData(false);
+      if (window.full) yield* window.cutWithData(false, opts.copy);
     }
-    yield* window.cutWithData(true);
+    yield* window.cutWithData(true, opts.copy);
   } finally {
     chunker.releaseWindow(window);
     await file.close();

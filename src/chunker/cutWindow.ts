@@ -96,17 +96,19 @@ export class CutWindow {
     return chunks;
   }
 
-  /** A copy of the bytes of a chunk that the last cut() returned. */
-  #bytesOf(chunk: Chunk): Buffer {
+  /** The bytes of a chunk that the last cut() returned: a copy, or a view into the window. */
+  #bytesOf(chunk: Chunk, copy: boolean): Buffer {
     const start = this.#input + chunk.offset - this.#base;
-    const data = Buffer.allocUnsafe(chunk.length);
-    data.set(this.#bytes.subarray(start, start + chunk.length));
-    return data;
+    const view = Buffer.from(this.#bytes.buffer, start, chunk.length);
+    return copy ? Buffer.from(view) : view;
   }
 
-  /** cut(eof), each chunk with a copy of its bytes. */
-  *cutWithData(eof: boolean): Generator<StreamedChunk> {
-    for (const chunk of this.cut(eof)) yield { ...chunk, data: this.#bytesOf(chunk) };
+  /**
+   * cut(eof), each chunk with its bytes: a copy the caller owns, or with `copy` false a view
+   * that is valid only until the next space() or append() (no allocation per chunk).
+   */
+  *cutWithData(eof: boolean, copy = true): Generator<StreamedChunk> {
+    for (const chunk of this.cut(eof)) yield { ...chunk, data: this.#bytesOf(chunk, copy) };
   }
 
   #compact(): void {

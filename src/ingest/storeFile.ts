@@ -33,6 +33,8 @@ export interface StoredFile {
   changed: boolean;
 }
 
+let smallReadBuffer: Buffer | undefined;
+
 interface Context { store: BlockStore; chunker: Chunker; reporter: Reporter }
 
 function notRegular(display: string): DedupfsError {
@@ -57,7 +59,10 @@ export function storeSmallFile(path: Buffer, before: BigIntStats, ctx: Context):
     const st = fstatSync(fd, { bigint: true });
     if (!st.isFile()) throw notRegular(display);
     const xattrs = readXattrsSync(fd);
-    const buf = Buffer.allocUnsafe(Number(st.size) + 1);
+    // One read buffer serves every small file (add() copies each chunk out before we return);
+    // a file that has grown past SMALL_FILE since the walk gets a buffer of its own.
+    const size = Number(st.size);
+    const buf = size < SMALL_FILE ? (smallReadBuffer ??= Buffer.allocUnsafeSlow(SMALL_FILE)).subarray(0, size + 1) : Buffer.allocUnsafe(size + 1);
     let n = 0;
     try {
       for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, n);
@@ -90,7 +95,8 @@ export async function storeLargeFile(path: Buffer, before: BigIntStats, ctx: Con
     const list = new ChunkListWriter(ctx.store);
     let size = 0;
     // Read through our descriptor's /proc path: the very file we checked, whatever its name.
-    for await (const chunk of chunkFile(`/proc/self/fd/${fh.fd}`, ctx.chunker, { readSize: READ_SIZE })) {
+    for await (const chunk of chunkFile(`/proc/self/fd/${fh.fd}`, ctx.chunker, { readSize: READ_SIZE, copy: false })) {
+      // chunk.data is lent until the next chunk: add() copies it into a batch at once.
       storeChunk(ctx, list, chunk.data);
       size += chunk.length;
       await ctx.store.waitForRoom();

@@ -13,8 +13,9 @@ import type { CompressionConfig } from '../repo/config.js';
 import type { RepoLayout } from '../repo/layout.js';
 import { BlockIndex, type BlockLocation } from './index/blockIndex.js';
 import { PackWriter } from './pack/packWriter.js';
-import { HEADER_BYTES, decodeHeader, type BlockType } from './pack/format.js';
-import { compressBlock, decompressBlock } from './compress.js';
+import { HEADER_BYTES, decodeHeader, type BlockType, type PackEntry } from './pack/format.js';
+import { decompressBlock } from './compress.js';
+import { BatchBuffers, RecordBatch } from './recordBatch.js';
 import { CompressPool } from './compressPool.js';
 import { PackFiles } from './packFiles.js';
 
@@ -50,6 +51,9 @@ export class BlockStore {
   private compressPool: CompressPool | null = null;
   /** seals under way; each removes itself when done, so finished packs are not kept in memory */
   private readonly sealing = new Set<Promise<void>>();
+  /** new blocks not yet sent off to be compressed (recordBatch.ts) */
+  private filling: RecordBatch | null = null;
+  private readonly buffers = new BatchBuffers();
   private inFlightBytes = 0;
   private inFlight = new Set<Promise<void>>();
   private failure: unknown = null;
@@ -81,20 +85,16 @@ export class BlockStore {
     if (this.pending.has(key) || this.index.has(address)) return { address, added: false };
     this.pending.add(key);
     this.inFlightBytes += raw.length;
-    const job = this.storeNew(type, address, raw)
-      .catch((err) => { this.failure ??= err; })
-      .finally(() => {
-        this.inFlightBytes -= raw.length;
-        this.inFlight.delete(job);
-        this.wakeWaiters();
-      });
-    this.inFlight.add(job);
+    if (this.filling && !this.filling.fits(raw.length)) this.dispatch();
+    this.filling ??= new RecordBatch(this.buffers.take(HEADER_BYTES + raw.length));
+    this.filling.push(type, address, raw);
     return { address, added: true };
   }
 
   /** Resolves when fewer than maxInFlight bytes are waiting for compression. */
   async waitForRoom(): Promise<void> {
     while (this.inFlightBytes >= this.maxInFlight && !this.failure) {
+      this.dispatch();
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     }
     this.throwIfFailed();
@@ -102,6 +102,7 @@ export class BlockStore {
 
   /** Makes every block added so far durable and indexed, on disk. */
   async flush(): Promise<void> {
+    this.dispatch();
     while (this.inFlight.size) await Promise.all([...this.inFlight]);
     this.throwIfFailed();
     if (this.writer) {
@@ -188,7 +189,7 @@ export class BlockStore {
     if (rec.length < HEADER_BYTES + loc.storedLength || !header || !header.address.equals(addr)) throw damaged('is damaged (record header does not match)');
     let raw: Buffer;
     try {
-      raw = await decompressBlock(rec.subarray(HEADER_BYTES), loc.compression);
+      raw = decompressBlock(rec.subarray(HEADER_BYTES, HEADER_BYTES + loc.storedLength), loc.compression, loc.rawLength);
     } catch (err) {
       throw damaged('is damaged (does not decompress)', err);
     }
@@ -204,10 +205,39 @@ export class BlockStore {
     await this.packs.close();
   }
 
-  private async storeNew(type: BlockType, address: Address, raw: Buffer): Promise<void> {
-    const { compression, stored } = await compressBlock(raw, this.opts.compression, () => (this.compressPool ??= new CompressPool(this.opts.compression.level)));
+  /** Sends the batch being filled off to be compressed and written. */
+  private dispatch(): void {
+    const batch = this.filling;
+    if (!batch) return;
+    this.filling = null;
+    const job: Promise<void> = this.storeBatch(batch)
+      .catch((err) => { this.failure ??= err; })
+      .finally(() => {
+        this.inFlightBytes -= batch.rawBytes;
+        this.inFlight.delete(job);
+        this.wakeWaiters();
+      });
+    this.inFlight.add(job);
+  }
+
+  private async storeBatch(batch: RecordBatch): Promise<void> {
+    let records = batch.buffer, layout = batch.rawLayout();
+    if (this.opts.compression.algorithm !== 'none') {
+      this.compressPool ??= new CompressPool(this.opts.compression.level);
+      const done = await this.compressPool.compress(batch.buffer.buffer as ArrayBuffer, batch.blocks.length);
+      records = Buffer.from(done.buffer);
+      layout = done.layout;
+    }
+    const entries: PackEntry[] = [];
+    for (let i = 0, offset = 0; i < batch.blocks.length; i++) {
+      const { address, type, rawLength } = batch.blocks[i];
+      const storedLength = layout.storedLengths[i];
+      entries.push({ address, type, rawLength, storedLength, compression: layout.compressions[i], offset });
+      this.countAdded(rawLength, storedLength);
+      offset += HEADER_BYTES + storedLength;
+    }
     if (this.opts.dryRun) {
-      this.countAdded(raw.length, stored.length);
+      this.buffers.give(records);
       return;
     }
     // The pack may be sealed and replaced while we wait for it: append only to the current one.
@@ -219,8 +249,7 @@ export class BlockStore {
       if (this.writer === current) break;
     }
     // From here to the seal decision nothing awaits, so exactly one job seals a full pack.
-    writer.append({ address, type, compression, rawLength: raw.length, storedLength: stored.length }, stored);
-    this.countAdded(raw.length, stored.length);
+    writer.appendRecords(records.subarray(0, layout.length), entries, () => this.buffers.give(records));
     if (writer.length >= this.packTarget) {
       this.writer = null;
       this.startSeal(writer);

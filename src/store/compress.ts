@@ -1,19 +1,18 @@
-// Block compression: a block is stored zstd-compressed, or raw when zstd does not shrink it.
-// Compression runs on worker threads (compressPool.ts); decompression on libuv's thread pool
-// through @mongodb-js/zstd. Both read and write standard zstd frames.
-import { decompress as zstdDecompress } from '@mongodb-js/zstd';
-import type { CompressionConfig } from '../repo/config.js';
-import type { CompressPool } from './compressPool.js';
+// Block decompression: a block is stored zstd-compressed, or raw when zstd did not shrink it
+// (compression itself runs on worker threads: compressPool.ts). A record header gives the raw
+// length, so a frame is decompressed straight into a buffer of exactly that size, synchronously
+// with zstd-napi: measured here, that is cheaper than a round trip through libuv's thread pool
+// for a 64 KiB chunk (which decompresses in ~0.1 ms), and it allocates nothing else.
+import binding from 'zstd-napi/binding.js';
 import { Compression } from './pack/format.js';
 
-export interface Compressed { compression: Compression; stored: Buffer }
+let dctx: InstanceType<typeof binding.DCtx> | null = null;
 
-export async function compressBlock(raw: Buffer, cfg: CompressionConfig, pool: () => CompressPool): Promise<Compressed> {
-  if (cfg.algorithm === 'none' || raw.length < 64) return { compression: Compression.None, stored: raw };
-  const z = await pool().compress(raw);
-  return z ? { compression: Compression.Zstd, stored: z } : { compression: Compression.None, stored: raw };
-}
-
-export async function decompressBlock(stored: Buffer, compression: Compression): Promise<Buffer> {
-  return compression === Compression.Zstd ? zstdDecompress(stored) : stored;
+/** The raw bytes of a stored block; throws when the frame is damaged or not `rawLength` long. */
+export function decompressBlock(stored: Buffer, compression: Compression, rawLength: number): Buffer {
+  if (compression !== Compression.Zstd) return stored;
+  const raw = Buffer.allocUnsafe(rawLength);
+  const n = (dctx ??= new binding.DCtx()).decompress(raw, stored);
+  if (n !== rawLength) throw new Error(`the frame holds ${n} bytes, not ${rawLength}`);
+  return raw;
 }

@@ -1,23 +1,36 @@
-// A compression worker thread: one zstd context at the repository's level, reused for every
-// block it is sent. Runs zstd-napi's synchronous compressor, which honours the level and keeps
-// the JavaScript thread of the main process free (see compressPool.ts).
+// A compression worker thread: one zstd context at the repository's level and one output
+// buffer, reused for every batch of records it is sent (recordBatch.ts). It compresses straight
+// into that buffer with zstd-napi's low-level binding, so a batch costs no allocation here, and
+// hands the batch's memory back with the message. zstd-napi honours the level; the JavaScript
+// thread of the main process is left to reading, chunking and hashing.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Compressor } from 'zstd-napi';
+import binding from 'zstd-napi/binding.js';
+import { compressBatch, type BatchLayout } from './recordBatch.js';
 
-export interface CompressRequest { id: number; raw: Uint8Array }
-export interface CompressReply { id: number; stored: Uint8Array | null; error?: string }
+export interface CompressRequest { id: number; buffer: ArrayBuffer; count: number }
+export interface CompressReply { id: number; buffer: ArrayBuffer; layout?: BatchLayout; error?: string }
 
-const compressor = new Compressor();
-compressor.setParameters({ compressionLevel: (workerData as { level: number }).level });
+const cctx = new binding.CCtx();
+cctx.setParameter(binding.CParameter.compressionLevel, (workerData as { level: number }).level);
+let out = Buffer.allocUnsafe(256 << 10);
 
-parentPort!.on('message', ({ id, raw }: CompressRequest) => {
+/** The frame of `src` in `out`, or null when it would take more than `limit` bytes. */
+function compress(src: Buffer, limit: number): Buffer | null {
+  if (out.length < limit) out = Buffer.allocUnsafe(limit);
   try {
-    const z = compressor.compress(raw);
-    const reply: CompressReply = { id, stored: z.length < raw.length ? z : null };
-    // Hand the bytes over without a copy when the buffer is the frame's own (never Node's pool).
-    const own = reply.stored && reply.stored.byteOffset === 0 && reply.stored.byteLength === reply.stored.buffer.byteLength;
-    parentPort!.postMessage(reply, own ? [reply.stored!.buffer as ArrayBuffer] : []);
-  } catch (err) {
-    parentPort!.postMessage({ id, stored: null, error: (err as Error).message } satisfies CompressReply);
+    return out.subarray(0, cctx.compress2(out.subarray(0, limit), src));
+  } catch {
+    // "Destination buffer is too small": the frame would not save anything; store it raw.
+    return null;
   }
+}
+
+parentPort!.on('message', ({ id, buffer, count }: CompressRequest) => {
+  let reply: CompressReply;
+  try {
+    reply = { id, buffer, layout: compressBatch(Buffer.from(buffer), count, compress) };
+  } catch (err) {
+    reply = { id, buffer, error: (err as Error).message };
+  }
+  parentPort!.postMessage(reply, [buffer]);
 });

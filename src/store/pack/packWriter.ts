@@ -16,6 +16,8 @@ export class PackWriter {
   private size = PACK_MAGIC.length;
   private queued: Buffer[] = [];
   private queuedBytes = 0;
+  /** called once the queued bytes are handed to the OS (recordBatch.ts reuses its buffers) */
+  private queuedDone: Array<() => void> = [];
   private writing: Promise<void> = Promise.resolve();
   private handedOver = 0;
 
@@ -54,6 +56,20 @@ export class PackWriter {
     return entry;
   }
 
+  /**
+   * Queues finished records (header and stored bytes each, as recordBatch.ts lays them out);
+   * `blocks` gives their offsets within `records`. `written` is called once the bytes are handed
+   * to the OS, after which the caller may reuse `records`' memory.
+   */
+  appendRecords(records: Buffer, blocks: PackEntry[], written: () => void): void {
+    for (const b of blocks) this.entries.push({ ...b, offset: this.size + b.offset });
+    this.queued.push(records);
+    this.queuedDone.push(written);
+    this.queuedBytes += records.length;
+    this.size += records.length;
+    if (this.queuedBytes >= WRITE_BATCH) this.flushQueue();
+  }
+
   /** Resolves when the bytes queued so far are handed to the OS; rejects with any write error. */
   async drain(): Promise<void> {
     this.flushQueue();
@@ -83,11 +99,14 @@ export class PackWriter {
     if (this.queued.length === 0) return;
     const bufs = this.queued;
     const bytes = this.queuedBytes;
+    const done = this.queuedDone;
     this.queued = [];
     this.queuedBytes = 0;
+    this.queuedDone = [];
     this.writing = this.writing.then(async () => {
       await this.fh.writev(bufs);
       this.handedOver += bytes;
+      for (const d of done) d();
     });
     // A failed write (a full disk) is reported by the next drain() or seal(); until one of them
     // awaits it, it must not count as an unhandled rejection, which would end the process.

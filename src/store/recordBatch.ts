@@ -1,0 +1,114 @@
+// New blocks travel to the compression workers in batches laid out as pack records. Each block is
+// copied once, into a slot that leaves room for its record header in front:
+//
+//   batch := (header(48) raw-bytes)*        as built on the JavaScript thread: compression None
+//
+// A worker compresses the blocks in order and moves each record forward over the bytes already
+// consumed (compressBatch), so what comes back is `length` bytes of finished records, ready to
+// be written to a pack as they are. One copy, one message each way and one write call per batch,
+// instead of an allocation, two messages and a write per block; the buffers are reused.
+import type { Address } from '../core/address.js';
+import { Compression, HEADER_BYTES, RECORD_MAGIC, type BlockType } from './pack/format.js';
+
+/** A batch is sent to a worker once it holds this many bytes. */
+export const BATCH_BYTES = 1 << 20;
+
+export interface BatchBlock { address: Address; type: BlockType; rawLength: number }
+
+/** Where each record ended up, and how it is stored, after compression. */
+export interface BatchLayout {
+  /** bytes of finished records at the start of the buffer */
+  length: number;
+  storedLengths: number[];
+  compressions: Compression[];
+}
+
+export class RecordBatch {
+  readonly blocks: BatchBlock[] = [];
+  rawBytes = 0;
+  private used = 0;
+
+  constructor(readonly buffer: Buffer) {}
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  fits(rawLength: number): boolean {
+    return this.used + HEADER_BYTES + rawLength <= this.buffer.length;
+  }
+
+  /** Appends one block as an uncompressed record. */
+  push(type: BlockType, address: Address, raw: Buffer): void {
+    const at = this.used;
+    writeRecordHeader(this.buffer, at, type, Compression.None, raw.length, raw.length, address);
+    raw.copy(this.buffer, at + HEADER_BYTES);
+    this.used += HEADER_BYTES + raw.length;
+    this.rawBytes += raw.length;
+    this.blocks.push({ address, type, rawLength: raw.length });
+  }
+
+  /** The layout of the batch as built: every record uncompressed. */
+  rawLayout(): BatchLayout {
+    return { length: this.used, storedLengths: this.blocks.map((b) => b.rawLength), compressions: this.blocks.map(() => Compression.None) };
+  }
+}
+
+/** Batch buffers, kept for reuse once their records are written (or dropped, for a dry run). */
+export class BatchBuffers {
+  private readonly free: Buffer[] = [];
+
+  /** A buffer of BATCH_BYTES, or of exactly `min` bytes for a block that needs more. */
+  take(min: number): Buffer {
+    if (min > BATCH_BYTES) return Buffer.allocUnsafeSlow(min);
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES);
+  }
+
+  give(b: Buffer): void {
+    if (b.length === BATCH_BYTES && this.free.length < 8) this.free.push(b);
+  }
+}
+
+/** Writes a record header (format.ts) at `at`. */
+export function writeRecordHeader(b: Buffer, at: number, type: BlockType, compression: Compression, rawLength: number, storedLength: number, address: Uint8Array): void {
+  RECORD_MAGIC.copy(b, at);
+  b[at + 4] = type;
+  b[at + 5] = compression;
+  b[at + 6] = 0;
+  b[at + 7] = 0;
+  b.writeUInt32LE(rawLength, at + 8);
+  b.writeUInt32LE(storedLength, at + 12);
+  b.set(address, at + 16);
+}
+
+/**
+ * Compresses the `count` records of a batch in place. `compress(src, limit)` returns the zstd
+ * frame of `src` (in scratch memory of its own), or null when the frame would take more than
+ * `limit` bytes; then the block stays raw. Each record's new position never passes its old one
+ * (a stored block is never longer than its raw bytes), so moving it forward overwrites only
+ * records already done.
+ */
+export function compressBatch(b: Buffer, count: number, compress: (src: Buffer, limit: number) => Buffer | null): BatchLayout {
+  const layout: BatchLayout = { length: 0, storedLengths: [], compressions: [] };
+  const header = Buffer.allocUnsafe(HEADER_BYTES);
+  let from = 0, to = 0;
+  for (let i = 0; i < count; i++) {
+    b.copy(header, 0, from, from + HEADER_BYTES);
+    const rawLength = header.readUInt32LE(8);
+    const raw = b.subarray(from + HEADER_BYTES, from + HEADER_BYTES + rawLength);
+    const frame = rawLength >= 64 ? compress(raw, rawLength - 1) : null;
+    const compression = frame ? Compression.Zstd : Compression.None;
+    const stored = frame ? frame.length : rawLength;
+    if (frame) frame.copy(b, to + HEADER_BYTES);
+    else if (to !== from) b.copyWithin(to + HEADER_BYTES, from + HEADER_BYTES, from + HEADER_BYTES + rawLength);
+    header[5] = compression;
+    header.writeUInt32LE(stored, 12);
+    header.copy(b, to);
+    layout.storedLengths.push(stored);
+    layout.compressions.push(compression);
+    from += HEADER_BYTES + rawLength;
+    to += HEADER_BYTES + stored;
+  }
+  layout.length = to;
+  return layout;
+}
