@@ -69,6 +69,8 @@ function kernelOptions(allowOther: boolean): Record<string, unknown> {
 export async function mountRepository(repo: Repository, opts: MountOptions): Promise<MountedRepository> {
   const Fuse = await loadFuse();
   const mountpoint = await checkMountPoint(opts.mountpoint);
+  // Many readers at once: a pack read must not hold up the others (packFiles.ts).
+  repo.store.readAsynchronously();
   const inodes = new InodeAllocator();
   const snapshot = opts.snapshot !== undefined ? selectSnapshot(repo.catalog.list(), opts.snapshot) : undefined;
   let root: DirNode;

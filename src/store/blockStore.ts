@@ -69,6 +69,11 @@ export class BlockStore {
     this.maxInFlight = opts.maxInFlight ?? 4 << 20;
   }
 
+  /** Reads packs through the thread pool from now on (the mount: see packFiles.ts). */
+  readAsynchronously(): void {
+    this.packs.sync = false;
+  }
+
   has(addr: Address): boolean {
     return this.pending.has(addressToHex(addr)) || this.index.has(addr);
   }

