@@ -15,7 +15,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
     .option('chunk-min', { type: 'string', describe: 'smallest chunk (default 16K)' })
     .option('chunk-avg', { type: 'string', describe: 'average chunk (default 64K)' })
     .option('chunk-max', { type: 'string', describe: 'largest chunk (default 256K)' })
-    .option('compression', { type: 'string', default: 'zstd:3', describe: 'zstd, zstd:LEVEL (1-19) or none' })
+    .option('compression', { type: 'string', default: 'zstd:1', describe: 'zstd, zstd:LEVEL (1-19) or none' })
     .option('hash', { type: 'string', choices: ['blake3', 'sha256'], default: 'blake3', describe: 'block hash' }),
   handler: async (argv) => {
     const dir = defaultRepoPath(argv.repo);

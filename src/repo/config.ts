@@ -20,7 +20,8 @@ export interface RepoConfig {
   compression: CompressionConfig;
 }
 
-export const DEFAULT_COMPRESSION: CompressionConfig = { algorithm: 'zstd', level: 3 };
+/** zstd level 1: on the bench corpus 12% faster to ingest than level 3 for 1.3% more bytes stored (README). */
+export const DEFAULT_COMPRESSION: CompressionConfig = { algorithm: 'zstd', level: 1 };
 export const DEFAULT_HASH: HashName = 'blake3';
 
 export function newConfig(init: Pick<RepoConfig, 'chunker' | 'hash' | 'compression'>): RepoConfig {
@@ -30,7 +31,7 @@ export function newConfig(init: Pick<RepoConfig, 'chunker' | 'hash' | 'compressi
 /** Parses `zstd`, `zstd:LEVEL` or `none`. */
 export function parseCompression(text: string): CompressionConfig {
   const m = /^(zstd)(?::(\d+))?$|^(none)$/.exec(text);
-  const level = m?.[2] ? Number(m[2]) : 3;
+  const level = m?.[2] ? Number(m[2]) : DEFAULT_COMPRESSION.level;
   if (!m || level < 1 || level > 19) {
     throw new DedupfsError('USAGE', `invalid compression '${text}' (use zstd, zstd:LEVEL with LEVEL 1-19, or none)`);
   }
