@@ -23,7 +23,8 @@ export class Chunker {
    * @example new Chunker().chunkBuffer(bytes).map((c) => bytes.subarray(c.offset, c.offset + c.length))
    */
   chunkBuffer(buf: Uint8Array): Chunk[] {
-    const window = this.acquireWindow(DEFAULT_FILL_SIZE);
+    // A small buffer needs no 4 MiB window: wasm memory never shrinks once grown.
+    const window = this.acquireWindow(Math.max(1, Math.min(DEFAULT_FILL_SIZE, buf.length)));
     try {
       const chunks: Chunk[] = [];
       for (let done = 0; done < buf.length;) {

