@@ -3,8 +3,12 @@
 // A file that looks unchanged since the parent snapshot (same size, mtime, ctime, inode) takes
 // its chunk list from there and is not read. Fifos, sockets and devices are never opened.
 // Problems with one item (unreadable, vanished) become warnings; the walk goes on.
-import { lstat, readdir, readlink } from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
+//
+// Entries are stat'ed synchronously, like small files are read (storeFile.ts): from the inode
+// cache an lstat takes microseconds, a round trip through libuv's thread pool far more
+// (measured: re-ingest of the 10,285-file bench corpus 0.69 s against 0.90 s, medians of four).
+import { readdir, readlink } from 'node:fs/promises';
+import { lstatSync, type BigIntStats } from 'node:fs';
 import type { Chunker } from '../chunker/index.js';
 import type { Address } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
@@ -82,7 +86,7 @@ export class TreeBuilder {
     if (excludes.matches(name, path)) return undefined;
     let st: BigIntStats;
     try {
-      st = await lstat(path, { bigint: true });
+      st = lstatSync(path, { bigint: true });
     } catch (err) {
       this.warn(`cannot stat ${path}: ${(err as Error).message}`);
       return undefined;

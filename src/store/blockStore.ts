@@ -278,7 +278,13 @@ export class BlockStore {
   }
 
   private async seal(writer: PackWriter): Promise<void> {
-    await writer.seal();
+    try {
+      await writer.seal();
+    } catch (err) {
+      // A pack that could not be completed (a full disk) is removed: nothing refers to it.
+      await writer.abort();
+      throw err;
+    }
     await this.index.addPack(writer.packId, writer.entries);
     for (const e of writer.entries) this.pending.delete(addressToHex(e.address));
   }

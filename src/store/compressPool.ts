@@ -1,5 +1,5 @@
 // Compresses batches of records on worker threads, one per core (up to 4). Measured here (2
-// cores, 64 KiB chunks of text): @mongodb-js/zstd's async compress ignores the level and spends
+// cores, 64 KiB chunks of text): @mongodb-js/zstd's async compress ignored the level and spent
 // ~1.1 s of the JavaScript thread per GB in its binding; zstd-napi in workers runs each core at
 // the configured level. A batch's memory is transferred to the worker and back, never copied.
 import { Worker } from 'node:worker_threads';
