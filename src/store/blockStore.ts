@@ -100,7 +100,9 @@ export class BlockStore {
   /** Resolves when fewer than maxInFlight bytes are waiting for compression. */
   async waitForRoom(): Promise<void> {
     while (this.inFlightBytes >= this.maxInFlight && !this.failure) {
-      this.dispatch();
+      // Send the batch being filled only when nothing else is out: a finishing batch wakes us
+      // anyway, and sending a half-empty one each time would mean many small messages.
+      if (!this.inFlight.size) this.dispatch();
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     }
     this.throwIfFailed();
