@@ -6,7 +6,7 @@ import './runtime.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { readFileSync } from 'node:fs';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { reportFatal, reportUsage } from '../src/ui/reportError.js';
 import { EXIT } from '../src/ui/exitCodes.js';
 
@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<void> {
       if (err) throw err;
       reportUsage(msg);
     });
-  for (const cmd of commands) parser = parser.command(cmd);
+  for (const cmd of await commandsFor(argv)) parser = parser.command(cmd);
   await parser.parseAsync();
 }
 
