@@ -12,14 +12,14 @@
 import { closeSync, constants, ftruncateSync, openSync, unlinkSync, writev, writevSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Reporter } from '../core/reporter.js';
-import type { BlockReader } from '../tree/chunkList.js';
+import type { BlockSource } from '../tree/chunkList.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { readFileContent } from '../tree/readFileContent.js';
 import { applyFdMetadata, type MetadataContext } from './applyMetadata.js';
 import { createExclusive, isConflict, type Conflict } from './destination.js';
 
 export interface FileContext extends MetadataContext {
-  store: BlockReader;
+  store: BlockSource;
   reporter: Reporter;
   overwrite: boolean;
 }

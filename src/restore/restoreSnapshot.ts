@@ -17,7 +17,7 @@ import { DedupfsError, ioError } from '../core/errors.js';
 import { Limiter } from '../core/limiter.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Repository } from '../repo/repository.js';
-import type { BlockReader } from '../tree/chunkList.js';
+import type { BlockSource } from '../tree/chunkList.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { escapeName } from '../tree/nameEscape.js';
 import { walkTree, type TreeItem } from '../tree/walkTree.js';
@@ -104,7 +104,7 @@ class RestoreRun {
   private readonly target: Buffer;
   private fatal: unknown = null;
 
-  constructor(private readonly store: BlockReader, private readonly loc: LocatedPath, target: string, opts: RestoreOptions) {
+  constructor(private readonly store: BlockSource, private readonly loc: LocatedPath, target: string, opts: RestoreOptions) {
     this.result = emptyResult(loc.snapshot.id, target, !!opts.dryRun);
     this.selection = new Selection(opts.include, opts.exclude);
     this.limiter = new Limiter(opts.concurrency ?? 4);

@@ -8,7 +8,7 @@
 // be written to a pack as they are. One copy, one message each way and one write call per batch,
 // instead of an allocation, two messages and a write per block; the buffers are reused.
 import type { Address } from '../core/address.js';
-import { Compression, HEADER_BYTES, RECORD_MAGIC, type BlockType } from './pack/format.js';
+import { Compression, HEADER_BYTES, decodeHeader, writeHeader, type BlockType } from './pack/format.js';
 
 /** A batch is sent to a worker once it holds this many bytes. */
 export const BATCH_BYTES = 1 << 20;
@@ -41,7 +41,7 @@ export class RecordBatch {
   /** Appends one block as an uncompressed record. */
   push(type: BlockType, address: Address, raw: Buffer): void {
     const at = this.used;
-    writeRecordHeader(this.buffer, at, type, Compression.None, raw.length, raw.length, address);
+    writeHeader(this.buffer, at, { type, address, compression: Compression.None, rawLength: raw.length, storedLength: raw.length });
     raw.copy(this.buffer, at + HEADER_BYTES);
     this.used += HEADER_BYTES + raw.length;
     this.rawBytes += raw.length;
@@ -69,18 +69,6 @@ export class BatchBuffers {
   }
 }
 
-/** Writes a record header (format.ts) at `at`. */
-export function writeRecordHeader(b: Buffer, at: number, type: BlockType, compression: Compression, rawLength: number, storedLength: number, address: Uint8Array): void {
-  RECORD_MAGIC.copy(b, at);
-  b[at + 4] = type;
-  b[at + 5] = compression;
-  b[at + 6] = 0;
-  b[at + 7] = 0;
-  b.writeUInt32LE(rawLength, at + 8);
-  b.writeUInt32LE(storedLength, at + 12);
-  b.set(address, at + 16);
-}
-
 /**
  * Compresses the `count` records of a batch in place. `compress(src, limit)` returns the zstd
  * frame of `src` (in scratch memory of its own), or null when the frame would take more than
@@ -90,20 +78,18 @@ export function writeRecordHeader(b: Buffer, at: number, type: BlockType, compre
  */
 export function compressBatch(b: Buffer, count: number, compress: (src: Buffer, limit: number) => Buffer | null): BatchLayout {
   const layout: BatchLayout = { length: 0, storedLengths: [], compressions: [] };
-  const header = Buffer.allocUnsafe(HEADER_BYTES);
   let from = 0, to = 0;
   for (let i = 0; i < count; i++) {
-    b.copy(header, 0, from, from + HEADER_BYTES);
-    const rawLength = header.readUInt32LE(8);
+    // Read before the record moves: its new place may overlap its old header.
+    const header = decodeHeader(b, from)!;
+    const { rawLength } = header;
     const raw = b.subarray(from + HEADER_BYTES, from + HEADER_BYTES + rawLength);
     const frame = rawLength >= 64 ? compress(raw, rawLength - 1) : null;
     const compression = frame ? Compression.Zstd : Compression.None;
     const stored = frame ? frame.length : rawLength;
     if (frame) frame.copy(b, to + HEADER_BYTES);
     else if (to !== from) b.copyWithin(to + HEADER_BYTES, from + HEADER_BYTES, from + HEADER_BYTES + rawLength);
-    header[5] = compression;
-    header.writeUInt32LE(stored, 12);
-    header.copy(b, to);
+    writeHeader(b, to, { ...header, compression, storedLength: stored });
     layout.storedLengths.push(stored);
     layout.compressions.push(compression);
     from += HEADER_BYTES + rawLength;

@@ -5,7 +5,7 @@
 // memory stays flat whatever the file's size. Every chunk is checked against its address.
 import type { Address } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
-import { loadChunkTable, type BlockReader } from './chunkList.js';
+import { loadChunkTable, type BlockSource } from './chunkList.js';
 import type { FileContent } from './entry.js';
 
 export interface ContentPiece {
@@ -29,7 +29,7 @@ export interface ReadContentOptions {
 type Fetched = { data: Buffer } | { error: unknown };
 
 /** The pieces of the file in order; they cover [0, size) except for ranges passed to onDamaged. */
-export async function* readFileContent(store: BlockReader, content: FileContent | undefined, opts: ReadContentOptions = {}): AsyncGenerator<ContentPiece> {
+export async function* readFileContent(store: BlockSource, content: FileContent | undefined, opts: ReadContentOptions = {}): AsyncGenerator<ContentPiece> {
   const table = await loadChunkTable(store, content);
   const maxChunks = Math.max(1, opts.readAhead ?? 16);
   const maxBytes = opts.readAheadBytes ?? 8 << 20;
@@ -47,8 +47,7 @@ export async function* readFileContent(store: BlockReader, content: FileContent 
     const addrs: Address[] = [];
     for (let index = first; index < next; index++) addrs.push(table.address(index));
     // One call for the whole window, so chunks that lie back to back in a pack come in one read.
-    const fetches = store.getMany ? store.getMany(addrs) : addrs.map((a) => store.get(a));
-    fetches.forEach((fetch, k) => {
+    store.getMany(addrs).forEach((fetch, k) => {
       const index = first + k, length = table.length(index);
       // Settle every fetch into a value at once, so one abandoned by an early return() is never
       // an unhandled rejection.

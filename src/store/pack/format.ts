@@ -32,13 +32,20 @@ export interface PackEntry {
 
 export function encodeHeader(e: Omit<PackEntry, 'offset'>): Buffer {
   const b = Buffer.alloc(HEADER_BYTES);
-  RECORD_MAGIC.copy(b, 0);
-  b[4] = e.type;
-  b[5] = e.compression;
-  b.writeUInt32LE(e.rawLength, 8);
-  b.writeUInt32LE(e.storedLength, 12);
-  e.address.copy(b, 16);
+  writeHeader(b, 0, e);
   return b;
+}
+
+/** Writes a record header into `b` at `at` (the batches of recordBatch.ts are built in place). */
+export function writeHeader(b: Buffer, at: number, e: Omit<PackEntry, 'offset'>): void {
+  RECORD_MAGIC.copy(b, at);
+  b[at + 4] = e.type;
+  b[at + 5] = e.compression;
+  b[at + 6] = 0;
+  b[at + 7] = 0;
+  b.writeUInt32LE(e.rawLength, at + 8);
+  b.writeUInt32LE(e.storedLength, at + 12);
+  e.address.copy(b, at + 16);
 }
 
 /** Parses a record header at `offset`; null when the bytes there are not a header. */
