@@ -8,7 +8,7 @@
 // Opening, truncating, metadata and closing are synchronous calls, and so are the writes of
 // small files (most of a typical tree): each is one short syscall on data already in memory,
 // far cheaper than a round trip through libuv's thread pool (see applyMetadata.ts). Large
-// files are written asynchronously, so their writes overlap the next chunks' reads.
+// files are written asynchronously, one write in flight while the next chunks are read.
 import { closeSync, constants, ftruncateSync, openSync, unlinkSync, writev, writevSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Reporter } from '../core/reporter.js';
@@ -60,11 +60,16 @@ async function writeContent(fd: number, entry: TreeEntry, ctx: FileContext): Pro
   const damaged: DamagedRange[] = [];
   const sync = entry.size <= SMALL_FILE;
   let batch: Buffer[] = [], start = 0, end = 0;
+  // One write is left in flight while the next batch is read and decompressed; the next flush
+  // (or the end) waits for it. The catch only marks it handled: its error surfaces there.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (!batch.length) return;
-    await writeAll(fd, batch, start, sync);
-    ctx.reporter.bytes?.(end - start);
+    const buffers = batch, at = start, bytes = end - start;
     batch = [];
+    await writing;
+    writing = writeAll(fd, buffers, at, sync).then(() => ctx.reporter.bytes?.(bytes));
+    writing.catch(() => undefined);
   };
   const pieces = readFileContent(ctx.store, entry.content, {
     onDamaged: (error, offset, length) => damaged.push({ offset, length, error }),
@@ -80,6 +85,7 @@ async function writeContent(fd: number, entry: TreeEntry, ctx: FileContext): Pro
     end = offset + data.length;
   }
   await flush();
+  await writing;
   return damaged;
 }
 
