@@ -7,11 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runTimed, type Timed } from './runTimed.js';
+import { DEDUPFS, runTimed, type Timed } from './runTimed.js';
 import { formatTable } from '../src/ui/formatSnapshot.js';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const MB = 1e6;
 const FILE_BYTES = 4 << 20;
 /** Files whose number ends in these digits are dropped from the second snapshot: 30%, spread evenly. */
@@ -24,7 +22,7 @@ export async function benchLifecycle(): Promise<void> {
     const src = join(work, 'src'), repo = join(work, 'repo');
     const env = { ...process.env, DEDUPFS_REPO: repo };
     const cli = async (...args: string[]): Promise<Timed> => {
-      const r = await runTimed(process.execPath, [CLI, ...args], env);
+      const r = await runTimed(DEDUPFS, args, env);
       if (r.code !== 0) throw new Error(`dedupfs ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
       return r;
     };

@@ -6,13 +6,11 @@
 import { mkdir, mkdtemp, open, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { formatTable } from '../src/ui/formatSnapshot.js';
 import { buildSourceTree } from '../test/helpers/sourceTree.js';
 import { startMount, type MountProcess } from '../test/mount/mountProcess.js';
-import { runTimed, type Timed } from './runTimed.js';
+import { DEDUPFS, runTimed, type Timed } from './runTimed.js';
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const LARGE = 512 << 20;
 const SMALL_FILES = 10_000;
 const RUNS = 3;
@@ -56,7 +54,7 @@ export async function benchMount(): Promise<void> {
     await mkdir(mnt);
     process.stdout.write(`generating ${LARGE >> 20} MiB file and ${SMALL_FILES} small files...\n`);
     await buildSourceTree(src, { smallFiles: SMALL_FILES, largeFile: LARGE });
-    const ingest = await runTimed(process.execPath, [CLI, 'ingest', '--quiet', '--json', src], { ...process.env, DEDUPFS_REPO: repo });
+    const ingest = await runTimed(DEDUPFS, ['ingest', '--quiet', '--json', src], { ...process.env, DEDUPFS_REPO: repo });
     if (ingest.code !== 0) throw new Error(`ingest failed: ${ingest.stderr}`);
     const totalBytes = JSON.parse(ingest.stdout).bytes as number;
     const files = (await readdir(src, { recursive: true })).length;

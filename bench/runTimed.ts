@@ -2,6 +2,10 @@
 // /usr/bin/time when the machine has it, else peak RSS is not reported).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The dedupfs command as users run it: bin/dedupfs, which starts the CLI with its V8 settings. */
+export const DEDUPFS = fileURLToPath(new URL('../../bin/dedupfs', import.meta.url));
 
 export interface Timed { seconds: number; peakRssMiB: number | null; code: number | null; stdout: string; stderr: string }
 

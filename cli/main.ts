@@ -1,7 +1,6 @@
-#!/usr/bin/env node
-// The dedupfs executable: parses the command line with yargs, dispatches to one module per
-// command in cli/commands/, and turns any error into one line on stderr and an exit status.
-// No logic of its own lives here.
+// The dedupfs program (bin/dedupfs starts it): parses the command line with yargs, dispatches
+// to one module per command in cli/commands/, and turns any error into one line on stderr and
+// an exit status. No logic of its own lives here.
 import './runtime.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
