@@ -58,7 +58,7 @@ export function storeSmallFile(path: Buffer, before: BigIntStats, ctx: Context):
   try {
     const st = fstatSync(fd, { bigint: true });
     if (!st.isFile()) throw notRegular(display);
-    const xattrs = readXattrsSync(fd);
+    const xattrs = readXattrsSync(fd, path);
     // One read buffer serves every small file (add() copies each chunk out before we return);
     // a file that has grown past SMALL_FILE since the walk gets a buffer of its own.
     const size = Number(st.size);
@@ -91,7 +91,7 @@ export async function storeLargeFile(path: Buffer, before: BigIntStats, ctx: Con
   try {
     const st = await fh.stat({ bigint: true });
     if (!st.isFile()) throw notRegular(display);
-    const xattrs = await readXattrs(fh.fd);
+    const xattrs = await readXattrs(fh.fd, path);
     const list = new ChunkListWriter(ctx.store);
     let size = 0;
     // Read through our descriptor's /proc path: the very file we checked, whatever its name.
