@@ -1,6 +1,8 @@
 // Runs a command as a child process and measures its wall time and peak memory (through
-// /usr/bin/time when the machine has it, else peak RSS is not reported).
-import { spawn } from 'node:child_process';
+// /usr/bin/time when the machine has it, else peak RSS is not reported). Dirty pages are written
+// out first (sync), so that no command is charged for the writeback of what ran before it (the
+// generated corpus, a deleted repository).
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +12,7 @@ export const DEDUPFS = fileURLToPath(new URL('../../bin/dedupfs', import.meta.ur
 export interface Timed { seconds: number; peakRssMiB: number | null; code: number | null; stdout: string; stderr: string }
 
 export function runTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
+  execFileSync('sync');
   const useTime = existsSync('/usr/bin/time');
   const [bin, argv] = useTime ? ['/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
