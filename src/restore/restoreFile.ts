@@ -74,17 +74,23 @@ async function writeContent(fd: number, entry: TreeEntry, ctx: FileContext): Pro
   const pieces = readFileContent(ctx.store, entry.content, {
     onDamaged: (error, offset, length) => damaged.push({ offset, length, error }),
   });
-  for await (const { offset, data } of pieces) {
-    if (batch.length && (offset !== end || end - start + data.length > WRITE_BYTES)) await flush();
-    if (isAllZeros(data)) {
-      ctx.reporter.bytes?.(data.length);
-      continue;
+  try {
+    for await (const { offset, data } of pieces) {
+      if (batch.length && (offset !== end || end - start + data.length > WRITE_BYTES)) await flush();
+      if (isAllZeros(data)) {
+        ctx.reporter.bytes?.(data.length);
+        continue;
+      }
+      if (!batch.length) start = offset;
+      batch.push(data);
+      end = offset + data.length;
     }
-    if (!batch.length) start = offset;
-    batch.push(data);
-    end = offset + data.length;
+    await flush();
+  } finally {
+    // Whatever happened, no write may still run when the caller closes the descriptor: its
+    // number could already name another file.
+    await writing.catch(() => undefined);
   }
-  await flush();
   await writing;
   return damaged;
 }
