@@ -1,7 +1,8 @@
 // Writes one regular file: created exclusively (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600 while it is
 // written), filled from the store with read-ahead (readFileContent), with consecutive chunks
 // gathered into large positional writev calls. A chunk that is all zeros is not written at
-// all: the position moves past it and the final ftruncate to the file's size leaves a hole.
+// all: the position moves past it, and an ftruncate to the file's size (made only when the
+// writes end short of it) leaves a hole.
 // A damaged or missing chunk does not stop the file: its range stays zeros and the caller is
 // told which bytes are affected, so everything readable is still recovered.
 //
@@ -56,8 +57,10 @@ async function writeAll(fd: number, buffers: Buffer[], position: number, sync: b
   }
 }
 
-async function writeContent(fd: number, entry: TreeEntry, ctx: FileContext): Promise<DamagedRange[]> {
+/** Writes the file's chunks; returns the damaged ranges and where the last write ended. */
+async function writeContent(fd: number, entry: TreeEntry, ctx: FileContext): Promise<{ damaged: DamagedRange[]; written: number }> {
   const damaged: DamagedRange[] = [];
+  let written = 0;
   const sync = entry.size <= SMALL_FILE;
   let batch: Buffer[] = [], start = 0, end = 0;
   // One write is left in flight while the next batch is read and decompressed; the next flush
@@ -67,6 +70,7 @@ async function writeContent(fd: number, entry: TreeEntry, ctx: FileContext): Pro
     if (!batch.length) return;
     const buffers = batch, at = start, bytes = end - start;
     batch = [];
+    written = end;
     await writing;
     writing = writeAll(fd, buffers, at, sync).then(() => ctx.reporter.bytes?.(bytes));
     writing.catch(() => undefined);
@@ -92,7 +96,7 @@ async function writeContent(fd: number, entry: TreeEntry, ctx: FileContext): Pro
     await writing.catch(() => undefined);
   }
   await writing;
-  return damaged;
+  return { damaged, written };
 }
 
 /**
@@ -104,8 +108,9 @@ export async function restoreFile(path: Buffer, entry: TreeEntry, display: strin
   const fd = await createExclusive(path, ctx.overwrite, async () => openSync(path, CREATE_FLAGS, 0o600));
   if (isConflict(fd)) return fd;
   try {
-    const damaged = await writeContent(fd, entry, ctx);
-    ftruncateSync(fd, entry.size);
+    const { damaged, written } = await writeContent(fd, entry, ctx);
+    // The file is new and empty: only a hole or damage at its end leaves it short of its size.
+    if (written !== entry.size) ftruncateSync(fd, entry.size);
     await applyFdMetadata(fd, entry, display, ctx);
     return damaged;
   } catch (err) {
