@@ -51,37 +51,33 @@ export async function benchIngest(): Promise<void> {
     const row = (what: string, r: Timed, rate?: number, note = '') =>
       rows.push([what, r.seconds.toFixed(2), rate ? (rate / MB / r.seconds).toFixed(0) : '', r.peakRssMiB?.toFixed(0) ?? 'n/a', note]);
 
-    // The two figures with a bar of their own are medians of RUNS runs (this machine is noisy),
-    // with the highest peak memory of those runs.
-    const first = await medianOf(RUNS, async (k) => {
-      const into = k === 0 ? repo : join(work, 'repo-again');
-      const r = await cliIn(into, 'ingest', '--quiet', '--json', src);
-      if (k > 0) await rm(into, { recursive: true, force: true });
-      return r;
-    });
+    // Ingest of new data, restores and the copy are medians of RUNS runs (this machine is
+    // noisy), with the highest peak memory of those runs. Each run writes to a new folder. On
+    // disk none is removed before the end: creating files where many were just deleted costs
+    // several times more there (see README), which would charge one run for the last one's rm.
+    // On tmpfs each is removed after its run: memory this VM has not handed out recently costs
+    // up to 2.7 s per GB to touch first, which would charge a run for the others' leftovers.
+    const first = await medianOf(RUNS, (k) => cliIn(k === 0 ? repo : join(work, `repo-${k}`), 'ingest', '--quiet', '--json', src));
     row(`ingest, new data (${(logical / MB).toFixed(0)} MB, median of ${RUNS})`, first, logical, `stored ${(JSON.parse(first.stdout).added.storedBytes / MB).toFixed(0)} MB`);
     const again = await cli('ingest', '--quiet', '--json', src);
     row('re-ingest, unchanged tree', again, undefined, `added ${(JSON.parse(again.stdout).added.storedBytes / 1e3).toFixed(0)} kB`);
     const changed = await changeCorpus(src, 3);
     const day2 = await cli('ingest', '--quiet', '--json', src);
     row(`ingest, day 2 (${changed} files changed)`, day2, undefined, `added ${(JSON.parse(day2.stdout).added.storedBytes / MB).toFixed(1)} MB`);
-    const restored = await cli('restore', '--quiet', 'latest', join(work, 'restored'));
-    row('restore latest, to disk', restored, logical);
-    await rm(join(work, 'restored'), { recursive: true, force: true });
+    const restoreInto = (dir: string, removeEach: boolean) => medianOf(RUNS, async (k) => {
+      const r = await cli('restore', '--quiet', 'latest', join(dir, `restored-${k}`));
+      if (removeEach) await rm(join(dir, `restored-${k}`), { recursive: true, force: true });
+      return r;
+    });
+    row(`restore latest, to disk (median of ${RUNS})`, await restoreInto(work, false), logical);
     // What the file system itself allows: creating ten thousand files costs more on some disks
     // than all the rest of a restore, so the same tree copied by cp is the baseline to compare.
-    const copied = await runTimed('cp', ['-r', src, join(work, 'copied')]);
-    row('cp -r of the corpus, to disk (baseline)', copied, logical);
-    await rm(join(work, 'copied'), { recursive: true, force: true });
+    const copied = await medianOf(RUNS, (k) => runTimed('cp', ['-r', src, join(work, `copied-${k}`)]));
+    row(`cp -r of the corpus, to disk (baseline, median of ${RUNS})`, copied, logical);
     if (existsSync('/dev/shm')) {
       const inMemory = await mkdtemp('/dev/shm/dedupfs-bench-');
       try {
-        const inRam = await medianOf(RUNS, async () => {
-          const r = await cli('restore', '--quiet', 'latest', join(inMemory, 'restored'));
-          await rm(join(inMemory, 'restored'), { recursive: true, force: true });
-          return r;
-        });
-        row(`restore latest, to tmpfs (/dev/shm, median of ${RUNS})`, inRam, logical);
+        row(`restore latest, to tmpfs (/dev/shm, median of ${RUNS})`, await restoreInto(inMemory, true), logical);
       } finally {
         await rm(inMemory, { recursive: true, force: true });
       }

@@ -30,7 +30,7 @@ export interface DamagedRange { offset: number; length: number; error: unknown }
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 /** Files up to this size are written with synchronous calls. */
 export const SMALL_FILE = 1 << 20;
-const WRITE_BYTES = 4 << 20;
+const WRITE_BYTES = 2 << 20;
 const ZEROS = Buffer.alloc(64 << 10);
 const writevAsync = promisify(writev);
 
