@@ -1,7 +1,10 @@
-// Compresses batches of records on worker threads, one per core (up to 4). Measured here (2
-// cores, 64 KiB chunks of text): @mongodb-js/zstd's async compress ignored the level and spent
-// ~1.1 s of the JavaScript thread per GB in its binding; zstd-napi in workers runs each core at
-// the configured level. A batch's memory is transferred to the worker and back, never copied.
+// Compresses batches of records on worker threads, one per core besides the one the JavaScript
+// thread keeps busy (reading, chunking, hashing), at least one and at most 4. Measured on our 2
+// cores, alternating, medians of 11: two workers ingest the bench corpus ~4% faster than one,
+// but each costs ~12 MiB of memory (a Node environment of its own), which the memory goal
+// cannot spare. @mongodb-js/zstd's async compress ignored the level and spent ~1.1 s of the
+// JavaScript thread per GB in its binding; zstd-napi in workers runs at the configured level.
+// A batch's memory is transferred to the worker and back, never copied.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { CompressReply } from './compressWorker.js';
@@ -14,7 +17,7 @@ export class CompressPool {
   private readonly waiting = new Map<number, Waiter & { slot: { busy: number } }>();
   private nextId = 0;
 
-  constructor(level: number, size = Math.max(1, Math.min(4, availableParallelism()))) {
+  constructor(level: number, size = Math.max(1, Math.min(4, availableParallelism() - 1))) {
     this.workers = Array.from({ length: size }, () => {
       const worker = new Worker(new URL('./compressWorker.js', import.meta.url), { workerData: { level } });
       worker.on('message', (reply: CompressReply) => this.settle(reply));
