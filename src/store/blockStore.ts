@@ -103,6 +103,8 @@ export class BlockStore {
       // Send the batch being filled only when nothing else is out: a finishing batch wakes us
       // anyway, and sending a half-empty one each time would mean many small messages.
       if (!this.inFlight.size) this.dispatch();
+      // Rather than sleep while the workers are behind, compress a waiting batch here.
+      this.compressPool?.compressOneHere();
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     }
     this.throwIfFailed();
