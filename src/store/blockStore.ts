@@ -2,11 +2,12 @@
 // address; get() an address and have its bytes back, checked against the address.
 //
 // New blocks are gathered into batches laid out as pack records (recordBatch.ts) and compressed
-// in place on worker threads (compressPool.ts). Write order (DESIGN.md, principle 6): a
-// compressed batch is appended to the open pack; when the pack is full (or on flush) it is
-// sealed (fsync, rename), and only then does the index name its blocks. flush() returns once every block added so far
-// is durable and indexed; callers write a snapshot only after that. Blocks waiting in an
-// unsealed pack are remembered in `pending` so one run never stores a block twice.
+// in place on worker threads (compressPool.ts), or on this thread when it would otherwise wait
+// for them. Write order (DESIGN.md, principle 6): a compressed batch is appended to the open
+// pack; when the pack is full (or on flush) it is sealed (fsync, rename), and only then does the
+// index name its blocks. flush() returns once every block added so far is durable and indexed;
+// callers write a snapshot only after that. Blocks waiting in an unsealed pack are remembered in
+// `pending` so one run never stores a block twice.
 import type { Address, HashFunction } from '../core/address.js';
 import { addressToHex } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
