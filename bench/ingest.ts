@@ -1,6 +1,7 @@
 // Ingest and restore through the dedupfs command (bin/dedupfs) on a generated corpus: MB/s of
 // new data, re-ingest of the unchanged tree, ingest of a changed day, restore MB/s, peak RSS,
-// logical/stored ratio; as root also an ingest with a cold page cache, and always a cp -r of the corpus as a baseline.
+// logical/stored ratio; as root also an ingest with a cold page cache, and always a cp -r of
+// the corpus as a baseline.
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

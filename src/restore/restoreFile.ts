@@ -60,7 +60,6 @@ async function writeAll(fd: number, buffers: Buffer[], position: number, sync: b
 /** Writes the file's chunks; returns the damaged ranges and where the last write ended. */
 async function writeContent(fd: number, entry: TreeEntry, ctx: FileContext): Promise<{ damaged: DamagedRange[]; written: number }> {
   const damaged: DamagedRange[] = [];
-  let written = 0;
   const sync = entry.size <= SMALL_FILE;
   let batch: Buffer[] = [], start = 0, end = 0;
   // One write is left in flight while the next batch is read and decompressed; the next flush
@@ -70,7 +69,6 @@ async function writeContent(fd: number, entry: TreeEntry, ctx: FileContext): Pro
     if (!batch.length) return;
     const buffers = batch, at = start, bytes = end - start;
     batch = [];
-    written = end;
     await writing;
     writing = writeAll(fd, buffers, at, sync).then(() => ctx.reporter.bytes?.(bytes));
     writing.catch(() => undefined);
@@ -96,7 +94,7 @@ async function writeContent(fd: number, entry: TreeEntry, ctx: FileContext): Pro
     await writing.catch(() => undefined);
   }
   await writing;
-  return { damaged, written };
+  return { damaged, written: end };
 }
 
 /**

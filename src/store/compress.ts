@@ -1,8 +1,14 @@
-// Block decompression: a block is stored zstd-compressed, or raw when zstd did not shrink it
-// (compression itself runs on worker threads: compressPool.ts). A record header gives the raw
-// length, so a frame is decompressed straight into a buffer of exactly that size, synchronously
-// with zstd-napi: measured here, that is cheaper than a round trip through libuv's thread pool
-// for a 64 KiB chunk (which decompresses in ~0.1 ms), and it allocates nothing else.
+// Block compression and decompression with zstd-napi's low-level binding. A block is stored
+// zstd-compressed, or raw when zstd did not shrink it.
+//
+// Compression (on the worker threads of compressPool.ts, or on the JavaScript thread when it
+// would otherwise wait for them): one context at a fixed level and one output buffer, reused for
+// every block of a batch (recordBatch.ts compressBatch), so a block costs no allocation.
+//
+// Decompression: a record header gives the raw length, so a frame is decompressed straight into
+// a buffer of exactly that size, synchronously: measured here, that is cheaper than a round trip
+// through libuv's thread pool for a 64 KiB chunk (which decompresses in ~0.1 ms), and it
+// allocates nothing else.
 import binding from 'zstd-napi/binding.js';
 import { Compression } from './pack/format.js';
 
@@ -15,4 +21,22 @@ export function decompressBlock(stored: Buffer, compression: Compression, rawLen
   const n = (dctx ??= new binding.DCtx()).decompress(raw, stored);
   if (n !== rawLength) throw new Error(`the frame holds ${n} bytes, not ${rawLength}`);
   return raw;
+}
+
+/** Returns the frame of `src` (valid until the next call), or null when it would take more than `limit` bytes. */
+export type FrameCompressor = (src: Buffer, limit: number) => Buffer | null;
+
+export function frameCompressor(level: number): FrameCompressor {
+  const cctx = new binding.CCtx();
+  cctx.setParameter(binding.CParameter.compressionLevel, level);
+  let out = Buffer.allocUnsafe(256 << 10);
+  return (src, limit) => {
+    if (out.length < limit) out = Buffer.allocUnsafe(limit);
+    try {
+      return out.subarray(0, cctx.compress2(out.subarray(0, limit), src));
+    } catch {
+      // "Destination buffer is too small": the frame would not save anything; store it raw.
+      return null;
+    }
+  };
 }

@@ -11,9 +11,9 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { CompressReply } from './compressWorker.js';
 import { compressBatch, type BatchLayout } from './recordBatch.js';
-import { frameCompressor, type FrameCompressor } from './zstdFrames.js';
+import { frameCompressor, type FrameCompressor } from './compress.js';
 
-export interface Compressed { buffer: ArrayBuffer; layout: BatchLayout }
+interface Compressed { buffer: ArrayBuffer; layout: BatchLayout }
 interface Job { buffer: ArrayBuffer; count: number; resolve(done: Compressed): void; reject(err: Error): void }
 interface Slot { worker: Worker; busy: number }
 

@@ -10,7 +10,7 @@ import { hashFunction } from '../../src/core/address.js';
 import { CompressPool } from '../../src/store/compressPool.js';
 import { Compression, BlockType, HEADER_BYTES, decodeHeader } from '../../src/store/pack/format.js';
 import { BATCH_BYTES, RecordBatch, compressBatch, type BatchLayout } from '../../src/store/recordBatch.js';
-import { frameCompressor } from '../../src/store/zstdFrames.js';
+import { frameCompressor } from '../../src/store/compress.js';
 
 const hash = hashFunction('blake3');
 
