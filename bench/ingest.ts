@@ -58,7 +58,7 @@ export async function benchIngest(): Promise<void> {
     // several times more there (see README), which would charge one run for the last one's rm.
     // On tmpfs each is removed after its run: memory this VM has not handed out recently costs
     // up to 2.7 s per GB to touch first, which would charge a run for the others' leftovers.
-    const first = await medianOf(RUNS, (k) => cliIn(k === 0 ? repo : join(work, `repo-${k}`), 'ingest', '--quiet', '--json', src));
+    const first = await medianOf(RUNS, (k) => cliIn(k === 0 ? repo : join(work, `repo-${k}`), 'ingest', '--init', '--quiet', '--json', src));
     row(`ingest, new data (${(logical / MB).toFixed(0)} MB, median of ${RUNS})`, first, logical, `stored ${(JSON.parse(first.stdout).added.storedBytes / MB).toFixed(0)} MB`);
     const again = await cli('ingest', '--quiet', '--json', src);
     row('re-ingest, unchanged tree', again, undefined, `added ${(JSON.parse(again.stdout).added.storedBytes / 1e3).toFixed(0)} kB`);
@@ -87,7 +87,7 @@ export async function benchIngest(): Promise<void> {
     // after the caches are dropped (root only; the row is left out otherwise). Last, so that
     // it leaves the other figures alone.
     if (dropPageCache()) {
-      const cold = await cliIn(join(work, 'repo-cold'), 'ingest', '--quiet', '--json', src);
+      const cold = await cliIn(join(work, 'repo-cold'), 'ingest', '--init', '--quiet', '--json', src);
       row('ingest, new data, cold page cache', cold, logical);
       await rm(join(work, 'repo-cold'), { recursive: true, force: true });
     }

@@ -30,7 +30,7 @@ export async function benchLifecycle(): Promise<void> {
     process.stdout.write(`generating ${files} random files of 4 MiB...\n`);
     await mkdir(src);
     for (let i = 0; i < files; i++) await writeFile(join(src, `f${i}.bin`), randomBytes(FILE_BYTES));
-    const first = JSON.parse((await cli('ingest', '--quiet', '--json', src)).stdout).id as string;
+    const first = JSON.parse((await cli('ingest', '--init', '--quiet', '--json', src)).stdout).id as string;
     for (let i = 0; i < files; i++) if (DEAD.includes(i % 10)) await rm(join(src, `f${i}.bin`));
     await cli('ingest', '--quiet', src);
     await cli('forget', first);

@@ -54,7 +54,7 @@ export async function benchMount(): Promise<void> {
     await mkdir(mnt);
     process.stdout.write(`generating ${LARGE >> 20} MiB file and ${SMALL_FILES} small files...\n`);
     await buildSourceTree(src, { smallFiles: SMALL_FILES, largeFile: LARGE });
-    const ingest = await runTimed(DEDUPFS, ['ingest', '--quiet', '--json', src], { ...process.env, DEDUPFS_REPO: repo });
+    const ingest = await runTimed(DEDUPFS, ['ingest', '--init', '--quiet', '--json', src], { ...process.env, DEDUPFS_REPO: repo });
     if (ingest.code !== 0) throw new Error(`ingest failed: ${ingest.stderr}`);
     const totalBytes = JSON.parse(ingest.stdout).bytes as number;
     const files = (await readdir(src, { recursive: true })).length;

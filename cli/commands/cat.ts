@@ -16,7 +16,7 @@ export const catCommand: CommandModule<GlobalArgs, Args> = {
     .example('$0 cat latest:/etc/hosts', 'print one file')
     .epilogue('Every chunk is checked against its hash; a damaged one stops the output with an error (exit 1).'),
   handler: async (argv) => {
-    await withRepository(argv, { lock: 'shared', command: 'cat', lockWaitMs: lockWaitMs(argv) }, async (repo) => {
+    await withRepository(argv, { lock: 'shared', command: 'cat', readOnly: true, lockWaitMs: lockWaitMs(argv) }, async (repo) => {
       const { selector, path } = parseSnapshotPath(argv.spec);
       await streamToStdout(await catFile(repo, { snapshot: selector, path }));
     });

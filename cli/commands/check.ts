@@ -20,7 +20,7 @@ export const checkCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     const subset = argv['read-data-subset'] !== undefined ? parseReadDataSubset(argv['read-data-subset']) : undefined;
     const progress = progressFor(argv, 'checking');
-    const report = await withRepository(argv, { lock: 'shared', command: 'check', lockWaitMs: lockWaitMs(argv) },
+    const report = await withRepository(argv, { lock: 'shared', command: 'check', readOnly: true, lockWaitMs: lockWaitMs(argv) },
       (repo) => check(repo, { readData: argv['read-data'] || !!subset, subset, reporter: progress }));
     progress.finish();
     output(argv, { type: 'summary', ...report }, () => formatCheck(report));

@@ -3,12 +3,13 @@ import type { CommandModule } from 'yargs';
 import { ingest } from '../../src/ingest/ingest.js';
 import { statSources } from '../../src/ingest/ingest.js';
 import { parseDuration, durationToMs } from '../../src/core/duration.js';
+import { repoIsNamed } from '../../src/repo/layout.js';
 import { formatIngestSummary } from '../../src/ui/formatSnapshot.js';
 import { exitWithWarnings, output, progressFor, withRepository, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs {
   paths: string[]; tag: string[]; host?: string; exclude: string[]; 'exclude-file': string[];
-  'one-file-system'?: boolean; 'dry-run'?: boolean;
+  'one-file-system'?: boolean; 'dry-run'?: boolean; init?: boolean;
 }
 
 export const ingestCommand: CommandModule<GlobalArgs, Args> = {
@@ -22,6 +23,7 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
     .option('exclude-file', { type: 'string', array: true, default: [], describe: 'read exclude patterns from a file, one a line (repeatable)' })
     .option('one-file-system', { type: 'boolean', describe: 'do not cross into other file systems' })
     .option('dry-run', { type: 'boolean', describe: 'read and chunk everything, write nothing' })
+    .option('init', { type: 'boolean', describe: 'create the repository named by --repo or DEDUPFS_REPO if it does not exist (~/.dedupfs is created without it)' })
     .option('lock-wait', { type: 'string', describe: 'wait this long for a lock (e.g. 30s, 5min)' })
     .example('$0 ingest /backups/today', 'store a folder')
     .example('$0 ingest --tag daily --exclude "*.tmp" /etc /home', 'store two folders in one snapshot'),
@@ -29,7 +31,7 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
     await statSources(argv.paths); // a missing source fails before the repository is created or locked
     const progress = progressFor(argv, argv['dry-run'] ? 'checking' : 'ingesting');
     const result = await withRepository(argv, {
-      lock: 'shared', command: 'ingest', create: !argv['dry-run'], dryRun: argv['dry-run'],
+      lock: 'shared', command: 'ingest', create: !argv['dry-run'] && (argv.init || !repoIsNamed(argv.repo)), dryRun: argv['dry-run'],
       lockWaitMs: argv['lock-wait'] ? durationToMs(parseDuration(argv['lock-wait'])) : 0,
     }, (repo) => ingest(repo, {
       paths: argv.paths, tags: argv.tag, host: argv.host, excludes: argv.exclude, excludeFiles: argv['exclude-file'],

@@ -10,7 +10,7 @@ interface Args extends GlobalArgs { 'chunk-min'?: string; 'chunk-avg'?: string; 
 
 export const initCommand: CommandModule<GlobalArgs, Args> = {
   command: 'init',
-  describe: 'create a repository (ingest creates one with the defaults when needed)',
+  describe: 'create a repository (a first ingest creates ~/.dedupfs with the defaults; a repository named by --repo or DEDUPFS_REPO only with ingest --init)',
   builder: (y) => y
     .option('chunk-min', { type: 'string', describe: 'smallest chunk (default 16K)' })
     .option('chunk-avg', { type: 'string', describe: 'average chunk (default 64K)' })

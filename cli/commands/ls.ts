@@ -34,7 +34,7 @@ export const lsCommand: CommandModule<GlobalArgs, Args> = {
       + 'With --json: one object per line, {"type":"entry", path, name, kind, mode, size, ...} with the exact bytes in path_base64, '
       + 'name_base64 and target_base64, then {"type":"summary", snapshot, entries}.'),
   handler: async (argv) => {
-    await withRepository(argv, { lock: 'none', command: 'ls' }, async (repo) => {
+    await withRepository(argv, { lock: 'none', command: 'ls', readOnly: true }, async (repo) => {
       const { selector, path } = parseSnapshotPath(argv.spec);
       const listing = await listSnapshotPath(repo, { snapshot: selector, path, recursive: argv.recursive });
       await streamToStdout(lines(listing, argv));

@@ -19,7 +19,7 @@ export const mountCommand: CommandModule<GlobalArgs, Args> = {
     .example('$0 mount --snapshot latest /mnt/last', 'the newest snapshot at the root'),
   handler: async (argv) => {
     const cacheBytes = parseSize(argv['cache-size']);
-    await withRepository(argv, { lock: 'shared', command: 'mount' }, async (repo) => {
+    await withRepository(argv, { lock: 'shared', command: 'mount', readOnly: true }, async (repo) => {
       const mount = await mountRepository(repo, {
         mountpoint: argv.mountpoint, snapshot: argv.snapshot, allowOther: argv['allow-other'], cacheBytes,
         onError: (line) => process.stderr.write(`dedupfs: ${line}\n`),

@@ -31,7 +31,7 @@ export const restoreCommand: CommandModule<GlobalArgs, Args> = {
     const dryRunLines = argv['dry-run'] && !argv.json;
     if (dryRunLines) ignoreClosedStdout();
     const { selector, path } = parseSnapshotPath(argv.spec);
-    const result = await withRepository(argv, { lock: 'shared', command: 'restore', lockWaitMs: lockWaitMs(argv) }, (repo) => restoreSnapshot(repo, {
+    const result = await withRepository(argv, { lock: 'shared', command: 'restore', readOnly: true, lockWaitMs: lockWaitMs(argv) }, (repo) => restoreSnapshot(repo, {
       snapshot: selector, path, target: argv.target, include: argv.include, exclude: argv.exclude,
       overwrite: argv.overwrite, dryRun: argv['dry-run'], reporter: progress,
       onItem: dryRunLines ? (item) => process.stdout.write(formatDryRunItem(item)) : undefined,

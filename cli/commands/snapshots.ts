@@ -13,7 +13,7 @@ export const snapshotsCommand: CommandModule<GlobalArgs, Args> = {
     .option('tag', { type: 'string', array: true, default: [], describe: 'only snapshots with this tag (repeatable: all must match)' })
     .option('path', { type: 'string', describe: 'only snapshots of this source path' }),
   handler: async (argv) => {
-    const snaps = await withRepository(argv, { lock: 'none', command: 'snapshots' }, async (repo) =>
+    const snaps = await withRepository(argv, { lock: 'none', command: 'snapshots', readOnly: true }, async (repo) =>
       repo.catalog.list({ host: argv.host, tags: argv.tag, path: argv.path }));
     output(argv, snaps, () => formatSnapshotTable(snaps));
   },

@@ -12,7 +12,7 @@ export const statsCommand: CommandModule<GlobalArgs, Args> = {
   describe: 'logical, unique and stored bytes; deduplication and compression ratios',
   builder: (y) => y.positional('snapshot', { type: 'string', describe: 'one snapshot: its size, what it added, what only it holds' }),
   handler: async (argv) => {
-    await withRepository(argv, { lock: 'none', command: 'stats' }, async (repo) => {
+    await withRepository(argv, { lock: 'none', command: 'stats', readOnly: true }, async (repo) => {
       if (argv.snapshot) {
         const s = await snapshotStats(repo, selectSnapshot(repo.catalog.list(), argv.snapshot));
         output(argv, { type: 'snapshot_stats', ...s }, () => formatSnapshotStats(s));

@@ -1,8 +1,15 @@
 // The SQLite catalog: the snapshot list in a form that answers questions (by host, tag, path,
 // time) quickly. It holds nothing that cannot be recomputed: sync() makes it agree with the
-// snapshot files, so a deleted catalog comes back on the next open.
+// snapshot files, so a deleted catalog comes back on the next open, and a damaged one (SQLite
+// says so, or PRAGMA quick_check finds fault) is set aside as catalog.db.damaged-TIME, never
+// deleted, and rebuilt the same way. A reader of a repository that cannot be written (read-only,
+// full disk) builds the same catalog in memory instead (Catalog.inMemory).
+import { rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { DedupfsError } from '../core/errors.js';
+import { ioError } from '../core/errors.js';
+import { fsyncDir } from '../core/fsyncDir.js';
+import { unwritableReason } from '../core/repoWriteError.js';
 import { listSnapshotIds, readSnapshotFile, type Snapshot } from './snapshotRecord.js';
 
 export interface SnapshotFilter { host?: string; tags?: string[]; path?: string }
@@ -17,18 +24,54 @@ CREATE TABLE IF NOT EXISTS snapshots (
 CREATE INDEX IF NOT EXISTS snapshots_time ON snapshots (time);
 `;
 
+const DAMAGE_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_VTAB']);
+
+class CatalogDamaged extends Error {}
+
+export interface CatalogOpenOptions {
+  /** the one-line remark when a damaged catalog was set aside and rebuilt */
+  onNotice?: (msg: string) => void;
+}
+
 export class Catalog {
   private constructor(private readonly db: Database.Database, private readonly snapshotDir: string) {}
 
-  static open(path: string, snapshotDir: string): Catalog {
+  /**
+   * Opens catalog.db at `path` and syncs it with `snapshotDir`. A damaged catalog is set aside
+   * and rebuilt. Errors of a repository that cannot be written (SQLITE_FULL, SQLITE_READONLY,
+   * SQLITE_CANTOPEN, I/O errors) are thrown as SQLite reports them, for the caller to judge.
+   */
+  static async open(path: string, snapshotDir: string, opts: CatalogOpenOptions = {}): Promise<Catalog> {
     try {
-      const db = new Database(path, { timeout: 10_000 });
-      db.pragma('journal_mode = WAL');
-      db.exec(SCHEMA);
-      return new Catalog(db, snapshotDir);
+      return await Catalog.openFile(path, snapshotDir);
     } catch (err) {
-      throw new DedupfsError('REPO_DAMAGED', `catalog ${path} is damaged: ${(err as Error).message}`,
-        { hint: "run 'dedupfs repair' to rebuild it from the snapshot files", cause: err });
+      if (!(err instanceof CatalogDamaged) && !DAMAGE_CODES.has((err as { code?: string }).code ?? '')) throw err;
+      const aside = await setAside(path);
+      opts.onNotice?.(`catalog ${path} was damaged (${(err as Error).message}); set aside as ${aside} and rebuilt from the snapshot files`);
+      return Catalog.openFile(path, snapshotDir);
+    }
+  }
+
+  /** A catalog held in memory and built from `snapshotDir`: for readers that cannot write catalog.db. */
+  static async inMemory(snapshotDir: string): Promise<Catalog> {
+    return Catalog.openFile(':memory:', snapshotDir);
+  }
+
+  private static async openFile(path: string, snapshotDir: string): Promise<Catalog> {
+    const db = new Database(path, { timeout: 10_000 });
+    try {
+      if (path !== ':memory:') {
+        db.pragma('journal_mode = WAL');
+        const verdict = db.pragma('quick_check', { simple: true });
+        if (verdict !== 'ok') throw new CatalogDamaged(`quick_check: ${String(verdict)}`);
+      }
+      db.exec(SCHEMA);
+      const catalog = new Catalog(db, snapshotDir);
+      await catalog.sync();
+      return catalog;
+    } catch (err) {
+      db.close();
+      throw err;
     }
   }
 
@@ -47,12 +90,25 @@ export class Catalog {
     })();
   }
 
+  /**
+   * Adds a snapshot whose file is written. Where the disk is full or read-only the row is left
+   * out: the file is what counts, and the next sync() adds it.
+   */
   insert(s: Snapshot): void {
-    this.db.prepare('INSERT OR REPLACE INTO snapshots (id, time, host, record) VALUES (?, ?, ?, ?)').run(s.id, s.time, s.host, JSON.stringify(s));
+    this.write(() => this.db.prepare('INSERT OR REPLACE INTO snapshots (id, time, host, record) VALUES (?, ?, ?, ?)').run(s.id, s.time, s.host, JSON.stringify(s)));
   }
 
+  /** Drops a snapshot whose file is deleted; like insert(), left to the next sync() where the disk cannot be written. */
   remove(id: string): void {
-    this.db.prepare('DELETE FROM snapshots WHERE id = ?').run(id);
+    this.write(() => this.db.prepare('DELETE FROM snapshots WHERE id = ?').run(id));
+  }
+
+  private write(change: () => void): void {
+    try {
+      change();
+    } catch (err) {
+      if (!unwritableReason(err, dirname(this.snapshotDir))) throw err;
+    }
   }
 
   /** Snapshots matching the filter, oldest first (ties broken by id). */
@@ -68,4 +124,16 @@ export class Catalog {
   close(): void {
     this.db.close();
   }
+}
+
+// Renames catalog.db (and its WAL files) to <name>.damaged-<time>: the evidence is kept.
+async function setAside(path: string): Promise<string> {
+  const aside = `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  for (const suffix of ['', '-wal', '-shm']) {
+    await rename(path + suffix, aside + suffix).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw ioError(err, 'cannot set aside the damaged catalog', path + suffix);
+    });
+  }
+  await fsyncDir(dirname(path));
+  return aside;
 }

@@ -35,6 +35,15 @@ export function defaultRepoPath(flag?: string): string {
   return flag || process.env.DEDUPFS_REPO || join(homedir(), '.dedupfs');
 }
 
+/**
+ * true when the repository is named (--repo or $DEDUPFS_REPO) rather than the default
+ * ~/.dedupfs. Only the default is created by a first ingest: a named one that does not exist is
+ * more likely a typo or a disk that is not mounted than a wish for a new, empty repository.
+ */
+export function repoIsNamed(flag?: string): boolean {
+  return Boolean(flag || process.env.DEDUPFS_REPO);
+}
+
 export function packPath(layout: RepoLayout, packId: string): string {
   return join(layout.packs, packId.slice(0, 2), `${packId}.pack`);
 }

@@ -1,11 +1,12 @@
 // Opens and creates repositories. A Repository bundles what one command needs: the config, the
 // block store (packs + LMDB index), the catalog and the lock it holds. Lower layers receive
 // these as arguments and never open a repository themselves.
-import { mkdir, readdir, stat, open, rename } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, stat, open, rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DedupfsError, ioError } from '../core/errors.js';
 import { hashFunction, type HashName } from '../core/address.js';
 import { fsyncDir } from '../core/fsyncDir.js';
+import { describeUnwritable, diskNearlyFull, repoWriteError, unwritableReason, type Unwritable } from '../core/repoWriteError.js';
 import { BlockIndex } from '../store/index/blockIndex.js';
 import { BlockStore } from '../store/blockStore.js';
 import { Catalog } from '../catalog/catalog.js';
@@ -32,13 +33,28 @@ export interface OpenOptions {
   lock: LockKind | 'none';
   /** what the lock file says holds it, e.g. "ingest" */
   command: string;
-  /** create the repository with the defaults when it does not exist */
+  /** create the repository with the defaults when it does not exist (ingest: the default location, or --init) */
   create?: boolean;
   lockWaitMs?: number;
+  /**
+   * the command only reads (snapshots, ls, cat, stats, restore, mount, check): where the
+   * repository cannot be written (read-only file system, full disk, another user's folder) it
+   * goes on without a lock file, with the index opened read-only and the catalog built in
+   * memory, and says so in one notice
+   */
+  readOnly?: boolean;
   /** the block store counts new blocks but writes none */
   dryRun?: boolean;
   onNotice?: (msg: string) => void;
 }
+
+/**
+ * A writer refuses to start with less free space than this: LMDB that runs out of space in the
+ * middle of a commit reports it on its own (to stderr, with a rejection nobody can catch), so
+ * the clear message is given before any write instead (measured: gc failed so at 36-44 KiB free
+ * on a 6 MiB tmpfs, and worked at 48 KiB).
+ */
+const WRITER_MIN_FREE = 128 << 10;
 
 function chunkerFromConfig(cfg: RepoConfig): ChunkerParams {
   const c = cfg.chunker;
@@ -54,6 +70,9 @@ export async function initRepository(dir: string, opts: InitOptions = {}): Promi
     throw ioError(err, 'cannot create repository', root);
   });
   if (existing && !existing.isDirectory()) throw new DedupfsError('EXISTS', `cannot create repository ${root}: it is a file`, { hint: 'name a new folder with --repo DIR' });
+  if (existing && await isRepository(layout)) {
+    throw new DedupfsError('EXISTS', `${root} is already a dedupfs repository`, { hint: 'use it as it is, or name a new folder with --repo DIR' });
+  }
   if (existing && (await readdir(root)).length > 0) {
     throw new DedupfsError('EXISTS', `cannot create repository in ${root}: the folder is not empty`, { hint: 'name a new or empty folder with --repo DIR' });
   }
@@ -80,6 +99,10 @@ export async function initRepository(dir: string, opts: InitOptions = {}): Promi
   return config;
 }
 
+async function isRepository(layout: RepoLayout): Promise<boolean> {
+  return stat(layout.config).then((st) => st.isFile(), () => false);
+}
+
 export async function openRepository(dir: string, opts: OpenOptions): Promise<Repository> {
   const root = resolve(dir);
   const layout = repoLayout(root);
@@ -93,32 +116,74 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
   const empty = st ? (await readdir(root)).length === 0 : true;
   if (empty) {
     if (!opts.create) {
-      throw new DedupfsError('NO_REPOSITORY', `repository ${root} ${st ? 'is an empty folder' : 'does not exist'}`, { hint: "create it with 'dedupfs init' or by running 'dedupfs ingest PATH'" });
+      throw new DedupfsError('NO_REPOSITORY', `repository ${root} ${st ? 'is an empty folder' : 'does not exist'}`,
+        { hint: `check the path (is its disk mounted?), or create it with 'dedupfs init --repo ${root}' or 'dedupfs ingest --init'` });
     }
     await initRepository(root);
     opts.onNotice?.(`created repository ${root}`);
   }
   const config = await readConfig(layout.config, root);
+  // A reader that finds the repository unwritable goes on without writing anything; a writer
+  // stops with one line saying why (src/core/repoWriteError.ts).
+  let unwritable: Unwritable | null = null;
+  const cannotWrite = (err: unknown): void => {
+    const reason = unwritableReason(err, root);
+    if (!reason) throw err;
+    if (!opts.readOnly) throw repoWriteError(root, reason, err);
+    if (!unwritable) opts.onNotice?.(`repository ${root} cannot be written (${describeUnwritable(reason)}): reading it without a lock`);
+    unwritable ??= reason;
+  };
+  if (opts.readOnly) await access(root, constants.W_OK).catch(cannotWrite);
+  else if (!opts.dryRun && diskNearlyFull(root, WRITER_MIN_FREE)) throw repoWriteError(root, 'ENOSPC');
   let lock: RepoLock | null = null;
-  if (opts.lock !== 'none') {
-    lock = await acquireLock(root, { kind: opts.lock, command: opts.command, waitMs: opts.lockWaitMs, onWarning: opts.onNotice });
+  if (opts.lock !== 'none' && !unwritable) {
+    lock = await acquireLock(root, { kind: opts.lock, command: opts.command, waitMs: opts.lockWaitMs, onWarning: opts.onNotice }).catch((err) => {
+      cannotWrite(err);
+      return null;
+    });
   }
+  let index: BlockIndex | undefined;
   try {
-    const index = withOwnerOnlyUmask(() => BlockIndex.open(layout.index));
+    index = openIndex(layout.index, unwritable !== null, cannotWrite);
     const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun });
-    const catalog = withOwnerOnlyUmask(() => Catalog.open(layout.catalog, layout.snapshots));
-    await catalog.sync();
+    const catalog = await openCatalog(layout, unwritable !== null, cannotWrite, opts.onNotice);
+    const held = index;
     return {
       dir: root, layout, config, chunker: chunkerFromConfig(config), store, catalog,
       async close() {
         await store.close();
         catalog.close();
-        await index.close();
+        await held.close();
         await lock?.release();
       },
     };
   } catch (err) {
+    await index?.close();
     await lock?.release();
     throw err;
   }
+}
+
+// The index read-write, or read-only when the repository cannot be written (and the caller
+// only reads: cannotWrite throws for a writer).
+function openIndex(path: string, readOnly: boolean, cannotWrite: (err: unknown) => void): BlockIndex {
+  if (!readOnly) {
+    try {
+      return withOwnerOnlyUmask(() => BlockIndex.open(path));
+    } catch (err) {
+      cannotWrite(err);
+    }
+  }
+  return BlockIndex.open(path, { readOnly: true });
+}
+
+async function openCatalog(layout: RepoLayout, inMemory: boolean, cannotWrite: (err: unknown) => void, onNotice?: (msg: string) => void): Promise<Catalog> {
+  if (!inMemory) {
+    try {
+      return await withOwnerOnlyUmask(() => Catalog.open(layout.catalog, layout.snapshots, { onNotice }));
+    } catch (err) {
+      cannotWrite(err);
+    }
+  }
+  return Catalog.inMemory(layout.snapshots);
 }

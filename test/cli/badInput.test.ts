@@ -92,7 +92,7 @@ async function smallRepository(t: import('node:test').TestContext): Promise<{ di
   await mkdir(join(dir, 'src', 'sub'), { recursive: true });
   await writeFile(join(dir, 'src', 'sub', 'f.txt'), 'f\n');
   const repo = join(dir, 'repo');
-  const r = await runCli(['ingest', join(dir, 'src')], { repo });
+  const r = await runCli(['ingest', '--init', join(dir, 'src')], { repo });
   assert.equal(r.code, 0, r.stderr);
   return { dir, repo };
 }

@@ -28,7 +28,7 @@ it('runs through a symlink, passes arguments unchanged and returns the exit stat
   await mkdir(src);
   await writeFile(join(src, 'file'), 'content');
   const env = { ...process.env, DEDUPFS_REPO: join(dir, 'repo') };
-  const ingest = await runCommand(linked, ['ingest', '--quiet', '--json', src], { env });
+  const ingest = await runCommand(linked, ['ingest', '--init', '--quiet', '--json', src], { env });
   assert.equal(ingest.code, 0, ingest.stderr);
   assert.deepEqual(JSON.parse(ingest.stdout).paths, [src]);
 

@@ -17,7 +17,7 @@ function assertOneLineError(stderr: string) {
 test('a missing source is an error before anything is written', async (t) => {
   const dir = await tempDir(t);
   const repo = join(dir, 'repo');
-  const r = await runCli(['ingest', join(dir, 'no-such-folder')], { repo });
+  const r = await runCli(['ingest', '--init', join(dir, 'no-such-folder')], { repo });
   assert.equal(r.code, 1);
   assertOneLineError(r.stderr);
   assert.match(r.stderr, /no-such-folder/);
@@ -27,7 +27,7 @@ test('a missing source is an error before anything is written', async (t) => {
 test('a file given as the repository is refused', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'afile'), 'not a repository');
-  const r = await runCli(['ingest', dir], { repo: join(dir, 'afile') });
+  const r = await runCli(['ingest', '--init', dir], { repo: join(dir, 'afile') });
   assert.equal(r.code, 10);
   assertOneLineError(r.stderr);
   assert.equal(await readFile(join(dir, 'afile'), 'utf8'), 'not a repository');
@@ -39,12 +39,12 @@ test('a repository of a newer format is refused and left untouched', async (t) =
   const src = join(dir, 'src');
   await mkdir(src);
   await writeFile(join(src, 'x'), 'x');
-  assert.equal((await runCli(['ingest', '--quiet', src], { repo })).code, 0);
+  assert.equal((await runCli(['ingest', '--init', '--quiet', src], { repo })).code, 0);
   const cfg = JSON.parse(await readFile(join(repo, 'config.json'), 'utf8'));
   cfg.format = 99;
   await writeFile(join(repo, 'config.json'), JSON.stringify(cfg));
   const before = await readdir(join(repo, 'snapshots'));
-  const r = await runCli(['ingest', src], { repo });
+  const r = await runCli(['ingest', '--init', src], { repo });
   assert.equal(r.code, 1);
   assertOneLineError(r.stderr);
   assert.match(r.stderr, /format 99/);
@@ -71,7 +71,7 @@ test('an unreadable file is a warning, the snapshot is partial, exit status 3', 
   const repo = join(dir, 'repo');
   await mkdir(repo, { mode: 0o700 });
   await chown(repo, 65534, 65534);
-  const r = await runCommand('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI_PATH, 'ingest', '--json', src],
+  const r = await runCommand('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI_PATH, 'ingest', '--init', '--json', src],
     { env: { ...process.env, DEDUPFS_REPO: repo, HOME: dir } });
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /warning: .*secret/);
@@ -86,7 +86,7 @@ test('a fifo in the tree is kept as metadata and never opened', async (t) => {
   const src = join(dir, 'src');
   await mkdir(src);
   await buildSourceTree(src, { fifo: true });
-  const r = await runCli(['ingest', '--json', src], { repo: join(dir, 'repo') });
+  const r = await runCli(['ingest', '--init', '--json', src], { repo: join(dir, 'repo') });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).partial, false);
 });

@@ -58,7 +58,7 @@ describe('round trip through the CLI', () => {
     repo = join(dir, 'repo');
     await mkdir(src);
     await buildSourceTree(src, { smallFiles: 10_000, exactFile: DEFAULT_CHUNKER_PARAMS.max, largeFile: LARGE, fifo: true, xattrs: true });
-    const r = await runCli(['ingest', src], { repo });
+    const r = await runCli(['ingest', '--init', src], { repo });
     assert.equal(r.code, 0, r.stderr);
   });
 

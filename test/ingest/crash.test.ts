@@ -23,7 +23,7 @@ test('kill -9 of ingest at several points loses nothing and the next ingest succ
   const repo = await tempRepoPath(t);
   const small = await tempDir(t);
   await buildSourceTree(small, { smallFiles: 200 });
-  const first = await runCli(['ingest', small], { repo });
+  const first = await runCli(['ingest', '--init', small], { repo });
   assert.equal(first.code, 0, first.stderr);
 
   const big = await tempDir(t);
@@ -42,7 +42,7 @@ test('kill -9 of ingest at several points loses nothing and the next ingest succ
       await r.close();
     }
   }
-  const last = await runCli(['ingest', '--json', big], { repo });
+  const last = await runCli(['ingest', '--init', '--json', big], { repo });
   assert.equal(last.code, 0, last.stderr);
   const summary = JSON.parse(last.stdout);
   assert.equal(summary.files, 2000 + 10 + 4); // small files, the 10 regular files of buildSourceTree, the parts

@@ -24,11 +24,11 @@ test('ingest onto a full disk fails cleanly and leaves the repository as it was'
   const src = join(dir, 'src');
   await mkdir(src);
   await writeFile(join(src, 'small.txt'), 'fits\n');
-  const first = await runCli(['ingest', '--quiet', src], { repo });
+  const first = await runCli(['ingest', '--init', '--quiet', src], { repo });
   assert.equal(first.code, 0, first.stderr);
 
   await writeFile(join(src, 'big.bin'), randomBytes(6 << 20));
-  const full = await runCli(['ingest', src], { repo });
+  const full = await runCli(['ingest', '--init', src], { repo });
   assert.equal(full.code, 1);
   assert.match(full.stderr, /^dedupfs: no space left on device while writing to .*repo\n/);
   assert.ok(!/\n\s+at /.test(full.stderr), 'no stack trace');

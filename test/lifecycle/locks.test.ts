@@ -65,7 +65,7 @@ test('two ingests of different trees at once both land complete', async (t) => {
   await ingestAt(repo, await randomTree(join(dir, 'seed'), 1, 100));
   const a = await randomTree(join(dir, 'a'), 12, 1 << 20);
   const b = await randomTree(join(dir, 'b'), 12, 1 << 20);
-  const [ra, rb] = await Promise.all([runCli(['ingest', '--json', a], { repo }), runCli(['ingest', '--json', b], { repo })]);
+  const [ra, rb] = await Promise.all([runCli(['ingest', '--init', '--json', a], { repo }), runCli(['ingest', '--init', '--json', b], { repo })]);
   assert.equal(ra.code, 0, ra.stderr);
   assert.equal(rb.code, 0, rb.stderr);
   const check = await checkJson(repo, '--read-data');
@@ -82,18 +82,18 @@ test("an ingest meets gc's exclusive lock: it fails with exit status 11, or wait
   await ingestAt(repo, await randomTree(join(dir, 'seed'), 1, 100));
   const src = await randomTree(join(dir, 'src'), 2, 1000);
   const gcLock = await acquireLock(repo, { kind: 'exclusive', command: 'gc' });
-  const refused = await runCli(['ingest', src], { repo });
+  const refused = await runCli(['ingest', '--init', src], { repo });
   assert.equal(refused.code, 11);
   assert.match(refused.stderr, /repository .* is locked by gc \(pid \d+ on host/);
   assert.match(refused.stderr, /--lock-wait/);
-  const json = await runCli(['ingest', '--json', src], { repo });
+  const json = await runCli(['ingest', '--init', '--json', src], { repo });
   assert.equal(JSON.parse(json.stderr).code, 'LOCKED');
   for (const cmd of [['gc'], ['repair'], ['forget', 'latest'], ['check']]) {
     assert.equal((await runCli(cmd, { repo })).code, 11, `${cmd[0]} is refused too`);
   }
 
   const started = Date.now();
-  const waiting = runCli(['ingest', '--lock-wait', '30s', src], { repo });
+  const waiting = runCli(['ingest', '--init', '--lock-wait', '30s', src], { repo });
   await sleep(1500);
   await gcLock.release();
   const waited = await waiting;
@@ -111,7 +111,7 @@ test('an ingest and a real gc started together, both waiting for each other, los
   const src = await randomTree(join(dir, 'new'), 6, 1 << 20);
   const [gc, ingest] = await Promise.all([
     runCli(['gc', '--lock-wait', '1min'], { repo }),
-    runCli(['ingest', '--json', '--lock-wait', '1min', src], { repo }),
+    runCli(['ingest', '--init', '--json', '--lock-wait', '1min', src], { repo }),
   ]);
   assert.equal(gc.code, 0, gc.stderr);
   assert.equal(ingest.code, 0, ingest.stderr);
@@ -122,7 +122,7 @@ test('an ingest and a real gc started together, both waiting for each other, los
 
 test('the lock of a killed ingest is stale: the next command removes it with a warning', async (t) => {
   const { repo, big } = await setup(t);
-  const ingest = startCli(repo, ['ingest', big]);
+  const ingest = startCli(repo, ['ingest', '--init', big]);
   await waitForLock(repo, ingest.exited);
   ingest.child.kill('SIGKILL');
   await ingest.exited;
@@ -159,7 +159,7 @@ test('dedupfs unlock removes stale locks, and with --all every lock', async (t) 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} stops an ingest with exit status 130 and releases its lock`, async (t) => {
     const { repo, big } = await setup(t);
-    const ingest = startCli(repo, ['ingest', big]);
+    const ingest = startCli(repo, ['ingest', '--init', big]);
     await waitForLock(repo, ingest.exited);
     ingest.child.kill(signal);
     const [code] = await ingest.exited;

@@ -34,7 +34,7 @@ test('the catalog layout: times, same-second suffixes, ids, escaped hosts and ta
   const repoDir = await tempRepoPath(t);
   const src = await tempDir(t);
   await writeFile(join(src, 'a.txt'), 'a\n');
-  const r = await runCli(['ingest', src, '--json', '--tag', 'daily'], { repo: repoDir });
+  const r = await runCli(['ingest', '--init', src, '--json', '--tag', 'daily'], { repo: repoDir });
   assert.equal(r.code, 0, r.stderr);
   const first = JSON.parse(r.stdout) as Snapshot & { type?: string; dry_run?: boolean };
   delete first.type;
@@ -86,7 +86,7 @@ test('the block cache stays within its size, and a block that fails to read is f
   // The store reads back-to-back blocks in runs of up to 2 MiB and a cached block keeps its run's
   // buffer: the cache must hold more than one run for anything to stay.
   await writeFile(join(src, 'd', 'big.bin'), randomBytes(12 << 20));
-  assert.equal((await runCli(['ingest', src], { repo: repoDir })).code, 0);
+  assert.equal((await runCli(['ingest', '--init', src], { repo: repoDir })).code, 0);
   const repo = await openTestRepo(t, repoDir, 'none');
   const root = decodeTree(await repo.store.get(addressFromHex(repo.catalog.list()[0].root)));
   const dir = decodeTree(await repo.store.get(root[0].subtree as Buffer));

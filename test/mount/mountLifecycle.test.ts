@@ -28,7 +28,7 @@ before(async () => {
   repo = join(work, 'repo');
   await mkdir(src);
   await buildSourceTree(src, { smallFiles: 20 });
-  const r = await runCli(['ingest', src, '--json'], { repo });
+  const r = await runCli(['ingest', '--init', src, '--json'], { repo });
   assert.equal(r.code, 0, r.stderr);
   first = JSON.parse(r.stdout);
 });
@@ -48,7 +48,7 @@ function waitExit(m: { exited: Promise<{ code: number | null }> }, ms = 15_000):
 test('a snapshot made while mounted appears, and a forgotten one goes, without remounting', { timeout: 120_000 }, async (t) => {
   const m = await startMount(t, { repo, mountpoint: await freshMountpoint() });
   assert.equal((await readdir(join(m.mountpoint, 'snapshots'))).length, 1);
-  const second = await runCli(['ingest', src, '--json', '--tag', 'later'], { repo });
+  const second = await runCli(['ingest', '--init', src, '--json', '--tag', 'later'], { repo });
   assert.equal(second.code, 0, second.stderr);
   const snap = JSON.parse(second.stdout) as { id: string };
   const names = await readdir(join(m.mountpoint, 'snapshots'));
@@ -153,7 +153,7 @@ test('a damaged chunk fails the reads of its file with EIO, is logged with the f
   await mkdir(dsrc);
   await writeFile(join(dsrc, 'victim.bin'), randomBytes(1 << 20));
   await writeFile(join(dsrc, 'intact.bin'), randomBytes(1 << 20));
-  assert.equal((await runCli(['ingest', dsrc], { repo: drepo })).code, 0);
+  assert.equal((await runCli(['ingest', '--init', dsrc], { repo: drepo })).code, 0);
 
   // Flip one byte inside the stored data of victim.bin's last chunk.
   const r = await openRepository(drepo, { lock: 'none', command: 'test' });

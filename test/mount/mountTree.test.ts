@@ -27,7 +27,7 @@ before(async () => {
   repo = join(work, 'repo');
   await mkdir(src);
   await buildSourceTree(src, { smallFiles: 300, largeFile: LARGE });
-  const r = await runCli(['ingest', src, '--json', '--tag', 'nightly'], { repo });
+  const r = await runCli(['ingest', '--init', src, '--json', '--tag', 'nightly'], { repo });
   assert.equal(r.code, 0, r.stderr);
   snapshot = JSON.parse(r.stdout);
 });

@@ -22,7 +22,7 @@ test('a repository is created owner-only', async (t) => {
   await mkdir(src);
   await writeFile(join(src, 'a'), 'a');
   const repo = join(dir, 'repo');
-  const r = await runCli(['ingest', src], { repo, env: { } });
+  const r = await runCli(['ingest', '--init', src], { repo, env: { } });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /created repository/);
   const all = await modes(repo);

@@ -14,10 +14,10 @@ test('stats counts logical, unique and exclusive bytes', async (t) => {
   const shared = randomBytes(200_000);
   await writeFile(join(src, 'a.bin'), shared);
   await writeFile(join(src, 'b.bin'), shared); // a duplicate: logical counts it, unique does not
-  assert.equal((await runCli(['ingest', '-q', src], { repo })).code, 0);
+  assert.equal((await runCli(['ingest', '--init', '-q', src], { repo })).code, 0);
   const only = randomBytes(100_000);
   await writeFile(join(src, 'new.bin'), only);
-  assert.equal((await runCli(['ingest', '-q', src], { repo })).code, 0);
+  assert.equal((await runCli(['ingest', '--init', '-q', src], { repo })).code, 0);
 
   const all = JSON.parse((await runCli(['stats', '--json'], { repo })).stdout);
   assert.equal(all.snapshots, 2);

@@ -2,8 +2,14 @@
 // on disk and is memory-mapped, so memory stays flat however many blocks the repository holds.
 // It only ever names blocks of sealed packs (the pack writer's contract), and it can always be
 // rebuilt from the packs (src/store/rebuildIndex.ts). Several processes may hold it open.
+// A damaged file is refused before lmdb maps it (checkIndexFile.ts), and damage lmdb finds
+// later (MDB_PAGE_NOTFOUND, MDB_CORRUPTED) is a REPO_DAMAGED error that points to repair.
 import { open, type RootDatabase } from 'lmdb';
 import type { Address } from '../../core/address.js';
+import { DedupfsError } from '../../core/errors.js';
+import { checkIndexFile } from './checkIndexFile.js';
+import { diskNearlyFull, repoWriteError, unwritableReason } from '../../core/repoWriteError.js';
+import { dirname } from 'node:path';
 import type { BlockType, Compression, PackEntry } from '../pack/format.js';
 
 export interface BlockLocation {
@@ -39,43 +45,99 @@ function decodeLocation(b: Buffer): BlockLocation {
   };
 }
 
-export class BlockIndex {
-  private constructor(private readonly db: RootDatabase<Buffer, Buffer>) {}
+const LMDB_DAMAGE = /MDB_PAGE_NOTFOUND|MDB_CORRUPTED|MDB_INVALID|MDB_BAD_TXN|MDB_VERSION_MISMATCH/;
 
-  static open(path: string): BlockIndex {
-    const db = open<Buffer, Buffer>({ path, keyEncoding: 'binary', encoding: 'binary', compression: false, maxReaders: 256 });
-    return new BlockIndex(db);
+/** The error for an index that cannot be trusted; repair rebuilds it from the packs and keeps every snapshot. */
+export function indexDamaged(path: string, reason: string, cause?: unknown): DedupfsError {
+  return new DedupfsError('REPO_DAMAGED', `the block index ${path} is damaged: ${reason}`,
+    { hint: "run 'dedupfs repair' to rebuild it from the packs (every snapshot is kept)", cause, data: { path } });
+}
+
+export interface IndexOpenOptions {
+  /** open for reading only: nothing is created or written (a read-only or full disk) */
+  readOnly?: boolean;
+}
+
+export class BlockIndex {
+  private constructor(private readonly db: RootDatabase<Buffer, Buffer>, private readonly path: string) {}
+
+  /** @throws DedupfsError REPO_DAMAGED when the file is damaged (it is then never mapped). */
+  static open(path: string, opts: IndexOpenOptions = {}): BlockIndex {
+    const problem = checkIndexFile(path);
+    if (problem) throw indexDamaged(path, problem);
+    try {
+      const db = open<Buffer, Buffer>({ path, keyEncoding: 'binary', encoding: 'binary', compression: false, maxReaders: 256, readOnly: opts.readOnly });
+      return new BlockIndex(db, path);
+    } catch (err) {
+      if (LMDB_DAMAGE.test((err as Error).message)) throw indexDamaged(path, (err as Error).message, err);
+      throw err;
+    }
   }
 
   get(addr: Address): BlockLocation | undefined {
-    const v = this.db.get(addr);
+    const v = this.guard(() => this.db.get(addr));
     return v ? decodeLocation(v) : undefined;
   }
 
   has(addr: Address): boolean {
-    return this.db.doesExist(addr);
+    return this.guard(() => this.db.doesExist(addr));
   }
 
   /** Names every block of a sealed pack, in one durable transaction. */
   async addPack(packId: string, entries: PackEntry[]): Promise<void> {
-    await this.db.transaction(() => {
-      for (const e of entries) this.db.put(e.address, encodeLocation(packId, e));
-    });
+    await this.guardAsync(() => this.db.transaction(() => {
+      for (const e of entries) this.db.putSync(e.address, encodeLocation(packId, e));
+    }));
   }
 
   /** Removes the entries that still point into `packId` (after gc moved or dropped its blocks). */
   async removePack(packId: string, addresses: Address[]): Promise<void> {
-    await this.db.transaction(() => {
+    await this.guardAsync(() => this.db.transaction(() => {
       for (const a of addresses) {
         const v = this.db.get(a);
-        if (v && decodeLocation(v).packId === packId) this.db.remove(a);
+        if (v && decodeLocation(v).packId === packId) this.db.removeSync(a);
       }
-    });
+    }));
   }
 
   /** Every (address, location) pair, in address order. */
   *entries(): Generator<[Address, BlockLocation]> {
-    for (const { key, value } of this.db.getRange()) yield [key, decodeLocation(value)];
+    const range = this.guard(() => this.db.getRange()[Symbol.iterator]());
+    for (;;) {
+      const next = this.guard(() => range.next());
+      if (next.done) return;
+      yield [next.value.key, decodeLocation(next.value.value)];
+    }
+  }
+
+  // Damage lmdb reports (rather than crashes on) becomes REPO_DAMAGED naming the index.
+  private guard<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  private async guardAsync<T>(work: () => PromiseLike<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  // A failed commit carries its cause in a promise (commitError) that must be handled here, or
+  // Node ends the process over an unhandled rejection; whether the disk is full is asked of the
+  // file system instead.
+  private translate(err: unknown): unknown {
+    const commitError = (err as { commitError?: Promise<unknown> })?.commitError;
+    if (commitError) {
+      commitError.catch(() => undefined);
+      const root = dirname(this.path);
+      return repoWriteError(root, unwritableReason(err, root) ?? (diskNearlyFull(root) ? 'ENOSPC' : 'EIO'), err);
+    }
+    return LMDB_DAMAGE.test((err as Error)?.message ?? '') ? indexDamaged(this.path, (err as Error).message, err) : err;
   }
 
   /**
@@ -83,7 +145,7 @@ export class BlockIndex {
    * (lmdb's overlappingSync): gc waits here before it deletes a pack whose blocks it re-pointed.
    */
   async flush(): Promise<void> {
-    await this.db.flushed;
+    await this.guardAsync(() => this.db.flushed);
   }
 
   async clear(): Promise<void> {
