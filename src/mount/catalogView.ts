@@ -32,6 +32,8 @@ export interface CatalogViewOptions {
   refreshMs?: number;
   /** a catalog that cannot be read is reported here (once) and the last good layout kept */
   onError: (err: unknown) => void;
+  /** one line for the log about a snapshot's tree (see snapshotTree.ts) */
+  log?: (line: string) => void;
 }
 
 class CatalogDir implements DirNode {
@@ -140,7 +142,7 @@ export class CatalogView {
 
   private rootOf(snapshot: Snapshot): DirNode {
     let root = this.roots.get(snapshot.id);
-    if (!root) this.roots.set(snapshot.id, (root = snapshotRoot({ snapshot, store: this.opts.store, inodes: this.opts.inodes })));
+    if (!root) this.roots.set(snapshot.id, (root = snapshotRoot({ snapshot, store: this.opts.store, inodes: this.opts.inodes, log: this.opts.log })));
     return root;
   }
 

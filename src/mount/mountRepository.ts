@@ -74,11 +74,12 @@ export async function mountRepository(repo: Repository, opts: MountOptions): Pro
   const inodes = new InodeAllocator();
   const snapshot = opts.snapshot !== undefined ? selectSnapshot(repo.catalog.list(), opts.snapshot) : undefined;
   let root: DirNode;
-  if (snapshot) root = snapshotRoot({ snapshot, store: repo.store, inodes });
+  if (snapshot) root = snapshotRoot({ snapshot, store: repo.store, inodes, log: opts.onError });
   else {
     const view = new CatalogView({
       catalog: repo.catalog, snapshotDir: repo.layout.snapshots, store: repo.store, inodes,
       onError: (err) => opts.onError(`cannot read the catalog: ${(err as Error).message}`),
+      log: opts.onError,
     });
     await view.refresh(true);
     root = view.root;

@@ -7,7 +7,10 @@
 //   - every byte that is not part of a valid UTF-8 sequence is shown as `\xHH` (two lower-case
 //     hex digits), e.g. the bytes 66 6f ff fe 2e 62 69 6e are shown as `fo\xff\xfe.bin`;
 //   - a literal backslash is doubled (`a\b` is shown as `a\\b`), so `\x..` in a shown name
-//     always means an escaped byte.
+//     always means an escaped byte;
+//   - `/` and NUL, which no file name can hold (a hostile or damaged tree can), are shown as
+//     `\x2f` and `\x00`, and the names `.`, `..` and the empty name as `\x2e`, `\x2e\x2e` and
+//     `\x`: the kernel fails a whole folder listing with EIO on one such name.
 //
 // Symlink targets are shown with the same escape. Catalog labels (host and tag names) also
 // escape `/` as `\x2f`.
@@ -20,6 +23,8 @@ import { isUtf8 } from 'node:buffer';
 
 const HEX = '0123456789abcdef';
 const BACKSLASH = 0x5c;
+const SLASH = 0x2f;
+const DOT = 0x2e;
 
 /** Length of the valid UTF-8 sequence starting at `i`, or 0 if the byte there starts none. */
 function utf8SequenceLength(b: Buffer, i: number): number {
@@ -42,8 +47,22 @@ function utf8SequenceLength(b: Buffer, i: number): number {
   return 0;
 }
 
+/** true for a stored name no file system can show: empty, `.`, `..`, or holding `/` or NUL. */
+export function isUnsafeName(name: Buffer): boolean {
+  return name.length === 0 || name.includes(SLASH) || name.includes(0) || (name.length <= 2 && name.every((b) => b === DOT));
+}
+
 /** The name as shown in the mount (see the escape rules above). */
 export function showName(name: Buffer): string {
+  if (isUnsafeName(name)) {
+    if (name.length === 0) return '\\x';
+    if (name.every((b) => b === DOT)) return '\\x2e'.repeat(name.length);
+    return showPlainName(name).replaceAll('/', '\\x2f').replaceAll('\0', '\\x00');
+  }
+  return showPlainName(name);
+}
+
+function showPlainName(name: Buffer): string {
   if (!name.includes(BACKSLASH) && isUtf8(name)) return name.toString('utf8');
   let out = '';
   let start = 0; // start of the run of valid bytes not yet copied to `out`

@@ -8,12 +8,14 @@ import type { BlockReader } from '../tree/chunkList.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { decodeTree } from '../tree/treeCodec.js';
 import { LinkInodes, type InodeAllocator } from './inodes.js';
-import { showName } from './shownName.js';
+import { isUnsafeName, showName } from './shownName.js';
 import { syntheticDirStat, type DirNode, type MountNode, type NodeStat } from './mountNode.js';
 
 interface TreeContext {
   store: BlockReader;
   links: LinkInodes;
+  /** one line for the log: a stored name shown escaped because no file name can be it */
+  log?: (line: string) => void;
 }
 
 class TreeDir implements DirNode {
@@ -37,6 +39,8 @@ class TreeDir implements DirNode {
     const prefix = this.label.endsWith('/') ? this.label : `${this.label}/`;
     for (const entry of decodeTree(await this.ctx.store.get(this.tree))) {
       const name = showName(entry.name);
+      // A folder is decoded once, so each such name is logged once.
+      if (isUnsafeName(entry.name)) this.ctx.log?.(`${prefix}${name}: a stored name that cannot be a file name (empty, ".", "..", or holding "/" or NUL) is shown escaped`);
       nodes.set(name, nodeFromEntry(entry, name, prefix, this.ctx));
     }
     return nodes;
@@ -73,9 +77,9 @@ function nodeFromEntry(e: TreeEntry, name: string, folder: string, ctx: TreeCont
  * holds the contents of what was ingested), so it shows as a read-only folder of the mounting
  * user, dated at the snapshot's time, with its link count taken from its subfolders.
  */
-export function snapshotRoot(opts: { snapshot: Snapshot; store: BlockReader; inodes: InodeAllocator }): DirNode {
+export function snapshotRoot(opts: { snapshot: Snapshot; store: BlockReader; inodes: InodeAllocator; log?: (line: string) => void }): DirNode {
   const { snapshot, store, inodes } = opts;
-  const ctx: TreeContext = { store, links: new LinkInodes(inodes) };
+  const ctx: TreeContext = { store, links: new LinkInodes(inodes), log: opts.log };
   const stat = syntheticDirStat(inodes.next(), Date.parse(snapshot.time));
   return new TreeDir(stat, addressFromHex(snapshot.root), ctx, `${snapshot.id.slice(0, 8)}:/`, true);
 }
