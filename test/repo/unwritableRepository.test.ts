@@ -1,14 +1,15 @@
 // A repository that cannot be written can still be read: on a read-only bind mount and on a
 // full disk, every command that only reads (snapshots, ls, stats, cat, check, restore, mount)
 // works without a lock file, saying so in one note (none with -q); every writer stops with one
-// line that names the repository and what to do. Mounting needs root, as CI has.
+// line that names the repository and what to do. The same holds for another user's repository
+// that is readable but not writable. Mounting and switching users need root, as CI has.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, runCommand } from '../helpers/cli.js';
+import { CLI_PATH, runCli, runCommand } from '../helpers/cli.js';
 import { startMount } from '../mount/mountProcess.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -108,4 +109,23 @@ test('on a full disk readers work and writers say "no space left"', { skip: !asR
   await runCommand('truncate', ['-s', '-8K', join(disk, 'fill')]);
   await assertReadersWork(repo, dir, data, /^repository .*repo cannot be written \(no space left on device\): reading it without a lock\n/);
   await assertWritersRefused(repo, src, /^dedupfs: no space left on device at .*repo; free space and run again\n/);
+});
+
+test("another user's repository, readable but not writable, can be read", { skip: !asRoot && 'switching users needs root' }, async (t) => {
+  const s = await scratch(t);
+  const repo = join(s.dir, 'repo');
+  const { src, data } = await sourceAndRepo(s.dir, repo);
+  await runCommand('chmod', ['-R', 'a+rX', s.dir]);
+  const asNobody = (args: string[]) => runCommand('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI_PATH, ...args],
+    { env: { ...process.env, DEDUPFS_REPO: repo, HOME: s.dir } });
+  const cat = await asNobody(['cat', 'latest:/sub/data.bin']);
+  assert.equal(cat.code, 0, cat.stderr);
+  assert.equal(sha(cat.stdoutBytes), sha(data));
+  assert.match(cat.stderr, /^repository .*repo cannot be written \(permission denied\): reading it without a lock\n$/);
+  const snaps = await asNobody(['snapshots', '--json', '-q']);
+  assert.equal(snaps.code, 0, snaps.stderr);
+  assert.equal(JSON.parse(snaps.stdout).length, 1);
+  const ingest = await asNobody(['ingest', src]);
+  assert.equal(ingest.code, 1);
+  assert.match(ingest.stderr, /^dedupfs: repository .*repo cannot be written: permission denied\n/);
 });
