@@ -50,11 +50,11 @@ export interface OpenOptions {
 
 /**
  * A writer refuses to start with less free space than this: LMDB that runs out of space in the
- * middle of a commit reports it on its own (to stderr, with a rejection nobody can catch), so
- * the clear message is given before any write instead (measured: gc failed so at 36-44 KiB free
- * on a 6 MiB tmpfs, and worked at 48 KiB).
+ * middle of a commit prints it itself and the process dies of a rejection no caller is handed
+ * (lmdb 3.5), so the clear message is given before any write instead. Measured on a 6 MiB
+ * tmpfs: gc died so at 36-44 KiB free, ingest of 400 KB at 130-160 KiB.
  */
-const WRITER_MIN_FREE = 128 << 10;
+const WRITER_MIN_FREE = 1 << 20;
 
 function chunkerFromConfig(cfg: RepoConfig): ChunkerParams {
   const c = cfg.chunker;
