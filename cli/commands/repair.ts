@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { repair } from '../../src/lifecycle/index.js';
 import { defaultRepoPath } from '../../src/repo/layout.js';
 import { formatRepair } from '../../src/ui/formatRepair.js';
-import { LOCK_WAIT_OPTION, exitWithWarnings, lockWaitMs, notice, output, progressFor, type GlobalArgs } from '../shared.js';
+import { LOCK_WAIT_OPTION, exitWithWarnings, lockWaitMs, notice, summary, progressFor, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs { 'read-data'?: boolean; 'forget-damaged'?: boolean }
 
@@ -24,7 +24,7 @@ export const repairCommand: CommandModule<GlobalArgs, Args> = {
       reporter: progress, onNotice: (msg) => notice(argv, msg),
     });
     progress.finish();
-    output(argv, { type: 'summary', ...report }, () => formatRepair(report));
+    summary(argv, { type: 'summary', ...report }, () => formatRepair(report));
     exitWithWarnings(report.damagedSnapshots.length - report.forgotten.length);
   },
 };
