@@ -4,11 +4,13 @@
 // Each runs through `sh -c` with `dedupfs` on the PATH, against its own copy of a scratch
 // repository holding five snapshots of a scratch tree; absolute paths in the example are moved
 // into that tree (so `latest:/etc/hosts` reads the snapshot of SCRATCH/etc by its source path),
-// and made-up snapshot ids become real ones. EXCEPTIONS lists what is not run, and why.
+// and made-up snapshot ids become real ones. A mount example is mounted for real, read, and
+// unmounted with `dedupfs umount`. EXCEPTIONS lists what is not run, and why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli, runCommand } from '../helpers/cli.js';
@@ -18,7 +20,6 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Examples not run, matched against the line as written, with the reason. */
 const EXCEPTIONS: Array<[RegExp, string]> = [
-  [/\bdedupfs mount\b/, 'mount stays in the foreground until unmounted; test/mount runs real mounts'],
   [/\bnpm ci\b/, 'installs the project itself (the packaging tests cover it)'],
 ];
 
@@ -74,7 +75,6 @@ async function scratch(dir: string): Promise<{ repo: string; ids: string[] }> {
     await mkdir(join(dir, path, '..'), { recursive: true });
     await writeFile(join(dir, path), content);
   }
-  await mkdir(join(dir, 'mnt'));
   const repo = join(dir, 'template-repo');
   assert.equal((await runCli(['init', '-q'], { repo })).code, 0);
   for (let i = 0; i < 5; i++) {
@@ -87,15 +87,40 @@ async function scratch(dir: string): Promise<{ repo: string; ids: string[] }> {
 }
 
 /**
- * The example as run: absolute paths moved under `dir` (those under /tmp, where examples write,
- * under this example's own `run` folder instead), made-up 8-digit ids replaced by real ones.
+ * The example as run: absolute paths moved under `dir` (those under /tmp and /mnt, where examples
+ * write and mount, under this example's own `run` folder instead), made-up 8-digit ids replaced
+ * by real ones.
  */
 function substitute(line: string, dir: string, run: string, ids: string[]): string {
   let n = 0;
   return line
     .replace(/(^|[\s:="'])\/(?=[\w.])/g, `$1${dir}/`)
-    .replaceAll(`${dir}/tmp/`, `${run}/tmp/`)
+    .replace(new RegExp(`${dir}/(tmp|mnt)/`, 'g'), `${run}/$1/`)
     .replace(/(?<![\w/])[0-9a-f]{8}(?![\w/])/g, () => ids[n++ % ids.length].slice(0, 8));
+}
+
+/** Runs a mount example until it has mounted, lists the mount, and unmounts it with `dedupfs umount`. */
+async function runMount(line: string, opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; stderr: string }> {
+  const mountpoint = line.split(' ').at(-1)!;
+  await mkdir(mountpoint, { recursive: true });
+  const child = spawn('sh', ['-c', `exec ${line}`], { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const mounted = await Promise.race([
+    new Promise<boolean>((resolve) => child.stdout.on('data', () => { if (/^mounted /m.test(out)) resolve(true); })),
+    exited.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000)),
+  ]);
+  if (!mounted) {
+    child.kill();
+    return { code: await exited, stderr: `did not mount: ${out}${err}` };
+  }
+  const listed = await readdir(mountpoint);
+  const umount = await runCommand('dedupfs', ['umount', mountpoint], opts);
+  const code = await exited;
+  return { code: listed.length && umount.code === 0 ? code : -1, stderr: `${err}${umount.stderr}listed: ${listed.join(' ')}` };
 }
 
 test('every example in --help, the README and the manual page runs and succeeds', async (t) => {
@@ -121,9 +146,8 @@ test('every example in --help, the README and the manual page runs and succeeds'
     const copy = join(run, 'repo');
     await cp(repo, copy, { recursive: true });
     const line = substitute(example.line, dir, run, ids);
-    const r = await runCommand('sh', ['-c', line], {
-      cwd: dir, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DEDUPFS_REPO: copy, HOME: dir },
-    });
+    const opts = { cwd: dir, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DEDUPFS_REPO: copy, HOME: dir } };
+    const r = /^dedupfs mount /.test(line) ? await runMount(line, opts) : await runCommand('sh', ['-c', line], opts);
     assert.equal(r.code, 0, `${example.source}: ${example.line}\n  ran as: ${line}\n${r.stderr}`);
     assert.doesNotMatch(r.stderr, /internal error/);
   }
