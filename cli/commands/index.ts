@@ -36,6 +36,8 @@ export async function commandsFor(argv: string[]): Promise<CommandModule<any, an
     if (VALUE_OPTIONS.has(argv[i])) i++;
     else if (!argv[i].startsWith('-')) word = argv[i];
   }
+  // `dedupfs --version` needs no command at all (start-up time).
+  if (word === undefined && argv.includes('--version') && !argv.includes('--help') && !argv.includes('-h')) return [];
   const named = COMMANDS.find(([name]) => name === word);
   return Promise.all((named ? [named] : COMMANDS).map(([, load]) => load()));
 }
