@@ -33,6 +33,8 @@ export const COMMAND_NAMES = COMMANDS.map(([name]) => name);
  */
 export async function commandsFor(argv: string[]): Promise<CommandModule<any, any>[]> {
   const word = commandWord(argv);
+  // `dedupfs --version` needs no command at all (start-up time).
+  if (word === undefined && argv.includes('--version') && !argv.includes('--help') && !argv.includes('-h')) return [];
   const named = COMMANDS.find(([name]) => name === word);
   return Promise.all((named ? [named] : COMMANDS).map(([, load]) => load()));
 }
