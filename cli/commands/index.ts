@@ -21,6 +21,7 @@ const COMMANDS: Array<[name: string, load: Loader]> = [
   ['check', async () => (await import('./check.js')).checkCommand],
   ['repair', async () => (await import('./repair.js')).repairCommand],
   ['unlock', async () => (await import('./unlock.js')).unlockCommand],
+  ['diff', async () => (await import('./diff.js')).diffCommand],
 ];
 
 /** Global options that take a value (the token after them is not a command name). */
