@@ -22,6 +22,7 @@ const COMMANDS: Array<[name: string, load: Loader]> = [
   ['repair', async () => (await import('./repair.js')).repairCommand],
   ['unlock', async () => (await import('./unlock.js')).unlockCommand],
   ['diff', async () => (await import('./diff.js')).diffCommand],
+  ['find', async () => (await import('./find.js')).findCommand],
 ];
 
 /** Global options that take a value (the token after them is not a command name). */
