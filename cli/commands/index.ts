@@ -23,6 +23,7 @@ const COMMANDS: Array<[name: string, load: Loader]> = [
   ['unlock', async () => (await import('./unlock.js')).unlockCommand],
   ['diff', async () => (await import('./diff.js')).diffCommand],
   ['find', async () => (await import('./find.js')).findCommand],
+  ['tag', async () => (await import('./tag.js')).tagCommand],
 ];
 
 /** Global options that take a value (the token after them is not a command name). */
