@@ -24,6 +24,7 @@ const COMMANDS: Array<[name: string, load: Loader]> = [
   ['diff', async () => (await import('./diff.js')).diffCommand],
   ['find', async () => (await import('./find.js')).findCommand],
   ['tag', async () => (await import('./tag.js')).tagCommand],
+  ['completion', async () => (await import('./completion.js')).completionCommand],
 ];
 
 /** Global options that take a value (the token after them is not a command name). */
