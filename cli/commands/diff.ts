@@ -8,18 +8,20 @@ import { withRepository, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs { snapshot1: string; snapshot2: string; path?: string }
 
-async function* lines(diff: SnapshotDiff, json: boolean): AsyncGenerator<string> {
+async function* lines(diff: SnapshotDiff, argv: Args): AsyncGenerator<string> {
   const summary = emptyDiffSummary();
   let text = '';
   for await (const item of diff.items) {
     countDiffItem(summary, item);
-    text += json ? `${JSON.stringify(diffJson(item))}\n` : formatDiffLine(item);
+    text += argv.json ? `${JSON.stringify(diffJson(item))}\n` : formatDiffLine(item);
     if (text.length >= 1 << 16) {
       yield text;
       text = '';
     }
   }
-  yield text + (json ? `${JSON.stringify(diffSummaryJson(diff.before, diff.after, summary))}\n` : formatDiffSummary(diff.before, diff.after, summary));
+  if (argv.json) text += `${JSON.stringify(diffSummaryJson(diff.before, diff.after, summary))}\n`;
+  else if (!argv.quiet) text += formatDiffSummary(diff.before, diff.after, summary);
+  if (text) yield text;
 }
 
 export const diffCommand: CommandModule<GlobalArgs, Args> = {
@@ -32,7 +34,7 @@ export const diffCommand: CommandModule<GlobalArgs, Args> = {
     .example('$0 diff latest~1 latest', 'what the last ingest changed')
     .example('$0 diff --json 1a2b3c4d latest /etc', 'changes under /etc, one JSON object per line')
     .epilogue('Lines: "+ PATH" added, "- PATH" removed, "M PATH" content changed, "U PATH" metadata only (mode, owner, mtime, xattrs), '
-      + '"T PATH" type changed; folders end with "/", file sizes follow in parentheses; a summary line ends the list. '
+      + '"T PATH" type changed; folders end with "/", file sizes follow in parentheses; a summary line ends the list (not with -q). '
       + 'Folders whose tree is the same in both snapshots are not read at all.\n'
       + 'With --json: {"type":"added"|"removed", path, path_base64, kind, size} or {"type":"changed", path, path_base64, kind, kind_before, '
       + 'aspects:["content"|"metadata"|"type"], size_before, size_after}, then {"type":"summary", before, after, added, removed, changed, '
@@ -40,7 +42,7 @@ export const diffCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     await withRepository(argv, { lock: 'none', command: 'diff' }, async (repo) => {
       const diff = await diffSnapshots(repo, { before: argv.snapshot1, after: argv.snapshot2, path: argv.path });
-      await streamToStdout(lines(diff, !!argv.json));
+      await streamToStdout(lines(diff, argv));
     });
   },
 };

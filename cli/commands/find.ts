@@ -37,7 +37,7 @@ export const findCommand: CommandModule<GlobalArgs, Args> = {
     .example("$0 find --newest 3 '/home/*/notes.txt'", 'a path pattern, in the 3 newest snapshots')
     .epilogue('Patterns follow --exclude: "*" and "?" stay within one path component, "**" crosses them; a pattern with a "/" '
       + 'is matched against the path inside the snapshot, as ls shows it. Folders match too. Matches are listed snapshot by '
-      + 'snapshot, oldest first: short id, snapshot time, size (or kind), mtime (UTC), path; then a count.\n'
+      + 'snapshot, oldest first: short id, snapshot time, size (or kind), mtime (UTC), path; then a count (not with -q).\n'
       + 'With --json: {"type":"match", snapshot, snapshot_time, host, path, path_base64, kind, size, mtime, mtime_ns}, '
       + 'then {"type":"summary", matches, snapshots_matched, snapshots}.\nExit status 0 whether or not anything matched.'),
   handler: async (argv) => {

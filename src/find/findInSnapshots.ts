@@ -3,7 +3,7 @@
 // src/ingest/excludes.ts), so one syntax serves both. Snapshots of the same source share most of
 // their folders, and a folder's tree address names its whole content: the matches found under a
 // folder are kept per (address, path), and every other snapshot holding that folder at that path
-// reuses them without reading a block.
+// reuses them without reading a block. Only folders holding matches keep anything in memory.
 import { addressToHex, addressFromHex, type Address } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
 import { selectSnapshot } from '../catalog/selectSnapshot.js';
@@ -38,8 +38,11 @@ export interface FindResult {
 
 interface Found { path: Buffer; entry: TreeEntry }
 
+/** What a folder holds that matches, in tree order: matching entries, and sub-folders with matches. */
+interface Folder { items: Array<Found | Folder> }
+
 const SLASH = Buffer.from('/');
-const NONE: Found[] = [];
+const NOTHING: Folder = { items: [] };
 
 /**
  * @throws DedupfsError USAGE without a pattern or with a bad --newest; SNAPSHOT for a bad selector.
@@ -53,25 +56,35 @@ export async function findInSnapshots(repo: Repository, opts: FindOptions): Prom
   }
   const snapshots = chooseSnapshots(repo.catalog.list({ host: opts.host }), opts);
   const store = opts.store ?? repo.store;
-  const cache = new Map<string, Found[]>();
+  // Only folders with matches keep their items; the rest share NOTHING, so memory follows the matches.
+  const cache = new Map<string, Folder>();
 
-  async function under(tree: Address, prefix: Buffer): Promise<Found[]> {
+  async function search(tree: Address, prefix: Buffer): Promise<Folder> {
     const key = `${addressToHex(tree)}:${prefix.toString('latin1')}`;
-    let found = cache.get(key);
-    if (found) return found;
-    found = [];
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const items: Folder['items'] = [];
     for (const entry of decodeTree(await store.get(tree))) {
       const path = Buffer.concat([prefix, SLASH, entry.name]);
-      if (rules.matches(entry.name, path)) found.push({ path, entry });
-      if (entry.kind === 'dir' && entry.subtree) found.push(...await under(entry.subtree, path));
+      if (rules.matches(entry.name, path)) items.push({ path, entry });
+      if (entry.kind !== 'dir' || !entry.subtree) continue;
+      const sub = await search(entry.subtree, path);
+      if (sub !== NOTHING) items.push(sub);
     }
-    cache.set(key, found.length ? found : NONE);
-    return found;
+    const folder = items.length ? { items } : NOTHING;
+    cache.set(key, folder);
+    return folder;
   }
 
   async function* matches(): AsyncGenerator<FindMatch> {
     for (const snapshot of snapshots) {
-      for (const f of await under(addressFromHex(snapshot.root), Buffer.alloc(0))) yield { snapshot, ...f };
+      const stack: Array<Iterator<Found | Folder>> = [(await search(addressFromHex(snapshot.root), Buffer.alloc(0))).items.values()];
+      while (stack.length) {
+        const next = stack[stack.length - 1].next();
+        if (next.done) stack.pop();
+        else if ('items' in next.value) stack.push(next.value.items.values());
+        else yield { snapshot, ...next.value };
+      }
     }
   }
   return { snapshots, matches: matches() };

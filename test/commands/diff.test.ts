@@ -71,6 +71,9 @@ it('reports added, removed, content, metadata and type changes with sizes, and a
   ]);
   assert.match(text.stdout.trim().split('\n').at(-1)!, /: 2 added, 2 removed, 4 changed \(1 content, 3 metadata, 1 type\); 312 B added, 111 B removed$/);
 
+  const quiet = await runCli(['diff', '-q', 'latest~1', 'latest'], { repo });
+  assert.deepEqual([quiet.code, quiet.stderr, quiet.stdout], [0, '', text.stdout.split('\n').slice(0, -2).join('\n') + '\n']);
+
   // A path limits the diff to what is under it; a path in only one snapshot is added whole.
   const sub = jsonLines((await runCli(['diff', '--json', 'latest~1', 'latest', '/new'], { repo })).stdout);
   assert.deepEqual(sub.map((l) => [l.type, l.path]), [['added', '/new'], ['added', '/new/n.txt'], ['summary', undefined]]);
