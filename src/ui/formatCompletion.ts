@@ -44,6 +44,7 @@ _dedupfs() {
     '') COMPREPLY=($(compgen -W '${spec.commands.map((c) => c.name).join(' ')} '"$opts" -- "$cur")); return ;;
 ${cases}
   esac
+  if [[ $prev == : ]]; then return; fi  # the PATH of SNAPSHOT:PATH (bash splits words at ':')
   if [[ $prev == --snapshot ]]; then COMPREPLY=($(compgen -W "$(_dedupfs_snapshot_ids)" -- "$cur")); return; fi
   if [[ $prev == --repo ]]; then COMPREPLY=($(compgen -d -- "$cur")); return; fi
   if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts" -- "$cur")); return; fi

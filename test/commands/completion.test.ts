@@ -43,6 +43,8 @@ it('completes commands, options and snapshot ids in bash', async (t) => {
   assert.deepEqual(await complete(script, [COMMAND, 'diff', ''], { DEDUPFS_REPO: repo }), [id.slice(0, 8), 'latest']);
   assert.deepEqual(await complete(script, [COMMAND, '--repo', repo, 'find', 'x', '--snapshot', ''], { DEDUPFS_REPO: '/nonexistent' }), [id.slice(0, 8), 'latest']);
   assert.deepEqual(await complete(script, [COMMAND, 'tag', id.slice(0, 3)], { DEDUPFS_REPO: repo }), [id.slice(0, 8)]);
+  // Not the PATH part of SNAPSHOT:PATH.
+  assert.deepEqual(await complete(script, [COMMAND, 'ls', 'latest', ':', ''], { DEDUPFS_REPO: repo }), []);
   // No repository: no ids, no noise.
   assert.deepEqual(await complete(script, [COMMAND, 'ls', ''], { DEDUPFS_REPO: '/nonexistent' }), ['latest']);
   // Commands that take no snapshot fall back to file names (complete -o default).
