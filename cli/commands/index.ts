@@ -22,6 +22,10 @@ const COMMANDS: Array<[name: string, load: Loader]> = [
   ['check', async () => (await import('./check.js')).checkCommand],
   ['repair', async () => (await import('./repair.js')).repairCommand],
   ['unlock', async () => (await import('./unlock.js')).unlockCommand],
+  ['diff', async () => (await import('./diff.js')).diffCommand],
+  ['find', async () => (await import('./find.js')).findCommand],
+  ['tag', async () => (await import('./tag.js')).tagCommand],
+  ['completion', async () => (await import('./completion.js')).completionCommand],
 ];
 
 /** The names of all commands, in --help order. */
