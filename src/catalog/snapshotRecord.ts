@@ -23,7 +23,12 @@ export interface Snapshot {
   added: { blocks: number; rawBytes: number; storedBytes: number };
   partial: boolean;     // some files or folders could not be read
   warnings: number;
+  /** set when repair rewrote a damaged snapshot without the files it could not keep */
+  repaired?: SnapshotRepair;
 }
+
+/** What `repair --drop-damaged` did: the snapshot it replaces, when, and the paths it dropped (escaped as ls shows them). */
+export interface SnapshotRepair { from: string; time: string; dropped: string[] }
 
 export const SNAPSHOT_ID = /^[0-9a-f]{64}$/;
 
