@@ -71,8 +71,7 @@ export function checkHint(r: CheckReport): string | undefined {
   if (r.ok) return undefined;
   if (r.configSuspect) return 'put back the config.json the repository was created with (hash and compression cannot change after init); do not run repair until check --read-data passes';
   const hints: string[] = [];
-  const structural = r.packProblems.length || r.indexProblems.length || r.snapshotFiles.length || r.unindexedBlocks
-    || r.damagedBlocks.some((b) => b.snapshots.length && !b.reason.startsWith('missing: no intact copy'));
+  const structural = r.packProblems.length || r.indexProblems.length || r.snapshotFiles.length || r.unindexedBlocks;
   if (structural) {
     hints.push("run 'dedupfs repair --read-data': it rebuilds the index and the catalog, salvages damaged packs, quarantines damaged snapshot files "
       + 'and lists what is lost by snapshot and path, keeping every snapshot');
