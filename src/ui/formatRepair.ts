@@ -46,7 +46,8 @@ export function repairHint(r: RepairReport): string | undefined {
       + "or run 'dedupfs repair --drop-damaged' to keep those snapshots without the damaged files");
   }
   if (kept.some((s) => s.rootUnreadable)) {
-    hints.push("a snapshot whose root tree cannot be read holds nothing restorable: re-ingesting its source may bring the tree back; 'dedupfs repair --forget-unreadable' forgets it");
+    hints.push('re-ingest the source of a snapshot whose root tree cannot be read: unchanged, it brings the tree back; '
+      + "if it cannot, nothing of that snapshot is restorable and 'dedupfs repair --forget-unreadable' forgets it");
   }
   return hints.join('; ');
 }
