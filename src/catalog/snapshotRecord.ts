@@ -27,8 +27,11 @@ export interface Snapshot {
   repaired?: SnapshotRepair;
 }
 
-/** What `repair --drop-damaged` did: the snapshot it replaces, when, and the paths it dropped (escaped as ls shows them). */
-export interface SnapshotRepair { from: string; time: string; dropped: string[] }
+/**
+ * What `repair --drop-damaged` did: the snapshot it replaces and the paths it dropped (escaped as
+ * ls shows them). No time, so that a repair run again after a kill writes the very same record.
+ */
+export interface SnapshotRepair { from: string; dropped: string[] }
 
 export const SNAPSHOT_ID = /^[0-9a-f]{64}$/;
 

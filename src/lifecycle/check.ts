@@ -13,7 +13,8 @@
 // With readData, a copy that fails its check and that the index names is marked bad: its index
 // entry is removed and it joins bad-copies.json, so the next ingest of a source that still holds
 // the block stores it again and every snapshot that needs it is whole again. When nearly every
-// block fails, config.json is suspected instead (suspectConfig.ts) and nothing is marked.
+// block fails (of those read, or without readData of a small probe), config.json is suspected
+// instead (suspectConfig.ts) and nothing is marked.
 // Errors: pack problems, bad index entries, damaged or missing blocks that a snapshot needs or
 // the index names, unsound snapshot files, unsafe names, a suspected config. Notes only: blocks no snapshot needs, blocks the index does not name,
 // unsealed packs, and damaged copies the index does not use; gc clears all of these.
@@ -26,7 +27,7 @@ import { escapeName } from '../tree/nameEscape.js';
 import { checkPacks, type IndexProblem, type PackProblem } from './checkPacks.js';
 import { checkSnapshotFiles, type SnapshotFileProblem } from './checkSnapshotFiles.js';
 import { findDamage, type DamageMap } from './findDamage.js';
-import { configSuspicion } from './suspectConfig.js';
+import { configSuspicion, probeConfig } from './suspectConfig.js';
 import { formatReadDataSubset, selectSubset, type ReadDataSubset } from './readDataSubset.js';
 import { verifyPack, type BlockFailure } from './verifyPack.js';
 
@@ -156,7 +157,8 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   let unreferencedBlocks = 0;
   for (const [address] of index.entries()) if (!damage.referenced.has(address.toString('hex'))) unreferencedBlocks++;
   const damagedBlocks = [...blocks.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  const configSuspect = readData ? configSuspicion(repo.config, failures.length, readData.blocks) : undefined;
+  const probe = readData ? { failed: failures.length, read: readData.blocks } : await probeConfig(repo.store);
+  const configSuspect = configSuspicion(repo.config, probe.failed, probe.read);
   const markedBad = configSuspect ? 0 : await markBad(repo, knownBad, failures);
   return {
     ok: !packs.packProblems.length && !packs.indexProblems.length && !damagedBlocks.length && !snapshotFiles.length

@@ -30,7 +30,7 @@ import { forget } from './forget.js';
 import { resetCatalog, type CatalogRepair } from './repairCatalog.js';
 import { repairIndex, type IndexRepair } from './repairIndex.js';
 import { rewriteSnapshot, type RewrittenSnapshot } from './rewriteSnapshot.js';
-import { probeConfig } from './suspectConfig.js';
+import { probeConfig, refuseSuspectConfig } from './suspectConfig.js';
 
 export interface RepairOptions {
   /** check every block while rebuilding the index; copies that fail are left out */
@@ -89,7 +89,10 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
     const catalog = await resetCatalog(layout);
     const repo = await openRepository(root, { lock: 'none', command: 'repair' });
     try {
-      if (!opts.readData) await probeConfig(repo.store, config);
+      if (!opts.readData) {
+        const probe = await probeConfig(repo.store);
+        refuseSuspectConfig(config, probe.failed, probe.read);
+      }
       const salvaged = await salvageDamagedPacks(repo, index, badCopies);
       await badCopies.save();
       const report: RepairReport = { index, catalog: { ...catalog, snapshots: 0 }, salvaged, damagedSnapshots: [], rewritten: [], forgotten: [] };

@@ -4,7 +4,8 @@
 // subtree keeps its address. The new record keeps the old one's time, host, user, paths and
 // tags, names the old id and the dropped paths in `repaired`, and is written (temp, fsync,
 // rename, fsync of the folder) after its trees are durable and before the old record goes, so a
-// kill in between leaves both, never neither.
+// kill in between leaves both, never neither; the record holds nothing that changes from run to
+// run, so the repair run again after such a kill writes the very same record.
 import { addressFromHex, addressToHex, type Address } from '../core/address.js';
 import { removeSnapshotFile, snapshotId, writeSnapshotFile, type Snapshot } from '../catalog/snapshotRecord.js';
 import type { Repository } from '../repo/repository.js';
@@ -54,7 +55,7 @@ export async function rewriteSnapshot(repo: Repository, snap: Snapshot, damagedP
   const fields: Omit<Snapshot, 'id'> = {
     ...old, root: addressToHex(root),
     files: Math.max(0, old.files - lost.files), dirs: Math.max(0, old.dirs - lost.dirs), bytes: Math.max(0, old.bytes - lost.bytes),
-    repaired: { from, time: new Date().toISOString(), dropped: lost.paths.sort() },
+    repaired: { from, dropped: lost.paths.sort() },
   };
   const next: Snapshot = { id: snapshotId(fields), ...fields };
   await writeSnapshotFile(repo.layout.snapshots, next);

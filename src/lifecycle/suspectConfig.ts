@@ -29,8 +29,8 @@ export function refuseSuspectConfig(config: Pick<RepoConfig, 'hash' | 'compressi
   }
 }
 
-/** Reads up to PROBE blocks the index names and throws like refuseSuspectConfig when most fail. */
-export async function probeConfig(store: BlockStore, config: Pick<RepoConfig, 'hash' | 'compression'>): Promise<void> {
+/** Reads up to PROBE blocks the index names; returns how many were read and how many failed their check. */
+export async function probeConfig(store: BlockStore): Promise<{ failed: number; read: number }> {
   let read = 0;
   let failed = 0;
   for (const [address, loc] of store.index.entries()) {
@@ -40,5 +40,5 @@ export async function probeConfig(store: BlockStore, config: Pick<RepoConfig, 'h
       failed++;
     });
   }
-  refuseSuspectConfig(config, failed, Math.min(read, PROBE));
+  return { failed, read: Math.min(read, PROBE) };
 }

@@ -176,10 +176,14 @@ test('a wrong hash in config.json: repair --read-data and check --read-data susp
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /config\.json .*more likely wrong than the data; nothing was changed/);
   }
-  const check = await checkJson(repo, '--read-data');
-  assert.equal(check.code, 1);
-  assert.match(check.report.configSuspect, /config\.json/);
-  assert.equal(check.report.markedBad, 0);
+  for (const args of [[], ['--read-data']]) {
+    const check = await runCli(['check', '--json', ...args], { repo });
+    assert.equal(check.code, 1);
+    const report = JSON.parse(check.stdout);
+    assert.match(report.configSuspect, /config\.json/);
+    assert.equal(report.markedBad, 0);
+    assert.match(check.stderr, /hint: put back the config\.json/);
+  }
   await writeFile(config, good);
   assert.equal((await checkJson(repo, '--read-data')).code, 0, 'with the config put back, all is well');
   assert.equal((await listed(repo)).length, 2);
