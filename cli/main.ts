@@ -57,4 +57,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => { if (process.listenerCount(signal) === 1) process.exit(EXIT.INTERRUPTED); });
 }
 
-main(process.argv.slice(2)).catch(reportFatal);
+main(process.argv.slice(2)).catch((err) => {
+  reportFatal(err);
+  printHeldSummary(); // what a command changed before it failed (forget before its gc) is still said
+});

@@ -25,6 +25,11 @@ export function notice(argv: GlobalArgs, message: string): void {
   if (!argv.quiet) process.stderr.write(`${message}\n`);
 }
 
+/** A hint after a command found trouble (check, repair): on stderr, even with --quiet. */
+export function hint(message: string): void {
+  process.stderr.write(`hint: ${message}\n`);
+}
+
 export function progressFor(argv: GlobalArgs, verb: string): Progress {
   return createProgress({ quiet: argv.quiet, json: argv.json, verb });
 }

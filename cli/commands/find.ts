@@ -1,6 +1,6 @@
 // `dedupfs find PATTERN... [--snapshot S]... [--host H] [--newest N]`: which snapshots hold a
 // file whose name or path matches.
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { findInSnapshots, type FindResult } from '../../src/find/findInSnapshots.js';
 import { findJson, findSummaryJson, formatFindLine, formatFindSummary, type FindCounts } from '../../src/ui/formatFind.js';
 import { streamToStdout } from '../../src/ui/streamOut.js';
@@ -29,7 +29,8 @@ async function* lines(found: FindResult, argv: Args): AsyncGenerator<string> {
 export const findCommand: CommandModule<GlobalArgs, Args> = {
   command: 'find <patterns..>',
   describe: 'list the snapshots that hold files matching a pattern',
-  builder: (y) => (repeatable(y, 'snapshot', 'search only this snapshot (repeatable; default: all)') as Argv<Args>)
+  builder: (y) => y
+    .option('snapshot', repeatable('search only this snapshot (default: all)'))
     .positional('patterns', { type: 'string', array: true, describe: 'globs (* ? **): on the name, or on the whole path when they contain "/"', demandOption: true })
     .option('host', { type: 'string', describe: 'only snapshots of this host' })
     .option('newest', { type: 'number', requiresArg: true, describe: 'only the N newest snapshots' })

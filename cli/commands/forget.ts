@@ -38,7 +38,9 @@ export const forgetCommand: CommandModule<GlobalArgs, Args> = {
     .example('$0 forget --keep-daily 7 --keep-weekly 5 --keep-monthly 12 --gc', 'a common cron policy')
     .example('$0 forget 1a2b3c4d latest~3', 'remove two snapshots by name')
     .epilogue('Times are the snapshots\' own, in UTC. A policy that would keep no snapshot of some group is refused: '
-      + 'name the snapshots to remove a whole group. With --json: {"type":"summary", dry_run, groups:[{key, keep:[{id,time,reasons}], remove:[...]}], removed, kept, gc}.'),
+      + 'name the snapshots to remove a whole group. With --gc, what forget removed is printed before gc starts, and stays printed if gc fails '
+      + '(with --json the summary then has gc: null and the error follows on stderr). '
+      + 'With --json: {"type":"summary", dry_run, groups:[{key, keep:[{id,time,reasons}], remove:[...]}], removed, kept, gc}.'),
   handler: async (argv) => {
     const policy = {
       last: argv['keep-last'], hourly: argv['keep-hourly'], daily: argv['keep-daily'], weekly: argv['keep-weekly'],
@@ -53,14 +55,23 @@ export const forgetCommand: CommandModule<GlobalArgs, Args> = {
         ? argv.snapshots.map((s) => selectScoped(repo.catalog, s, { host: argv.host, tags: argv.tag }).id) : argv.snapshots,
       policy, host: argv.host, tags: argv.tag, groupBy, dryRun: argv['dry-run'],
     }));
-    let gcReport: GcReport | undefined;
-    if (argv.gc && !argv['dry-run']) {
-      const progress = progressFor(argv, 'gc');
-      gcReport = await withRepository(argv, { lock: 'exclusive', command: 'gc', lockWaitMs: lockWait }, (repo) => gc(repo, { maxUnused, reporter: progress }));
-      progress.finish();
+    // What forget changed is printed before gc starts, so it is said whatever becomes of gc
+    // (a lock it cannot get, a damaged repository); with --json the summary then has gc: null.
+    if (!argv.json) summary(argv, null, () => formatForget(report));
+    let gcReport: GcReport | null = null;
+    try {
+      if (argv.gc && !argv['dry-run']) {
+        const progress = progressFor(argv, 'gc');
+        try {
+          gcReport = await withRepository(argv, { lock: 'exclusive', command: 'gc', lockWaitMs: lockWait }, (repo) => gc(repo, { maxUnused, reporter: progress }));
+        } finally {
+          progress.finish();
+        }
+      }
+    } finally {
+      const { dryRun, ...rest } = report;
+      const done = gcReport;
+      summary(argv, { type: 'summary', dry_run: dryRun, ...rest, gc: done }, () => (done ? `\n${formatGc(done)}` : ''));
     }
-    const { dryRun, ...rest } = report;
-    summary(argv, { type: 'summary', dry_run: dryRun, ...rest, gc: gcReport ?? null },
-      () => formatForget(report) + (gcReport ? `\n${formatGc(gcReport)}` : ''));
   },
 };

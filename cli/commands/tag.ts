@@ -1,5 +1,5 @@
 // `dedupfs tag SNAPSHOT... --add T | --remove T | --set T`: change snapshots' tags.
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { tagSnapshots } from '../../src/catalog/tagSnapshots.js';
 import { formatTag, tagJson } from '../../src/ui/formatTag.js';
 import { LOCK_WAIT_OPTION, lockWaitMs, repeatable, withRepository, type GlobalArgs } from '../shared.js';
@@ -9,8 +9,10 @@ interface Args extends GlobalArgs { snapshots: string[]; add: string[]; remove: 
 export const tagCommand: CommandModule<GlobalArgs, Args> = {
   command: 'tag <snapshots..>',
   describe: 'add, remove or set the tags of snapshots (no block is touched)',
-  builder: (y) => (repeatable(repeatable(repeatable(y, 'add', 'add this tag (repeatable)'), 'remove', 'remove this tag (repeatable)'),
-    'set', "replace all tags with these (repeatable; --set '' removes every tag)") as Argv<Args>)
+  builder: (y) => y
+    .option('add', repeatable('add this tag'))
+    .option('remove', repeatable('remove this tag'))
+    .option('set', repeatable("replace all tags with these (--set '' removes every tag)"))
     .positional('snapshots', { type: 'string', array: true, describe: 'snapshots to change (id, prefix, latest, latest~N)', demandOption: true })
     .option('lock-wait', LOCK_WAIT_OPTION)
     .example('$0 tag latest --add keep', 'mark the newest snapshot (forget --keep-tag keep spares it)')
