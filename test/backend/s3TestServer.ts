@@ -2,10 +2,10 @@
 // DEDUPFS_TEST_S3 (its endpoint) and the AWS credentials; .ci/run always does. Without it the S3
 // tests are skipped with that reason. Each test gets its own new bucket, emptied and removed after.
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { openBackend } from '../../src/backend/openBackend.js';
+import { runCommand } from '../helpers/cli.js';
 import type { S3Location } from '../../src/backend/parseRepoLocation.js';
 
 export const S3_ENDPOINT = process.env.DEDUPFS_TEST_S3;
@@ -40,7 +40,7 @@ export async function testBucket(t: { after(fn: () => Promise<void>): void }, pr
 }
 
 /** Runs scripts/s3-server.sh (`stop proxy` plays a dead server, `start` brings it back). */
-export function serverScript(...args: string[]): void {
-  const r = spawnSync(SERVER_SCRIPT, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`s3-server.sh ${args.join(' ')} failed: ${r.stderr}`);
+export async function serverScript(...args: string[]): Promise<void> {
+  const r = await runCommand(SERVER_SCRIPT, args);
+  if (r.code !== 0) throw new Error(`s3-server.sh ${args.join(' ')} failed: ${r.stderr}`);
 }
