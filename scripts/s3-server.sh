@@ -87,7 +87,7 @@ write_configs() {
   { server_defaults "$PORT" 1; cat <<CONF
 
 [pipeline:main]
-pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk s3api tempauth copy slo dlo proxy-logging proxy-server
+pipeline = catch_errors gatekeeper healthcheck proxy_logging cache listing_formats bulk s3api tempauth copy slo dlo proxy_logging proxy-server
 
 [app:proxy-server]
 use = egg:swift#proxy
@@ -108,25 +108,10 @@ user_${ACCESS_KEY%%:*}_${ACCESS_KEY#*:} = $SECRET .admin
 use = egg:swift#memcache
 memcache_servers = 127.0.0.1:$MCPORT
 
-[filter:catch_errors]
-use = egg:swift#catch_errors
-[filter:gatekeeper]
-use = egg:swift#gatekeeper
-[filter:healthcheck]
-use = egg:swift#healthcheck
-[filter:proxy-logging]
-use = egg:swift#proxy_logging
-[filter:listing_formats]
-use = egg:swift#listing_formats
-[filter:bulk]
-use = egg:swift#bulk
-[filter:copy]
-use = egg:swift#copy
-[filter:slo]
-use = egg:swift#slo
-[filter:dlo]
-use = egg:swift#dlo
 CONF
+    for f in catch_errors gatekeeper healthcheck proxy_logging listing_formats bulk copy slo dlo; do
+      printf '\n[filter:%s]\nuse = egg:swift#%s\n' "$f" "$f"
+    done
   } > "$ETC/proxy-server.conf"
 }
 
