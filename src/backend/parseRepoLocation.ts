@@ -27,6 +27,11 @@ export function parseRepoLocation(text: string): RepoLocation {
   if (!text.startsWith(S3_SCHEME)) return { kind: 'folder', path: text };
   let rest = text.slice(S3_SCHEME.length);
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) rest = `https://${rest}`;
+  // URL would resolve '.' and '..' away (bucket/../other -> other): refuse them as written.
+  const rawPath = rest.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/[?#].*$/, '');
+  if (rawPath.split('/').some((p) => /^(\.|%2e){1,2}$/i.test(p))) {
+    throw malformed(text, 'its path has a "." or ".." part');
+  }
   let url: URL;
   try {
     url = new URL(rest);
@@ -37,17 +42,25 @@ export function parseRepoLocation(text: string): RepoLocation {
   if (url.username || url.password) throw malformed(text, 'credentials do not belong in the URL');
   if (url.search || url.hash) throw malformed(text, 'it has a query or fragment');
   if (!url.hostname) throw malformed(text, 'it names no host');
-  const parts = decodeURIComponent(url.pathname).split('/').filter((p, i, all) => p !== '' || (i > 0 && i < all.length - 1));
+  const parts = url.pathname.split('/').filter((p, i, all) => p !== '' || (i > 0 && i < all.length - 1)).map((p) => decodePart(text, p));
   const [bucket, ...prefix] = parts;
   if (!bucket) throw malformed(text, 'it names no bucket');
   if (!BUCKET.test(bucket)) throw malformed(text, `bucket name ${JSON.stringify(bucket)} is not valid`);
-  if (prefix.some((p) => p === '' || p === '.' || p === '..')) throw malformed(text, 'its prefix has an empty, "." or ".." part');
+  if (prefix.some((p) => p === '')) throw malformed(text, 'its prefix has an empty part');
   return { kind: 's3', endpoint: url.origin, bucket, prefix: prefix.join('/') };
 }
 
 /** How an S3 location is written back: 's3:ENDPOINT/BUCKET[/PREFIX]'. */
 export function formatS3Location(loc: S3Location): string {
   return `${S3_SCHEME}${loc.endpoint}/${loc.bucket}${loc.prefix ? `/${loc.prefix}` : ''}`;
+}
+
+function decodePart(text: string, part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw malformed(text, `${part} has a bad %-escape`);
+  }
 }
 
 function malformed(text: string, why: string): DedupfsError {
