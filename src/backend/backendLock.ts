@@ -141,8 +141,12 @@ function holdLock(backend: Backend, key: string, body: Buffer, opts: BackendLock
     } catch (err) {
       opts.onWarning?.(`cannot refresh lock ${key}: ${(err as Error).message}`);
     }
+    if (lostReason()) opts.onWarning?.(`${lostReason()}; ${opts.command} no longer holds it`);
+  };
+  // Also checked on each assertHeld, so a refresh timer held up by a busy event loop cannot hide it.
+  const lostReason = (): string | undefined => {
     if (!lost && Date.now() - refreshed.getTime() > staleMs / 2) lost = `lock ${key} was not refreshed since ${refreshed.toISOString()}`;
-    if (lost) opts.onWarning?.(`${lost}; ${opts.command} no longer holds it`);
+    return lost;
   };
   // Refreshes run one after another, and release() waits for the last, so a refresh can never
   // write the lock object again after release deleted it.
@@ -153,7 +157,8 @@ function holdLock(backend: Backend, key: string, body: Buffer, opts: BackendLock
     key,
     get refreshed() { return refreshed; },
     assertHeld() {
-      if (lost) throw new DedupfsError('LOCKED', `${lost}: ${opts.command} no longer holds its ${opts.kind} lock`, {
+      const reason = lostReason();
+      if (reason) throw new DedupfsError('LOCKED', `${reason}: ${opts.command} no longer holds its ${opts.kind} lock`, {
         hint: 'another process may have taken the repository over; run the command again',
         data: { lock: key },
       });

@@ -1,7 +1,7 @@
 // The lock protocol on both backends (src/backend/backendLock.ts), with real processes racing
 // each other: two exclusives never overlap, shared ones do, shared and exclusive wait for each
-// other, a killed holder's lock expires, and on S3 a lock is refreshed while uploads fill the
-// transfer queue.
+// other, a killed holder's lock expires, a deleted or unrefreshed lock is known to be lost, and
+// on S3 a lock is refreshed while uploads fill the transfer queue.
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -106,6 +106,24 @@ for (const kind of kinds) {
       const lock = await acquireBackendLock(b, { kind: 'shared', command: 'ingest', staleMs: 3000, onWarning: (w) => warnings.push(w) });
       assert.match(warnings.join('\n'), /removed stale exclusive lock locks\//);
       await lock.release();
+    });
+
+    test('a lock deleted by someone else, or not refreshed for staleMs/2, is lost: assertHeld throws', async (t) => {
+      const b = await openBackend(await kind.repo(t));
+      t.after(() => b.close());
+      const lock = await acquireBackendLock(b, { kind: 'exclusive', command: 'gc', refreshMs: 100 });
+      lock.assertHeld();
+      await b.delete(lock.key);
+      await sleep(600);
+      assert.throws(() => lock.assertHeld(), (err) => err instanceof DedupfsError && err.code === 'LOCKED' && /deleted by another process/.test(err.message));
+      await lock.release();
+
+      const slow = await acquireBackendLock(b, { kind: 'exclusive', command: 'gc', staleMs: 400, refreshMs: 60_000 });
+      slow.assertHeld();
+      await sleep(300);
+      assert.throws(() => slow.assertHeld(), (err) => err instanceof DedupfsError && err.code === 'LOCKED' && /was not refreshed since/.test(err.message));
+      await slow.release();
+      assert.deepEqual(await readLocks(b), []);
     });
 
     if (kind.name === 's3') {
