@@ -2,11 +2,10 @@
 // a dot-named temporary file beside the target, which is fsynced, renamed over the target, and
 // the folder fsynced, so a crash leaves the old object or the whole new one. Folders are created
 // 0700 and files 0600 (owner-only, as src/repo/layout.ts sets for the whole repository).
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, opendir, rename, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, copyFile, mkdir, open, opendir, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { DedupfsError, ioError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
 import { DIR_MODE, FILE_MODE } from '../repo/layout.js';
@@ -36,8 +35,14 @@ export class FolderBackend implements Backend {
 
   async putFile(key: string, path: string): Promise<void> {
     await this.writeAtomically(key, async (tmp) => {
-      const out = createWriteStream(tmp, { flags: 'wx', mode: FILE_MODE, flush: true });
-      await pipeline(createReadStream(path), out);
+      await copyFile(path, tmp, constants.COPYFILE_EXCL);
+      await chmod(tmp, FILE_MODE);
+      const fh = await open(tmp, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
     });
   }
 

@@ -79,15 +79,20 @@ export class S3Backend implements Backend {
 
   async putFile(key: string, path: string): Promise<void> {
     const size = (await stat(path).catch((err) => { throw ioError(err, 'cannot read', path); })).size;
-    await this.transfers.run(() => this.request('put', `put ${key}`, key, () => this.client.send(new PutObjectCommand({
-      Bucket: this.bucket, Key: this.objectKey(key), Body: createReadStream(path), ContentLength: size,
-    }))));
+    await this.transfers.run(() => this.request('put', `put ${key}`, key, async () => {
+      const body = createReadStream(path);   // a new stream per attempt; closed whatever happens
+      try {
+        return await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body, ContentLength: size }));
+      } finally {
+        body.destroy();
+      }
+    }));
   }
 
   async get(key: string): Promise<Buffer> {
     return this.transfers.run(() => this.request('get', `get ${key}`, key, async () => {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
-      return Buffer.from(await out.Body!.transformToByteArray());
+      return asBuffer(await out.Body!.transformToByteArray());
     }));
   }
 
@@ -97,7 +102,7 @@ export class S3Backend implements Backend {
       const out = await this.client.send(new GetObjectCommand({
         Bucket: this.bucket, Key: this.objectKey(key), Range: `bytes=${offset}-${offset + length - 1}`,
       }));
-      return Buffer.from(await out.Body!.transformToByteArray());
+      return asBuffer(await out.Body!.transformToByteArray());
     }).catch((err) => {
       // 416: the range starts at or after the object's end.
       if ((err as { data?: { status?: number } }).data?.status === 416) return Buffer.alloc(0);
@@ -188,6 +193,11 @@ export class S3Backend implements Backend {
       }
     }
   }
+}
+
+// A Buffer over the same memory (Buffer.from(array) would copy a whole pack).
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 async function makeClient(opts: S3BackendOptions): Promise<S3Client> {
