@@ -91,9 +91,9 @@ function promptTerminal(device: string, prompt: string): Promise<Buffer> {
     if (fd >= 0) closeSync(fd);
     throw missing('no password: there is no terminal to ask on, and no password file or command is set');
   }
-  writeSync(fd, prompt);
   const input = new ReadStream(fd);
-  input.setRawMode(true);
+  input.setRawMode(true); // before the prompt: nothing typed after it is ever echoed
+  writeSync(fd, prompt);
   const typed: number[] = [];
   return new Promise<Buffer>((resolve, reject) => {
     const finish = (err: DedupfsError | null) => {
