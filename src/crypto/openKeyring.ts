@@ -25,7 +25,8 @@ export async function unlockKeyring(file: string, password: Buffer, opts: { keyI
     let entryKey: Buffer | null;
     try {
       entryKey = await unlockKeyEntry(entry, password);
-    } catch {
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
       throw new DedupfsError('REPO_DAMAGED', `keyring ${file} is damaged: key ${entry.id} has impossible scrypt parameters`, { data: { path: file, key: entry.id } });
     }
     if (!entryKey) continue;
