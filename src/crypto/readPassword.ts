@@ -110,8 +110,9 @@ function promptTerminal(device: string, prompt: string): Promise<Buffer> {
       for (const c of chunk) {
         if (c === 0x0d || c === 0x0a) return finish(typed.length ? null : missing('no password typed', 'type a password, or ' + HOW));
         if (c === 0x03) return finish(new DedupfsError('INTERRUPTED', 'interrupted at the password prompt'));
-        if (c === 0x04 && typed.length === 0) return finish(missing('no password typed', 'type a password, or ' + HOW));
-        if (c === 0x7f || c === 0x08) typed.pop();
+        if (c === 0x04) {
+          if (typed.length === 0) return finish(missing('no password typed', 'type a password, or ' + HOW));
+        } else if (c === 0x7f || c === 0x08) typed.pop();
         else if (c === 0x15) typed.length = 0;
         else typed.push(c);
       }

@@ -93,8 +93,8 @@ test('a terminal prompt reads with echo off, and asks twice when creating', { sk
   assert.match(twice, new RegExp(`GOT:${Buffer.from('n3w-pass').toString('hex')}`));
   assert.doesNotMatch(twice, /n3w-pass/);
 
-  const edited = await onTerminal('', ['Password: '], ['abx\x7fc\r']);
-  assert.match(edited, new RegExp(`GOT:${Buffer.from('abc').toString('hex')}`), 'backspace removes a character');
+  const edited = await onTerminal('', ['Password: '], ['zz\x15abx\x7fc\x04d\r']);
+  assert.match(edited, new RegExp(`GOT:${Buffer.from('abcd').toString('hex')}`), 'Ctrl-U clears, backspace removes a character, Ctrl-D is not typed');
 
   assert.match(await onTerminal('confirm', ['Password: ', '(again): '], ['one\r', 'two\r']), /ERR:PASSWORD_MISSING:the two passwords typed differ/);
   assert.match(await onTerminal('', ['Password: '], ['\x03']), /ERR:INTERRUPTED/);
