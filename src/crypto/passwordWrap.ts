@@ -26,10 +26,11 @@ export interface WrappedSecret {
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
-/** True when the parameters are ones this code will run: N a power of two 2^10..2^22, r 1..32, p 1..16. */
+/** True when the parameters are ones this code will run: N a power of two >= 2^10, r 1..32, p 1..16, at most 1 GiB (128*N*r). */
 export function scryptParamsValid(p: ScryptParams): boolean {
-  return Number.isInteger(p.N) && p.N >= 2 ** 10 && p.N <= 2 ** 22 && (p.N & (p.N - 1)) === 0
-    && Number.isInteger(p.r) && p.r >= 1 && p.r <= 32 && Number.isInteger(p.p) && p.p >= 1 && p.p <= 16;
+  return Number.isInteger(p.N) && p.N >= 2 ** 10 && (p.N & (p.N - 1)) === 0
+    && Number.isInteger(p.r) && p.r >= 1 && p.r <= 32 && Number.isInteger(p.p) && p.p >= 1 && p.p <= 16
+    && 128 * p.N * p.r <= 2 ** 30;
 }
 
 function deriveKek(password: Buffer, salt: Buffer, p: ScryptParams): Promise<Buffer> {

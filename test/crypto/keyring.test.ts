@@ -143,10 +143,12 @@ test('a keyring changed behind dedupfs\'s back is damage: a slipped-in entry, a 
   await rejectsWith(openKeyring(file, pw('cron')), 'WRONG_PASSWORD'); // the kind is bound to the wrapped key
   await rejectsWith(openKeyring(file, pw('first')), 'REPO_DAMAGED'); // and to the keyring's MAC
 
-  const huge = structuredClone(ring);
-  huge.keys[0].wrapped.kdf.N = 2 ** 30;
-  await writeFile(file, JSON.stringify(huge));
-  await rejectsWith(openKeyring(file, pw('first')), 'REPO_DAMAGED');
+  for (const kdf of [{ N: 2 ** 30 }, { N: 2 ** 22, r: 32 }, { N: 1000 }, { p: 0 }]) {
+    const huge = structuredClone(ring);
+    Object.assign(huge.keys[0].wrapped.kdf, kdf);
+    await writeFile(file, JSON.stringify(huge));
+    await rejectsWith(openKeyring(file, pw('first')), 'REPO_DAMAGED');
+  }
 
   await writeFile(file, original.slice(0, 100));
   await rejectsWith(openKeyring(file, pw('first')), 'REPO_DAMAGED');
