@@ -80,6 +80,9 @@ test('several passwords each open the repository; removing one leaves the others
   const second = await addKey({ file, password: pw('first') }, { kind: 'full', newPassword: pw('second'), scrypt });
   const cron = await addKey({ file, password: pw('first') }, { kind: 'write-only', newPassword: pw('cron'), scrypt });
   assert.equal((await openKeyring(file, pw('second'))).keyId, second);
+  assert.equal((await openKeyring(file, pw('second'), { keyId: second })).keyId, second);
+  await rejectsWith(openKeyring(file, pw('second'), { keyId: first }), 'WRONG_PASSWORD');
+  await rejectsWith(openKeyring(file, pw('second'), { keyId: '0123456789abcdef' }), 'NOT_FOUND');
   await removeKey({ file, password: pw('second') }, first);
   await rejectsWith(openKeyring(file, pw('first')), 'WRONG_PASSWORD');
   assert.equal((await openKeyring(file, pw('cron'))).keyId, cron);

@@ -52,6 +52,12 @@ test('a flipped, truncated or extended byte anywhere is BLOCK_DAMAGED', () => {
     assert.equal(code(() => opener.openBlock(address, 0, sealed.subarray(0, length))), 'BLOCK_DAMAGED', `truncated to ${length}`);
   }
   assert.equal(code(() => opener.openBlock(address, 0, Buffer.concat([sealed, Buffer.from([0])]))), 'BLOCK_DAMAGED', 'extended');
+  // A session tag that is no usable X25519 public key (zero, a small-order point) is damage, not a crash.
+  for (const tag of [Buffer.alloc(32), Buffer.concat([Buffer.from([1]), Buffer.alloc(31)])]) {
+    const bad = Buffer.from(sealed);
+    tag.copy(bad, 6);
+    assert.equal(code(() => opener.openBlock(address, 0, bad)), 'BLOCK_DAMAGED', `session tag ${tag.toString('hex', 0, 2)}...`);
+  }
   assert.equal(code(() => opener.openBlock(address, 0, sealed)), 'OPENED', 'the original still opens');
 });
 
