@@ -36,12 +36,20 @@ export async function addKey(access: KeyringAccess, opts: { kind: KeyKind; newPa
   return id;
 }
 
+/** `keys` re-granted a new generation of `material`. */
+function rotate(keys: KeyEntry[], material: KeyMaterial): { keys: KeyEntry[]; material: KeyMaterial } {
+  const next = addGeneration(material);
+  return { keys: keys.map((e) => ({ ...e, grant: sealGrant(e, next) })), material: next };
+}
+
 /**
  * Removes key `id`. Refuses (KEY) to remove the last full key. Removing stops the password from
- * opening the repository; it does not take back what the key's holder already has: rotate to
- * keep them from reading new data.
+ * opening the repository; it does not take back what the key's holder already has. With
+ * `rotate`, the same keyring write also starts a new generation (rotateKeys) that the removed
+ * key never sees: that is revocation, with no moment in between where the removed holder could
+ * slip an entry of their own into the list.
  */
-export async function removeKey(access: KeyringAccess, id: string): Promise<void> {
+export async function removeKey(access: KeyringAccess, id: string, opts: { rotate?: boolean } = {}): Promise<void> {
   await change(access, 'remove keys', async (keys, material) => {
     const target = keys.find((e) => e.id === id);
     if (!target) throw new DedupfsError('NOT_FOUND', `no key ${id} in keyring ${access.file}`, { hint: 'dedupfs key list shows the keys' });
@@ -52,7 +60,7 @@ export async function removeKey(access: KeyringAccess, id: string): Promise<void
         data: { key: id },
       });
     }
-    return { keys: rest, material };
+    return opts.rotate ? rotate(rest, material) : { keys: rest, material };
   });
 }
 
@@ -62,8 +70,5 @@ export async function removeKey(access: KeyringAccess, id: string): Promise<void
  * readable); a key removed before the rotation never learns the new generation.
  */
 export async function rotateKeys(access: KeyringAccess): Promise<KeyMaterial> {
-  return change(access, 'rotate the repository keys', async (keys, material) => {
-    const next = addGeneration(material);
-    return { keys: keys.map((e) => ({ ...e, grant: sealGrant(e, next) })), material: next };
-  });
+  return change(access, 'rotate the repository keys', async (keys, material) => rotate(keys, material));
 }

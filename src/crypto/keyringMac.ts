@@ -1,16 +1,18 @@
 // The keyring's seal of approval. Anyone who can write the repository can write keys.json; an
 // entry slipped in with the attacker's own public key would receive the next rotation's keys.
 // So the list of entries (id, kind, public key) carries an HMAC-SHA256 under a key derived
-// from generation 1's private half, which only full keys hold: every operation that trusts
-// the list (add, remove, rotate, and opening with a full key) checks it first.
+// from the newest generation's private half, which only full keys hold: every operation that
+// trusts the list (add, remove, rotate, and opening with a full key) checks it first. A removed
+// full key could still forge it until the next rotation, which is why revoking is remove and
+// rotate in one write (removeKey's `rotate`).
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { DedupfsError } from '../core/errors.js';
 import type { KeyEntry } from './keyringFile.js';
-import { requireFull, type KeyMaterial } from './keyMaterial.js';
+import { currentGeneration, requireFull, type KeyMaterial } from './keyMaterial.js';
 
 function macKey(material: KeyMaterial): Buffer {
   requireFull(material, 'change the keyring');
-  return Buffer.from(hkdfSync('sha256', material.generations[0].privateKey!, Buffer.alloc(0), 'dedupfs keyring mac v1', 32));
+  return Buffer.from(hkdfSync('sha256', currentGeneration(material).privateKey!, Buffer.alloc(0), 'dedupfs keyring mac v1', 32));
 }
 
 export function keyringMac(material: KeyMaterial, entries: KeyEntry[]): string {

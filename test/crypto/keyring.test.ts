@@ -11,6 +11,7 @@ import { addKey, removeKey, rotateKeys } from '../../src/crypto/changeKeyring.js
 import { changePassword } from '../../src/crypto/changePassword.js';
 import { createKeyring } from '../../src/crypto/createKeyring.js';
 import { createKeyEntry } from '../../src/crypto/keyEntry.js';
+import { keyringMac } from '../../src/crypto/keyringMac.js';
 import { createKeyMaterial } from '../../src/crypto/keyMaterial.js';
 import { listKeys } from '../../src/crypto/listKeys.js';
 import { Opener } from '../../src/crypto/opener.js';
@@ -127,6 +128,24 @@ test('rotation: every key gets the new generation, old data stays readable, a ke
   assert.ok(reader.openBlock(address, 0, fresh).equals(data));
   assert.throws(() => new Opener(leaverMaterial).openBlock(address, 0, fresh), (err) => err instanceof DedupfsError && err.code === 'BLOCK_DAMAGED');
   assert.ok(new Opener(leaverMaterial).openBlock(address, 0, old).equals(data), 'what it could read before, it still can (re-sealing is gc\'s job)');
+});
+
+test('revocation (remove with rotate, one write): the removed holder can neither read new data nor forge an entry into the keyring', async (t) => {
+  const { file } = await newKeyring(t);
+  const leaving = await addKey({ file, password: pw('first') }, { kind: 'full', newPassword: pw('leaving'), scrypt });
+  const stolen = (await openKeyring(file, pw('leaving'))).material;
+  await removeKey({ file, password: pw('first') }, leaving, { rotate: true });
+  const now = (await openKeyring(file, pw('first'))).material;
+  assert.equal(now.generations.length, 2);
+  const fresh = new Sealer(now).sealBlock(address, 0, data);
+  assert.throws(() => new Opener(stolen).openBlock(address, 0, fresh), (err) => err instanceof DedupfsError && err.code === 'BLOCK_DAMAGED');
+  // The removed holder slips in an entry of their own with a MAC made from what they still hold.
+  const ring = JSON.parse(await readFile(file, 'utf8'));
+  const intruder = await createKeyEntry('full', pw('evil'), stolen, scrypt);
+  const keys = [...ring.keys, intruder];
+  await writeFile(file, JSON.stringify({ ...ring, keys, mac: keyringMac(stolen, keys) }));
+  await rejectsWith(rotateKeys({ file, password: pw('first') }), 'REPO_DAMAGED');
+  await rejectsWith(addKey({ file, password: pw('first') }, { kind: 'write-only', newPassword: pw('x'), scrypt }), 'REPO_DAMAGED');
 });
 
 test('a keyring changed behind dedupfs\'s back is damage: a slipped-in entry, a relabelled kind, impossible scrypt parameters, garbage', async (t) => {
