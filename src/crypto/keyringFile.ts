@@ -3,8 +3,9 @@
 // every key at once) is a single atomic replacement: a writer killed at any point leaves the
 // old key set or the new one, never a mix and never neither. Written temp + fsync + rename +
 // fsync of the folder, owner-only. Concurrent key operations must hold the repository's
-// exclusive lock (the caller's job); readers need no lock since a rename is atomic.
-import { link, open, readFile, rename, rm } from 'node:fs/promises';
+// exclusive lock (the caller's job); readers need no lock since a rename is atomic. Under that
+// lock any other temp file is a killed writer's leftover, removed after each write.
+import { link, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { DedupfsError, ioError } from '../core/errors.js';
@@ -86,6 +87,8 @@ export async function writeKeyring(file: string, ring: Keyring, opts: { create?:
       await rename(tmp, file);
     }
     await fsyncDir(dir);
+    const leftover = new RegExp(`^\\.${basename(file).replace(/[.]/g, '\\.')}\\.[0-9a-f]{12}\\.tmp$`);
+    for (const name of await readdir(dir)) if (leftover.test(name)) await rm(join(dir, name), { force: true });
   } catch (err) {
     await rm(tmp, { force: true });
     throw err instanceof DedupfsError ? err : ioError(err, 'keyring', file);

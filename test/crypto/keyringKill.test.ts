@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { readdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { changePassword } from '../../src/crypto/changePassword.js';
 import { createKeyring } from '../../src/crypto/createKeyring.js';
 import { openKeyring } from '../../src/crypto/openKeyring.js';
 import type { OpenedKeys } from '../../src/crypto/createKeyring.js';
@@ -44,4 +46,9 @@ test('a key operation killed with SIGKILL leaves the old key set or the new one'
     generations = opened.material.generations.length;
   }
   assert.ok(generations > 1, 'the children did change the keyring');
+  // The next write clears what killed writers left behind (one planted, in case no kill landed mid-write).
+  await writeFile(join(dirname(file), '.keys.json.0123456789ab.tmp'), 'half a keyring');
+  const password = (await openKeyring(file, Buffer.from('A')).then(() => 'A', () => 'B'));
+  await changePassword({ file, password: Buffer.from(password) }, { newPassword: Buffer.from('C'), scrypt: { N: 1024, r: 8, p: 1 } });
+  assert.deepEqual(await readdir(dirname(file)), ['keys.json']);
 });
