@@ -60,18 +60,22 @@ test('throttling (503 SlowDown, 429) is retried with backoff and counted', { ski
 
 test('the server killed mid-run and started again: every put lands, by retries', { skip: skipS3 }, async (t) => {
   const loc = await testBucket(t);
-  const b = await openBackend(formatS3Location(loc));
+  // A budget of ~50 s: the proxy takes 2-10 s to start again on a busy two-core machine.
+  const b = await openBackend(formatS3Location(loc), { s3: { retry: { attempts: 14 } } });
   t.after(() => b.close());
   const data = Array.from({ length: 10 }, () => randomBytes(1 << 20));
   let restart: Promise<void> | undefined;
-  for (let i = 0; i < data.length; i++) {
-    if (i === 3) {
-      await serverScript('stop', 'proxy');
-      restart = sleep(1000).then(() => serverScript('start'));
+  try {
+    for (let i = 0; i < data.length; i++) {
+      if (i === 3) {
+        await serverScript('stop', 'proxy');
+        restart = sleep(1000).then(() => serverScript('start'));
+      }
+      await b.put(`packs/01/${i}.pack`, data[i]!);
     }
-    await b.put(`packs/01/${i}.pack`, data[i]!);
+  } finally {
+    await restart;
   }
-  await restart;
   assert.ok(b.requestCounts().retries > 0, 'some request found the server gone');
   for (let i = 0; i < data.length; i++) assert.equal(sha(await b.get(`packs/01/${i}.pack`)), sha(data[i]!));
 });
