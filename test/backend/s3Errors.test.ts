@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { once } from 'node:events';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { openBackend } from '../../src/backend/openBackend.js';
 import { formatS3Location } from '../../src/backend/parseRepoLocation.js';
 import { DedupfsError } from '../../src/core/errors.js';
@@ -27,6 +29,9 @@ async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Pr
     apply(saved);
   }
 }
+
+// Credentials for the tests that need no server, so they run without one too.
+const SOME_KEYS = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'key', AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'secret' };
 
 async function openFailure(repo: string): Promise<{ err: DedupfsError; ms: number }> {
   const start = Date.now();
@@ -92,7 +97,7 @@ test('a missing bucket is no repository, and is not created', { skip: skipS3 }, 
 });
 
 test('an endpoint nobody answers on fails within seconds, not minutes', async () => {
-  const { err, ms } = await openFailure('s3:http://127.0.0.1:1/backups/hosts');
+  const { err, ms } = await withEnv(SOME_KEYS, () => openFailure('s3:http://127.0.0.1:1/backups/hosts'));
   assert.equal(err.code, 'IO');
   assert.equal(err.data?.reason, 'unreachable');
   assert.match(err.message, /^cannot reach S3 server http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED/);
@@ -125,4 +130,18 @@ test('https with a certificate of our own CA: refused, trusted with DEDUPFS_S3_C
     assert.equal((await b.get('config.json')).toString(), '{}');
     await b.close();
   }
+});
+
+test('a server that accepts connections and never answers fails at the open timeout', async (t) => {
+  const silent = createNetServer(() => undefined);
+  silent.listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  t.after(async () => { silent.close(); });
+  const start = Date.now();
+  const err = await withEnv(SOME_KEYS, () => openBackend(`s3:http://127.0.0.1:${(silent.address() as AddressInfo).port}/backups`, { s3: { openTimeoutMs: 500 } })
+    .then(() => undefined, (e: unknown) => e));
+  assert.ok(err instanceof DedupfsError, String(err));
+  assert.equal(err.data?.reason, 'unreachable');
+  assert.match(err.message, /after 2 attempts\)$/);
+  assert.ok(Date.now() - start < 3000, `took ${Date.now() - start} ms`);
 });
