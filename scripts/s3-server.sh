@@ -11,7 +11,8 @@
 # State (configs, rings, objects, logs, pids) lives in $DEDUPFS_S3_SERVER_DIR, default
 # ${TMPDIR:-/tmp}/dedupfs-s3-server. `start` only starts the services that are not running, so a
 # test can stop the proxy to play a dead server and start it again. Credentials are fixed test
-# values: access key test:tester, secret testing, region us-east-1.
+# values: access key test:tester, secret testing, region us-east-1. openssl is installed too:
+# the TLS tests make their certificates with it.
 set -euo pipefail
 
 DIR=${DEDUPFS_S3_SERVER_DIR:-${TMPDIR:-/tmp}/dedupfs-s3-server}
@@ -56,7 +57,7 @@ stop_one() {
 
 install_packages() {
   local p missing=""
-  for p in swift swift-proxy swift-object swift-container swift-account memcached curl; do
+  for p in swift swift-proxy swift-object swift-container swift-account memcached curl openssl; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
   done
   [ -z "$missing" ] && return 0

@@ -51,8 +51,8 @@ const DEFAULT_STALE_MS = 10 * 60_000;
 const DEFAULT_REFRESH_MS = 60_000;
 // Even with waitMs 0, an older contender waits this long for newer ones to step back.
 const SETTLE_MS = 3000;
-// How often a listing may miss our own just-written lock before the store is declared unfit.
-const UNSEEN_ATTEMPTS = 20;
+// How many listings in a row may miss our own just-written lock before the store is declared unfit.
+const UNSEEN_LISTINGS = 20;
 const LOCK_NAME = /^locks\/([0-9a-z]{10})-([0-9a-f]{12})-([xs])\.lock$/;
 
 interface LockEntry extends ObjectInfo { kind: LockKind }
@@ -64,36 +64,38 @@ export async function acquireBackendLock(backend: Backend, opts: BackendLockOpti
   const start = Date.now();
   const deadline = start + (opts.waitMs ?? 0);
   let written = false;
-  for (let attempt = 0; ; attempt++) {
-    if (!written) {
-      await backend.put(key, body, { urgent: true });
-      written = true;
-    }
-    const locks = await readLocks(backend);
-    const own = locks.find((l) => l.key === key);
-    if (!own && attempt >= UNSEEN_ATTEMPTS) {
-      await backend.delete(key);
-      throw new DedupfsError('IO', `the listing of ${LOCKS_PREFIX} in ${backend.location} does not show the lock just written there`, {
-        hint: 'the store\'s listings lag behind its writes, so locks cannot work on it; check the server\'s container or bucket settings',
-        data: { lock: key },
-      });
-    }
-    if (own) {
-      const conflicts = await liveConflicts(backend, locks, own, staleMs, opts.onWarning);
-      if (conflicts.length === 0) return holdLock(backend, key, body, opts, staleMs);
-      const older = conflicts.some((c) => c.key < key);
-      const waitUntil = older ? deadline : Math.max(deadline, start + SETTLE_MS);
-      if (Date.now() >= waitUntil) {
-        await backend.delete(key);
-        throw await lockedError(backend, conflicts[0]!);
+  let unseen = 0;   // listings in a row that did not show our own object
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if (!written) {
+        await backend.put(key, body, { urgent: true });
+        written = true;
       }
-      if (older) {
-        await backend.delete(key);
-        written = false;
+      const locks = await readLocks(backend);
+      const own = locks.find((l) => l.key === key);
+      unseen = own ? 0 : unseen + 1;
+      if (unseen > UNSEEN_LISTINGS) {
+        throw new DedupfsError('IO', `the listing of ${LOCKS_PREFIX} in ${backend.location} does not show the lock just written there`, {
+          hint: 'the store\'s listings lag behind its writes, so locks cannot work on it; check the server\'s container or bucket settings',
+          data: { lock: key },
+        });
       }
+      if (own) {
+        const conflicts = await liveConflicts(backend, locks, own, staleMs, opts.onWarning);
+        if (conflicts.length === 0) return holdLock(backend, key, body, opts, staleMs);
+        const older = conflicts.some((c) => c.key < key);
+        if (Date.now() >= (older ? deadline : Math.max(deadline, start + SETTLE_MS))) throw await lockedError(backend, conflicts[0]!);
+        if (older) {
+          await backend.delete(key);
+          written = false;
+        }
+      }
+      await sleep(Math.random() * Math.min(1000, 50 * 2 ** attempt));
     }
-    // Not in the listing yet (a store whose listings lag its writes): list again shortly.
-    await sleep(Math.random() * Math.min(1000, 50 * 2 ** attempt));
+  } catch (err) {
+    // Whatever went wrong, our object must not stay behind to block others until it is stale.
+    if (written) await backend.delete(key).catch(() => undefined);
+    throw err;
   }
 }
 

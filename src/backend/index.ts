@@ -16,3 +16,5 @@ export { FolderBackend } from './folderBackend.js';
 export { S3Backend, openS3Backend } from './s3Backend.js';
 export { openBackend } from './openBackend.js';
 export { parseRepoLocation, formatS3Location, type RepoLocation, type S3Location } from './parseRepoLocation.js';
+export { s3SettingsFromEnv, type S3Settings } from './s3Settings.js';
+export { acquireBackendLock, readLocks, type BackendLock, type BackendLockOptions } from './backendLock.js';

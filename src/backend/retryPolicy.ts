@@ -24,7 +24,7 @@ export function isNetworkError(err: unknown): boolean {
   const e = err as { code?: string; name?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown };
   if (e?.$metadata?.httpStatusCode) return false;
   if (e?.code && NETWORK_CODES.has(e.code)) return true;
-  if (e?.name === 'TimeoutError' || e?.name === 'RequestTimeout') return true;
+  if (e?.name === 'TimeoutError' || e?.name === 'RequestTimeout' || e?.name === 'AbortError') return true;
   return e?.cause !== undefined && e.cause !== err && isNetworkError(e.cause);
 }
 

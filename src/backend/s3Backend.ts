@@ -36,8 +36,10 @@ export interface S3BackendOptions extends S3Settings {
   retry?: Partial<RetryPolicy>;
   /** How long connecting may take before the attempt counts as failed (default 3 s). */
   connectTimeoutMs?: number;
-  /** How long a connection may sit idle mid-request before the attempt counts as failed (default 60 s). */
+  /** How long a connection may sit idle mid-request before the attempt counts as failed (default 30 s). */
   idleTimeoutMs?: number;
+  /** How long the first request (HEAD of the bucket) may take, so a server that accepts and never answers fails fast (default 5 s). */
+  openTimeoutMs?: number;
   /** Keys asked for per listing request (default and S3's most: 1000; tests page with fewer). */
   pageKeys?: number;
 }
@@ -67,7 +69,8 @@ export class S3Backend implements Backend {
   }
 
   async checkBucket(): Promise<void> {
-    await this.request('head', 'open the bucket', undefined, () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })));
+    await this.request('head', 'open the bucket', undefined, () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket }),
+      { abortSignal: AbortSignal.timeout(this.opts.openTimeoutMs ?? 5000) }));
   }
 
   async put(key: string, data: Uint8Array, opts: PutOptions = {}): Promise<void> {
@@ -213,7 +216,7 @@ async function makeClient(opts: S3BackendOptions): Promise<S3Client> {
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: {
       connectionTimeout: opts.connectTimeoutMs ?? 3000,
-      socketTimeout: opts.idleTimeoutMs ?? 60_000,
+      socketTimeout: opts.idleTimeoutMs ?? 30_000,
       httpAgent: agent,
       httpsAgent: { ...agent, ca, rejectUnauthorized: !opts.insecure },
     },

@@ -17,7 +17,7 @@ export interface S3ErrorContext {
 }
 
 const CREDENTIAL_HINT = 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile in ~/.aws/credentials';
-const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS/;
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO/;
 
 export function s3Error(err: unknown, ctx: S3ErrorContext): DedupfsError {
   if (err instanceof DedupfsError) return err;
@@ -43,8 +43,8 @@ export function s3Error(err: unknown, ctx: S3ErrorContext): DedupfsError {
   }
   const netCode = e?.code ?? e?.cause?.code ?? '';
   if (TLS_CODES.test(netCode)) {
-    return make('IO', 'tls', `TLS certificate of ${ctx.endpoint} is not trusted (${netCode})`,
-      'set DEDUPFS_S3_CA_FILE to the CA certificate that signed it, or DEDUPFS_S3_INSECURE=1 to skip the check');
+    return make('IO', 'tls', `TLS with ${ctx.endpoint} failed (${netCode})`,
+      'check that the server speaks https there (else write http://); for a certificate signed by your own CA set DEDUPFS_S3_CA_FILE, or DEDUPFS_S3_INSECURE=1 to skip the check');
   }
   if (isNetworkError(err)) {
     return make('IO', 'unreachable', `cannot reach S3 server ${ctx.endpoint} (${netCode || name}${ctx.attempts ? ` after ${ctx.attempts} attempts` : ''})`,
@@ -54,6 +54,7 @@ export function s3Error(err: unknown, ctx: S3ErrorContext): DedupfsError {
     return make('IO', 'server-error', `S3 server ${ctx.endpoint} failed to ${ctx.action}: ${status} ${name}${ctx.attempts ? ` after ${ctx.attempts} attempts` : ''}`,
       'the server is overloaded or failing; run the command again later');
   }
-  return make('IO', 's3-error', `S3 request to ${ctx.action} in ${ctx.location} failed: ${status ?? ''} ${name}: ${e?.message ?? String(err)}`.replace(/ {2,}/g, ' '),
+  const detail = (e?.message ?? String(err)).split('\n')[0]!.trim();
+  return make('IO', 's3-error', `S3 request to ${ctx.action} in ${ctx.location} failed: ${status ?? ''} ${name}: ${detail}`.replace(/ {2,}/g, ' '),
     'check the server\'s logs; if it persists, report it with this message');
 }

@@ -1,12 +1,20 @@
 // Each way an S3 repository can be set up wrong gives one DedupfsError line that names the
 // problem and what to do, quickly, and writes nothing: a malformed s3: URL, missing credentials,
-// a wrong secret, a missing bucket and an endpoint nobody answers on. Against the real server.
+// a wrong secret, a missing bucket, an endpoint nobody answers on, and TLS trouble (a plain-http
+// port, a certificate of our own CA, which DEDUPFS_S3_CA_FILE or DEDUPFS_S3_INSECURE accept).
+// Against the real server (behind a TLS proxy for the certificate case).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { openBackend } from '../../src/backend/openBackend.js';
 import { formatS3Location } from '../../src/backend/parseRepoLocation.js';
 import { DedupfsError } from '../../src/core/errors.js';
-import { S3_ENDPOINT, skipS3, testBucket } from './s3TestServer.js';
+import { forwardingProxy, S3_ENDPOINT, skipS3, testBucket } from './s3TestServer.js';
+import { runCommand } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 // Runs `fn` with some environment variables changed (the SDK reads credentials from process.env).
 async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
@@ -21,6 +29,9 @@ async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Pr
     apply(saved);
   }
 }
+
+// Credentials for the tests that need no server, so they run without one too.
+const SOME_KEYS = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'key', AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'secret' };
 
 async function openFailure(repo: string): Promise<{ err: DedupfsError; ms: number }> {
   const start = Date.now();
@@ -86,9 +97,51 @@ test('a missing bucket is no repository, and is not created', { skip: skipS3 }, 
 });
 
 test('an endpoint nobody answers on fails within seconds, not minutes', async () => {
-  const { err, ms } = await openFailure('s3:http://127.0.0.1:1/backups/hosts');
+  const { err, ms } = await withEnv(SOME_KEYS, () => openFailure('s3:http://127.0.0.1:1/backups/hosts'));
   assert.equal(err.code, 'IO');
   assert.equal(err.data?.reason, 'unreachable');
   assert.match(err.message, /^cannot reach S3 server http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED/);
   assert.ok(ms < 3000, `took ${ms} ms`);
+});
+
+test('https to a server that speaks plain http is named a TLS failure', { skip: skipS3 }, async () => {
+  const { err } = await openFailure(`s3:${S3_ENDPOINT!.replace(/^http:/, 'https:')}/backups`);
+  assert.equal(err.code, 'IO');
+  assert.equal(err.data?.reason, 'tls');
+  assert.match(err.message, /^TLS with https:\/\/127\.0\.0\.1:\d+ failed \(EPROTO\)$/);
+  assert.match(err.hint!, /DEDUPFS_S3_CA_FILE/);
+});
+
+test('https with a certificate of our own CA: refused, trusted with DEDUPFS_S3_CA_FILE, or unchecked with DEDUPFS_S3_INSECURE', { skip: skipS3 }, async (t) => {
+  const dir = await tempDir(t);
+  const r = await runCommand('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
+  assert.equal(r.code, 0, r.stderr);
+  const tls = { key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'cert.pem')) };
+  const proxy = await forwardingProxy(t, { tls });
+  const loc = await testBucket(t);
+  const repo = formatS3Location({ ...loc, endpoint: proxy.endpoint });
+  const { err } = await openFailure(repo);
+  assert.equal(err.data?.reason, 'tls');
+  assert.match(err.message, /failed \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)\)$/);
+  for (const env of [{ DEDUPFS_S3_CA_FILE: join(dir, 'cert.pem') }, { DEDUPFS_S3_INSECURE: '1' }]) {
+    const b = await openBackend(repo, { env: { ...process.env, ...env } });
+    await b.put('config.json', Buffer.from('{}'));
+    assert.equal((await b.get('config.json')).toString(), '{}');
+    await b.close();
+  }
+});
+
+test('a server that accepts connections and never answers fails at the open timeout', async (t) => {
+  const silent = createNetServer(() => undefined);
+  silent.listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  t.after(async () => { silent.close(); });
+  const start = Date.now();
+  const err = await withEnv(SOME_KEYS, () => openBackend(`s3:http://127.0.0.1:${(silent.address() as AddressInfo).port}/backups`, { s3: { openTimeoutMs: 500 } })
+    .then(() => undefined, (e: unknown) => e));
+  assert.ok(err instanceof DedupfsError, String(err));
+  assert.equal(err.data?.reason, 'unreachable');
+  assert.match(err.message, /after 2 attempts\)$/);
+  assert.ok(Date.now() - start < 3000, `took ${Date.now() - start} ms`);
 });

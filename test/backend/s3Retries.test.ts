@@ -4,49 +4,18 @@
 // dead gives one line after the retry budget.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openBackend } from '../../src/backend/openBackend.js';
 import { formatS3Location } from '../../src/backend/parseRepoLocation.js';
 import { DedupfsError } from '../../src/core/errors.js';
-import { S3_ENDPOINT, serverScript, skipS3, testBucket } from './s3TestServer.js';
+import { forwardingProxy, serverScript, skipS3, testBucket } from './s3TestServer.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-// Forwards every request to the real server unchanged (SigV4 signs the Host header, which is
-// passed through as sent), except those `throttle` picks: those get the status it returns.
-async function throttlingProxy(t: { after(fn: () => Promise<void>): void }, throttle: (n: number) => number | undefined) {
-  const upstream = new URL(S3_ENDPOINT!);
-  const injected: number[] = [];
-  let n = 0;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const status = throttle(++n);
-    if (status) {
-      injected.push(status);
-      req.resume();
-      res.writeHead(status, { 'content-type': 'application/xml' });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${status === 503 ? 'SlowDown' : 'TooManyRequests'}</Code><Message>Please reduce your request rate.</Message></Error>`);
-      return;
-    }
-    const up = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode!, answer.headers);
-      answer.pipe(res);
-    });
-    up.on('error', () => res.destroy());
-    req.pipe(up);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(async () => { server.closeAllConnections(); server.close(); });
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, injected, total: () => n };
-}
-
 test('throttling (503 SlowDown, 429) is retried with backoff and counted', { skip: skipS3 }, async (t) => {
   const loc = await testBucket(t);
-  const proxy = await throttlingProxy(t, (n) => (n % 3 === 0 ? 503 : n % 7 === 0 ? 429 : undefined));
+  const proxy = await forwardingProxy(t, { intercept: (n) => (n % 3 === 0 ? 503 : n % 7 === 0 ? 429 : undefined) });
   const b = await openBackend(formatS3Location({ ...loc, endpoint: proxy.endpoint }), { s3: { retry: { baseMs: 20 } } });
   t.after(() => b.close());
   const data = Array.from({ length: 12 }, () => randomBytes(200_000));
@@ -55,23 +24,27 @@ test('throttling (503 SlowDown, 429) is retried with backoff and counted', { ski
   const counts = b.requestCounts();
   assert.ok(proxy.injected.includes(503) && proxy.injected.includes(429));
   assert.equal(counts.retries, proxy.injected.length, 'every throttled request was sent again');
-  assert.equal(counts.put + counts.get + counts.head + counts.list + counts.delete, proxy.total(), 'every request is counted');
+  assert.equal(counts.put + counts.get + counts.head + counts.list + counts.delete, proxy.received(), 'every request is counted');
 });
 
 test('the server killed mid-run and started again: every put lands, by retries', { skip: skipS3 }, async (t) => {
   const loc = await testBucket(t);
-  const b = await openBackend(formatS3Location(loc));
+  // A budget of ~50 s: the proxy takes 2-10 s to start again on a busy two-core machine.
+  const b = await openBackend(formatS3Location(loc), { s3: { retry: { attempts: 14 } } });
   t.after(() => b.close());
   const data = Array.from({ length: 10 }, () => randomBytes(1 << 20));
   let restart: Promise<void> | undefined;
-  for (let i = 0; i < data.length; i++) {
-    if (i === 3) {
-      await serverScript('stop', 'proxy');
-      restart = sleep(1000).then(() => serverScript('start'));
+  try {
+    for (let i = 0; i < data.length; i++) {
+      if (i === 3) {
+        await serverScript('stop', 'proxy');
+        restart = sleep(1000).then(() => serverScript('start'));
+      }
+      await b.put(`packs/01/${i}.pack`, data[i]!);
     }
-    await b.put(`packs/01/${i}.pack`, data[i]!);
+  } finally {
+    await restart;
   }
-  await restart;
   assert.ok(b.requestCounts().retries > 0, 'some request found the server gone');
   for (let i = 0; i < data.length; i++) assert.equal(sha(await b.get(`packs/01/${i}.pack`)), sha(data[i]!));
 });
