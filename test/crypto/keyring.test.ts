@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DedupfsError } from '../../src/core/errors.js';
 import { addKey, removeKey, rotateKeys } from '../../src/crypto/changeKeyring.js';
@@ -41,6 +41,7 @@ test('create, then open with the password; a second create is refused', async (t
   assert.equal(opened.material.kind, 'full');
   assert.ok(opened.material.contentKey.equals(material.contentKey));
   await rejectsWith(createKeyring(file, pw('other'), { scrypt }), 'EXISTS');
+  assert.equal((await stat(file)).mode & 0o777, 0o600, 'owner-only');
   const text = await readFile(file, 'utf8');
   assert.ok(!text.includes(material.contentKey.toString('base64')), 'no key material in the clear');
   assert.deepEqual((await listKeys(file)).map((k) => [k.id, k.kind, k.scrypt.N]), [[keyId, 'full', 1024]]);
