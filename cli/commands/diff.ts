@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { diffSnapshots, type SnapshotDiff } from '../../src/diff/diffSnapshots.js';
 import { countDiffItem, emptyDiffSummary } from '../../src/diff/diffSummary.js';
 import { diffJson, diffSummaryJson, formatDiffLine, formatDiffSummary } from '../../src/ui/formatDiff.js';
+import { batchLines } from '../../src/ui/batchLines.js';
 import { streamToStdout } from '../../src/ui/streamOut.js';
 import { withRepository, type GlobalArgs } from '../shared.js';
 
@@ -10,18 +11,12 @@ interface Args extends GlobalArgs { snapshot1: string; snapshot2: string; path?:
 
 async function* lines(diff: SnapshotDiff, argv: Args): AsyncGenerator<string> {
   const summary = emptyDiffSummary();
-  let text = '';
   for await (const item of diff.items) {
     countDiffItem(summary, item);
-    text += argv.json ? `${JSON.stringify(diffJson(item))}\n` : formatDiffLine(item);
-    if (text.length >= 1 << 16) {
-      yield text;
-      text = '';
-    }
+    yield argv.json ? `${JSON.stringify(diffJson(item))}\n` : formatDiffLine(item);
   }
-  if (argv.json) text += `${JSON.stringify(diffSummaryJson(diff.before, diff.after, summary))}\n`;
-  else if (!argv.quiet) text += formatDiffSummary(diff.before, diff.after, summary);
-  if (text) yield text;
+  if (argv.json) yield `${JSON.stringify(diffSummaryJson(diff.before, diff.after, summary))}\n`;
+  else if (!argv.quiet) yield formatDiffSummary(diff.before, diff.after, summary);
 }
 
 export const diffCommand: CommandModule<GlobalArgs, Args> = {
@@ -42,7 +37,7 @@ export const diffCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     await withRepository(argv, { lock: 'none', command: 'diff' }, async (repo) => {
       const diff = await diffSnapshots(repo, { before: argv.snapshot1, after: argv.snapshot2, path: argv.path });
-      await streamToStdout(lines(diff, argv));
+      await streamToStdout(batchLines(lines(diff, argv)));
     });
   },
 };

@@ -3,6 +3,7 @@
 import type { CommandModule } from 'yargs';
 import { findInSnapshots, type FindResult } from '../../src/find/findInSnapshots.js';
 import { findJson, findSummaryJson, formatFindLine, formatFindSummary, type FindCounts } from '../../src/ui/formatFind.js';
+import { batchLines } from '../../src/ui/batchLines.js';
 import { streamToStdout } from '../../src/ui/streamOut.js';
 import { repeatable, withRepository, type GlobalArgs } from '../shared.js';
 
@@ -10,20 +11,15 @@ interface Args extends GlobalArgs { patterns: string[]; snapshot: string[]; host
 
 async function* lines(found: FindResult, argv: Args): AsyncGenerator<string> {
   const counts: FindCounts = { matches: 0, snapshotsMatched: 0, snapshots: found.snapshots.length };
-  let text = '', last = '';
+  let last = '';
   for await (const m of found.matches) {
     counts.matches++;
     if (m.snapshot.id !== last) counts.snapshotsMatched++;
     last = m.snapshot.id;
-    text += argv.json ? `${JSON.stringify(findJson(m))}\n` : formatFindLine(m);
-    if (text.length >= 1 << 16) {
-      yield text;
-      text = '';
-    }
+    yield argv.json ? `${JSON.stringify(findJson(m))}\n` : formatFindLine(m);
   }
-  if (argv.json) text += `${JSON.stringify(findSummaryJson(counts))}\n`;
-  else if (!argv.quiet) text += formatFindSummary(counts);
-  if (text) yield text;
+  if (argv.json) yield `${JSON.stringify(findSummaryJson(counts))}\n`;
+  else if (!argv.quiet) yield formatFindSummary(counts);
 }
 
 export const findCommand: CommandModule<GlobalArgs, Args> = {
@@ -44,7 +40,7 @@ export const findCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     await withRepository(argv, { lock: 'none', command: 'find' }, async (repo) => {
       const found = await findInSnapshots(repo, { patterns: argv.patterns, snapshots: argv.snapshot, host: argv.host, newest: argv.newest });
-      await streamToStdout(lines(found, argv));
+      await streamToStdout(batchLines(lines(found, argv)));
     });
   },
 };
