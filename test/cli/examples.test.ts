@@ -35,7 +35,7 @@ async function helpExamples(): Promise<Example[]> {
     const help = (await runCli([command, '--help'])).stdout;
     const section = help.split(/^Examples:\n/m)[1]?.split('\n\n')[0] ?? '';
     for (const row of section.split('\n').filter(Boolean)) {
-      const m = /^ {2}(dedupfs .*?) {2,}\S/.exec(row) ?? /^ {2}(dedupfs .*)$/.exec(row);
+      const m = /^ {2}(\S.*?\bdedupfs\b.*?) {2,}\S/.exec(row) ?? /^ {2}(\S.*?\bdedupfs\b.*)$/.exec(row);
       assert.ok(m, `${command} --help: cannot read the example row ${JSON.stringify(row)}`);
       out.push({ source: `dedupfs ${command} --help`, line: m[1].trim() });
     }
@@ -147,7 +147,7 @@ test('every example in --help, the README and the manual page runs and succeeds'
     await cp(repo, copy, { recursive: true });
     const line = substitute(example.line, dir, run, ids);
     const opts = { cwd: dir, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DEDUPFS_REPO: copy, HOME: dir } };
-    const r = /^dedupfs mount /.test(line) ? await runMount(line, opts) : await runCommand('sh', ['-c', line], opts);
+    const r = /^dedupfs mount /.test(line) ? await runMount(line, opts) : await runCommand('bash', ['-c', line], opts);
     assert.equal(r.code, 0, `${example.source}: ${example.line}\n  ran as: ${line}\n${r.stderr}`);
     assert.doesNotMatch(r.stderr, /internal error/);
   }

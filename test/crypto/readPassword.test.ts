@@ -60,7 +60,7 @@ test('under cron (no controlling terminal, nothing set) it is one clear line', (
   const env = { ...process.env };
   delete env.DEDUPFS_PASSWORD_FILE;
   delete env.DEDUPFS_PASSWORD_COMMAND;
-  const r = spawnSync('setsid', [process.execPath, child], { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync('setsid', [process.execPath, child, 'ask'], { env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   assert.equal(r.status, 1);
   assert.match(r.stdout, /^ERR:PASSWORD_MISSING:no password: there is no terminal to ask on[^\n]*\n$/);
 });
@@ -85,7 +85,7 @@ function onTerminal(args: string, prompts: string[], answers: string[]): Promise
 const hasScript = spawnSync('script', ['--version']).status === 0;
 
 test('a terminal prompt reads with echo off, and asks twice when creating', { skip: !hasScript && 'script(1) is not installed' }, async () => {
-  const once = await onTerminal('', ['Password: '], ['s3cret\r']);
+  const once = await onTerminal('ask', ['Password: '], ['s3cret\r']);
   assert.match(once, new RegExp(`GOT:${Buffer.from('s3cret').toString('hex')}`));
   assert.doesNotMatch(once, /s3cret/, 'the password was echoed');
 
@@ -93,10 +93,10 @@ test('a terminal prompt reads with echo off, and asks twice when creating', { sk
   assert.match(twice, new RegExp(`GOT:${Buffer.from('n3w-pass').toString('hex')}`));
   assert.doesNotMatch(twice, /n3w-pass/);
 
-  const edited = await onTerminal('', ['Password: '], ['zz\x15abx\x7fc\x04d\r']);
+  const edited = await onTerminal('ask', ['Password: '], ['zz\x15abx\x7fc\x04d\r']);
   assert.match(edited, new RegExp(`GOT:${Buffer.from('abcd').toString('hex')}`), 'Ctrl-U clears, backspace removes a character, Ctrl-D is not typed');
 
   assert.match(await onTerminal('confirm', ['Password: ', '(again): '], ['one\r', 'two\r']), /ERR:PASSWORD_MISSING:the two passwords typed differ/);
-  assert.match(await onTerminal('', ['Password: '], ['\x03']), /ERR:INTERRUPTED/);
-  assert.match(await onTerminal('', ['Password: '], ['\r']), /ERR:PASSWORD_MISSING/);
+  assert.match(await onTerminal('ask', ['Password: '], ['\x03']), /ERR:INTERRUPTED/);
+  assert.match(await onTerminal('ask', ['Password: '], ['\r']), /ERR:PASSWORD_MISSING/);
 });
