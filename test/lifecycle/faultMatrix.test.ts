@@ -16,7 +16,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Snapshot } from '../../src/catalog/snapshotRecord.js';
+import { openRepository } from '../../src/repo/repository.js';
+import { restoreSnapshot } from '../../src/restore/restoreSnapshot.js';
 import { CLI_PATH, runCli } from '../helpers/cli.js';
 import { deletePack, dropCatalog, dropIndex, flipBlockByte, garbleCatalog, locateBlocks, truncatePack } from '../helpers/damage.js';
 import { contentFacts, copyRepo, ingestAt, type IngestedSnapshot } from './fixtures.js';
@@ -67,12 +68,6 @@ before(async () => {
 
 after(() => rm(work, { recursive: true, force: true }));
 
-async function listed(repo: string): Promise<Snapshot[]> {
-  const r = await runCli(['snapshots', '--json'], { repo });
-  assert.equal(r.code, 0, `snapshots: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
-
 // The "hint: ..." line of a command that finished, or the hint line under an error.
 const hintOf = (stderr: string) => (/^hint: (.*)$/m.exec(stderr) ?? /^dedupfs: .*\n {2}(.*)$/m.exec(stderr))?.[1];
 
@@ -118,30 +113,36 @@ async function followHints(repo: string, fixConfig: () => Promise<void>): Promis
 // was ingested, but for the paths a repair says it dropped; `lost` names snapshots whose record
 // itself was destroyed.
 async function assertHistoryKept(repo: string, what: string, lost: string[] = []): Promise<void> {
-  const now = await listed(repo);
-  for (const snap of snaps) {
-    if (lost.includes(snap.id)) continue;
-    let current = now.find((s) => s.id === snap.id);
-    const dropped = new Set<string>();
-    for (let from = snap.id; !current;) {
-      const next = now.find((s) => s.repaired?.from === from);
-      assert.ok(next, `${what}: snapshot ${snap.id.slice(0, 8)} is no longer listed`);
-      for (const p of next.repaired!.dropped) dropped.add(p);
-      if (now.some((s) => s.id === next.id)) current = next;
-      from = next.id;
-    }
-    const target = await mkdtemp(join(work, 'restored-'));
-    try {
-      const r = await runCli(['restore', current.id, target], { repo });
-      assert.equal(r.code, 0, `${what}: restore ${current.id.slice(0, 8)}: ${r.stderr}`);
-      const got = await contentFacts(target);
-      for (const [path, fact] of snap.facts) {
-        if (dropped.has(path) || [...dropped].some((d) => path.startsWith(`${d}/`))) continue;
-        assert.equal(got.get(path), fact, `${what}: ${path} of snapshot ${snap.id.slice(0, 8)}`);
+  // Through the library: one open for every restore keeps the matrix fast (the CLI's restore is
+  // tested on its own); the hints above all went through the CLI.
+  const open = await openRepository(repo, { lock: 'shared', command: 'test' });
+  try {
+    const now = open.catalog.list();
+    for (const snap of snaps) {
+      if (lost.includes(snap.id)) continue;
+      let current = now.find((s) => s.id === snap.id);
+      const dropped = new Set<string>();
+      for (let from = snap.id; !current;) {
+        const next = now.find((s) => s.repaired?.from === from);
+        assert.ok(next, `${what}: snapshot ${snap.id.slice(0, 8)} is no longer listed`);
+        for (const p of next.repaired!.dropped) dropped.add(p);
+        if (now.some((s) => s.id === next.id)) current = next;
+        from = next.id;
       }
-    } finally {
-      await rm(target, { recursive: true, force: true });
+      const target = await mkdtemp(join(work, 'restored-'));
+      try {
+        await restoreSnapshot(open, { snapshot: current.id, target });
+        const got = await contentFacts(target);
+        for (const [path, fact] of snap.facts) {
+          if (dropped.has(path) || [...dropped].some((d) => path.startsWith(`${d}/`))) continue;
+          assert.equal(got.get(path), fact, `${what}: ${path} of snapshot ${snap.id.slice(0, 8)}`);
+        }
+      } finally {
+        await rm(target, { recursive: true, force: true });
+      }
     }
+  } finally {
+    await open.close();
   }
 }
 
