@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRepository } from '../../src/repo/repository.js';
@@ -60,6 +60,7 @@ before(async () => {
   await writeFile(join(src1, 'big.bin'), randomBytes(3072 * KiB));
   await settle(src1);
   snaps.push(await ingestAt(base, src1, { time: new Date('2025-01-02T00:00:00Z') }));
+  await cp(join(base, 'index'), join(work, 'index-before-t3'), { recursive: true });
   await writeFile(join(src2, 'shared.bin'), shared);
   await writeFile(join(src2, 'own.bin'), randomBytes(128 * KiB));
   await settle(src2);
@@ -68,8 +69,14 @@ before(async () => {
 
 after(() => rm(work, { recursive: true, force: true }));
 
-// The "hint: ..." line of a command that finished, or the hint line under an error.
-const hintOf = (stderr: string) => (/^hint: (.*)$/m.exec(stderr) ?? /^dedupfs: .*\n {2}(.*)$/m.exec(stderr))?.[1];
+// The "hint: ..." line of a command that finished, or the hint line under an error (with the
+// error, which names what is damaged).
+function hintOf(stderr: string): string | undefined {
+  const done = /^hint: (.*)$/m.exec(stderr);
+  if (done) return done[1];
+  const failed = /^dedupfs: (.*)\n {2}(.*)$/m.exec(stderr);
+  return failed ? `${failed[2]} (${failed[1]})` : undefined;
+}
 
 // Does what the hints say until check --read-data passes; returns the steps taken.
 async function followHints(repo: string, fixConfig: () => Promise<void>): Promise<string[]> {
@@ -85,7 +92,7 @@ async function followHints(repo: string, fixConfig: () => Promise<void>): Promis
     }
     const command = /'dedupfs ([^']+)'/.exec(hint)?.[1];
     if (/config\.json/.test(hint)) {
-      steps.push('put back config.json');
+      steps.push('put back config.json from a copy');
       await fixConfig();
     } else if (/^re-ingest/.test(hint) && !reingested) {
       steps.push('re-ingest');
@@ -171,6 +178,12 @@ const cases: Case[] = [
     },
   },
   { name: 'index: deleted', damage: (repo) => dropIndex(repo) },
+  {
+    name: 'index: an older copy put back', damage: async (repo) => {
+      await dropIndex(repo);
+      await cp(join(work, 'index-before-t3'), join(repo, 'index'), { recursive: true });
+    },
+  },
   { name: 'catalog: deleted', damage: (repo) => dropCatalog(repo) },
   { name: 'catalog: garbage', damage: (repo) => garbleCatalog(repo) },
   {
@@ -200,6 +213,13 @@ const cases: Case[] = [
       const path = join(repo, 'config.json');
       const text = await readFile(path, 'utf8');
       await writeFile(path, text.replace(/"hash": *"blake3"/, '"hash": "sha256"'));
+    },
+  },
+  {
+    name: 'config: cut in half', damage: async (repo) => {
+      const path = join(repo, 'config.json');
+      const text = await readFile(path, 'utf8');
+      await writeFile(path, text.slice(0, text.length >> 1));
     },
   },
 ];
