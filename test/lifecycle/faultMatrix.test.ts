@@ -194,6 +194,14 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'snapshot record: cut in half, catalog deleted', damage: async (repo) => {
+      const text = await readFile(snapshotFile(repo, 2), 'utf8');
+      await writeFile(snapshotFile(repo, 2), text.slice(0, text.length >> 1));
+      await dropCatalog(repo);
+      return [snaps[2].id];
+    },
+  },
+  {
     name: 'snapshot record: root set to zeros', damage: async (repo) => {
       const text = await readFile(snapshotFile(repo, 0), 'utf8');
       await writeFile(snapshotFile(repo, 0), text.replace(/"root": "[0-9a-f]{64}"/, `"root": "${'0'.repeat(64)}"`));
