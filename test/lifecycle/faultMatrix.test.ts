@@ -260,6 +260,14 @@ const kills: Array<{ name: string; prepare?: (repo: string) => Promise<unknown>;
     name: 'repair', prepare: async (repo) => flipBlockByte((await locateBlocks(repo, snaps[1].id, '/big.bin'))[1]),
     args: () => ['repair', '-q', '--read-data'], at: [600],
   },
+  {
+    // a block no source holds any more: the snapshot is rewritten without the file, killed midway
+    name: 'repair --drop-damaged', prepare: async (repo) => {
+      await flipBlockByte((await locateBlocks(repo, snaps[0].id, '/f0.bin'))[0]);
+      await runCli(['repair', '--read-data'], { repo });
+    },
+    args: () => ['repair', '-q', '--drop-damaged'], at: [450],
+  },
 ];
 
 for (const k of kills) {
