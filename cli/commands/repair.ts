@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { repair } from '../../src/lifecycle/index.js';
 import { defaultRepoPath } from '../../src/repo/layout.js';
 import { formatRepair, repairHint } from '../../src/ui/formatRepair.js';
-import { LOCK_WAIT_OPTION, exitWithWarnings, lockWaitMs, notice, output, progressFor, type GlobalArgs } from '../shared.js';
+import { LOCK_WAIT_OPTION, exitWithWarnings, hint as printHint, lockWaitMs, notice, summary, progressFor, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs { 'read-data'?: boolean; 'drop-damaged'?: boolean; 'forget-damaged'?: boolean; 'forget-unreadable'?: boolean }
 
@@ -31,8 +31,8 @@ export const repairCommand: CommandModule<GlobalArgs, Args> = {
     });
     progress.finish();
     const hint = repairHint(report);
-    output(argv, { type: 'summary', ...report, hint: hint ?? null }, () => formatRepair(report));
-    if (hint) notice(argv, `hint: ${hint}`);
+    summary(argv, { type: 'summary', ...report, hint: hint ?? null }, () => formatRepair(report));
+    if (hint) printHint(hint);
     exitWithWarnings(report.damagedSnapshots.filter((s) => s.action === 'kept').length);
   },
 };

@@ -23,6 +23,8 @@ export interface Snapshot {
   added: { blocks: number; rawBytes: number; storedBytes: number };
   partial: boolean;     // some files or folders could not be read
   warnings: number;
+  original?: string;    // set by `dedupfs tag`: the id the snapshot was made with
+  replaces?: string;    // set by `dedupfs tag`: the id of the record this one replaced (staleTwins.ts)
   /** set when repair rewrote a damaged snapshot without the files it could not keep */
   repaired?: SnapshotRepair;
 }

@@ -5,6 +5,7 @@
 import type { CheckReport, DamagedBlock } from '../lifecycle/check.js';
 import { formatBytes } from '../core/size.js';
 import { shortId } from './formatSnapshot.js';
+import { formatCount } from './formatCount.js';
 
 const SHOWN = 10;
 
@@ -29,41 +30,41 @@ function bySnapshot(blocks: DamagedBlock[]): Map<string, { time: string; blocks:
 }
 
 export function formatCheck(r: CheckReport): string {
-  const lines = [`checked ${r.snapshots} snapshots, ${r.packs} packs, ${r.indexEntries} index entries; the snapshots need ${r.referencedBlocks} blocks`];
+  const lines = [`checked ${formatCount(r.snapshots, 'snapshot')}, ${formatCount(r.packs, 'pack')}, ${formatCount(r.indexEntries, 'index entry', 'index entries')}; the snapshots need ${formatCount(r.referencedBlocks, 'block')}`];
   if (r.readData) {
-    lines.push(`read ${formatBytes(r.readData.bytes)}: ${r.readData.blocks} blocks in ${r.readData.packs} packs`
+    lines.push(`read ${formatBytes(r.readData.bytes)}: ${formatCount(r.readData.blocks, 'block')} in ${formatCount(r.readData.packs, 'pack')}`
       + (r.readData.subset ? ` (subset ${r.readData.subset})` : ''));
   }
   lines.push(...capped(r.packProblems, (p) => `pack ${p.pack}: ${p.problem}`));
   if (r.indexProblems.length) {
-    lines.push(`${r.indexProblems.length} index entries name no valid record:`);
+    lines.push(`${formatCount(r.indexProblems.length, 'index entry names', 'index entries name')} no valid record:`);
     lines.push(...capped(r.indexProblems, (p) => `  block ${p.address}: ${p.problem}`, '  '));
   }
   if (r.damagedBlocks.length) {
-    lines.push(`${r.damagedBlocks.length} damaged or missing blocks:`);
+    lines.push(`${formatCount(r.damagedBlocks.length, 'damaged or missing block')}:`);
     lines.push(...capped(r.damagedBlocks, (b) => `  block ${b.address}${b.pack ? ` (pack ${b.pack} offset ${b.offset})` : ''}: ${b.reason}`
       + (b.snapshots.length ? '' : '; no snapshot needs it'), '  '));
   }
   for (const [id, s] of bySnapshot(r.damagedBlocks)) {
-    lines.push(`snapshot ${shortId(id)} (${s.time}) needs ${s.blocks} of them, in ${s.paths.size} ${s.paths.size === 1 ? 'path' : 'paths'}:`);
+    lines.push(`snapshot ${shortId(id)} (${s.time}) needs ${s.blocks} of them, in ${formatCount(s.paths.size, 'path')}:`);
     lines.push(...capped([...s.paths].sort(), (p) => `    ${p}`, '    '));
   }
   lines.push(...capped(r.snapshotFiles, (f) => `snapshot file ${f.file} ${f.problem}`));
   if (r.unsafeNames.length) {
-    lines.push(`${r.unsafeNames.length} unsafe or repeated names in trees:`);
+    lines.push(`${formatCount(r.unsafeNames.length, 'unsafe or repeated name')} in trees:`);
     lines.push(...capped(r.unsafeNames, (n) => `  tree ${n.tree}: ${n.problem} (${n.name})`, '  '));
   }
   if (r.configSuspect) lines.push(`${r.configSuspect}; nothing was marked bad`);
   if (r.markError) lines.push(`note: the damaged copies stay in the index: ${r.markError}`);
-  if (r.markedBad) lines.push(`${r.markedBad} damaged copies were taken out of the index, so the next ingest stores those blocks again`);
-  if (r.unindexedBlocks) lines.push(`note: ${r.unindexedBlocks} blocks in packs are not in the index`);
-  if (r.unreferencedBlocks) lines.push(`note: ${r.unreferencedBlocks} blocks are not needed by any snapshot (gc reclaims them)`);
-  if (r.unsealedPacks) lines.push(`note: ${r.unsealedPacks} unsealed packs in packs/tmp (gc removes them)`);
-  if (r.damagedSpares) lines.push(`note: ${r.damagedSpares} damaged copies of blocks the index does not use (gc drops them)`);
+  if (r.markedBad) lines.push(`${formatCount(r.markedBad, 'damaged copy was', 'damaged copies were')} taken out of the index, so the next ingest stores those blocks again`);
+  if (r.unindexedBlocks) lines.push(`note: ${formatCount(r.unindexedBlocks, 'block in packs is', 'blocks in packs are')} not in the index`);
+  if (r.unreferencedBlocks) lines.push(`note: ${formatCount(r.unreferencedBlocks, 'block is', 'blocks are')} not needed by any snapshot (gc reclaims them)`);
+  if (r.unsealedPacks) lines.push(`note: ${formatCount(r.unsealedPacks, 'unsealed pack')} in packs/tmp (gc removes them)`);
+  if (r.damagedSpares) lines.push(`note: ${formatCount(r.damagedSpares, 'damaged copy', 'damaged copies')} of blocks the index does not use (gc drops them)`);
   lines.push(...capped(r.strays, (s) => `note: ${s} is not a pack`));
   if (r.ok) return lines.concat('no errors found').join('\n') + '\n';
-  lines.push(`errors found: ${r.packProblems.length} pack problems, ${r.indexProblems.length} bad index entries, ${r.damagedBlocks.length} damaged or missing blocks`
-    + `, ${r.snapshotFiles.length} damaged snapshot files, ${r.unsafeNames.length} unsafe names`);
+  lines.push(`errors found: ${formatCount(r.packProblems.length, 'pack problem')}, ${formatCount(r.indexProblems.length, 'bad index entry', 'bad index entries')}, `
+    + `${formatCount(r.damagedBlocks.length, 'damaged or missing block')}, ${formatCount(r.snapshotFiles.length, 'damaged snapshot file')}, ${formatCount(r.unsafeNames.length, 'unsafe name')}`);
   return lines.join('\n') + '\n';
 }
 

@@ -2,6 +2,7 @@
 // back (by snapshot and path), and the one hint of what to do next; every hint keeps history.
 import type { RepairReport } from '../lifecycle/repair.js';
 import { shortId } from './formatSnapshot.js';
+import { formatCount } from './formatCount.js';
 
 const SHOWN = 10;
 
@@ -13,23 +14,23 @@ function listed(paths: string[]): string[] {
 
 export function formatRepair(r: RepairReport): string {
   const ix = r.index;
-  const lines = [`index rebuilt from ${ix.packs} packs: ${ix.blocks} blocks`
-    + (ix.duplicates ? `, ${ix.duplicates} duplicate copies skipped` : '')
-    + (ix.unsealed ? `; ${ix.unsealed} unsealed packs left for gc` : '')];
+  const lines = [`index rebuilt from ${formatCount(ix.packs, 'pack')}: ${formatCount(ix.blocks, 'block')}`
+    + (ix.duplicates ? `, ${formatCount(ix.duplicates, 'duplicate copy', 'duplicate copies')} skipped` : '')
+    + (ix.unsealed ? `; ${formatCount(ix.unsealed, 'unsealed pack')} left for gc` : '')];
   for (const p of ix.problems) lines.push(`  pack ${p.pack}: ${p.problem}`);
   for (const d of ix.damaged) lines.push(`  left out damaged block ${d.address} (pack ${d.pack} offset ${d.offset})`);
   for (const s of r.salvaged) {
-    lines.push(`salvaged pack ${s.pack}: ${s.kept} blocks kept` + (s.newPack ? ` in pack ${s.newPack}` : '')
+    lines.push(`salvaged pack ${s.pack}: ${formatCount(s.kept, 'block')} kept` + (s.newPack ? ` in pack ${s.newPack}` : '')
       + (s.lost.length ? `, ${s.lost.length} damaged left behind` : '') + '; the old pack is deleted');
   }
-  lines.push(`catalog rebuilt from ${r.catalog.snapshots} snapshot files`);
+  lines.push(`catalog rebuilt from ${formatCount(r.catalog.snapshots, 'snapshot file')}`);
   for (const s of r.catalog.setAside) lines.push(`  quarantined ${s.file}: ${s.reason}`);
   const replaced = new Map(r.rewritten.map((w) => [w.from, w]));
   for (const s of r.damagedSnapshots) {
-    const what = s.action === 'rewritten' ? `: rewritten as ${shortId(s.replacedBy!)} without ${s.paths.length} ${s.paths.length === 1 ? 'path' : 'paths'}`
+    const what = s.action === 'rewritten' ? `: rewritten as ${shortId(s.replacedBy!)} without ${formatCount(s.paths.length, 'path')}`
       : s.action === 'forgotten' ? ': its root tree cannot be read; forgotten'
       : s.rootUnreadable ? ': its root tree cannot be read; kept' : '; kept';
-    lines.push(`snapshot ${shortId(s.id)} (${s.time}) needs ${s.missingBlocks} blocks that are gone${what}`);
+    lines.push(`snapshot ${shortId(s.id)} (${s.time}) needs ${formatCount(s.missingBlocks, 'block that is', 'blocks that are')} gone${what}`);
     lines.push(...listed(replaced.get(s.id)?.dropped ?? s.paths));
   }
   if (!r.damagedSnapshots.length) lines.push('every snapshot has all its blocks');
