@@ -75,6 +75,8 @@ export async function readSnapshotFile(dir: string, id: string): Promise<Snapsho
     if (snap.id !== id || typeof snap.root !== 'string') throw new Error('fields do not match');
     return snap;
   } catch (err) {
-    throw new DedupfsError('REPO_DAMAGED', `snapshot file ${path} is damaged: ${(err as Error).message}`, { data: { snapshot: id }, cause: err });
+    throw new DedupfsError('REPO_DAMAGED', `snapshot file ${path} is damaged: ${(err as Error).message}`, {
+      hint: "run 'dedupfs repair': it quarantines the damaged file as .json.damaged and keeps every other snapshot", data: { snapshot: id }, cause: err,
+    });
   }
 }

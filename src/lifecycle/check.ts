@@ -78,6 +78,8 @@ export interface CheckReport {
   unsafeNames: DamageMap['unsafeNames'];
   /** damaged copies taken out of the index by this check (readData), so the next ingest stores them again */
   markedBad: number;
+  /** why the damaged copies could not be taken out of the index (a repository that cannot be written) */
+  markError?: string;
   /** set when nearly every block read failed: config.json is suspected and nothing was marked */
   configSuspect?: string;
 }
@@ -159,7 +161,16 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   const damagedBlocks = [...blocks.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   const probe = readData ? { failed: failures.length, read: readData.blocks } : await probeConfig(repo.store);
   const configSuspect = configSuspicion(repo.config, probe.failed, probe.read);
-  const markedBad = configSuspect ? 0 : await markBad(repo, knownBad, failures);
+  // A repository that cannot be written (read-only, full) is still checked; it only stays unmarked.
+  let markedBad = 0;
+  let markError: string | undefined;
+  if (!configSuspect) {
+    try {
+      markedBad = await markBad(repo, knownBad, failures);
+    } catch (err) {
+      markError = (err as Error).message;
+    }
+  }
   return {
     ok: !packs.packProblems.length && !packs.indexProblems.length && !damagedBlocks.length && !snapshotFiles.length
       && !damage.unsafeNames.length && !configSuspect,
@@ -167,7 +178,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     readData, packProblems: packs.packProblems, indexProblems: packs.indexProblems, damagedBlocks,
     damagedSnapshots: snapshots.filter((s) => damage.snapshots.get(s.id)?.length).map((s) => s.id),
     unindexedBlocks: packs.unindexed.size, unreferencedBlocks, unsealedPacks: packs.unsealed.length, damagedSpares, strays: packs.strays,
-    snapshotFiles, unsafeNames: damage.unsafeNames, markedBad, configSuspect,
+    snapshotFiles, unsafeNames: damage.unsafeNames, markedBad, markError, configSuspect,
   };
 }
 

@@ -106,9 +106,9 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
   }
 }
 
-// Step 3: every pack the rebuild found damaged, or that holds a copy that failed its check.
+// Step 3: every pack the rebuild found damaged, or that holds a copy known to be bad.
 async function salvageDamagedPacks(repo: Repository, index: IndexRepair, badCopies: BadCopies): Promise<SalvageResult[]> {
-  const packs = new Set([...index.problems.map((p) => p.pack), ...index.damaged.map((d) => d.pack)]);
+  const packs = new Set([...index.problems.map((p) => p.pack), ...badCopies.packs()]);
   const salvaged: SalvageResult[] = [];
   for (const packId of [...packs].sort()) {
     const contents = await readPackEntries(packPath(repo.layout, packId)).catch(() => undefined);

@@ -5,7 +5,8 @@
 // it stores it again, and every snapshot that needs it reads the new copy. An entry lives as long
 // as its pack: salvage (salvagePack.ts) or gc retires the pack, and the next save drops it.
 // Written like a snapshot record (temp, fsync, rename, fsync of the folder).
-import { open, readFile, rename } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ioError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
@@ -44,6 +45,11 @@ export class BadCopies {
     this.copies.set(`${copy.pack}:${copy.offset}`, copy);
   }
 
+  /** The packs that hold a bad copy. */
+  packs(): Set<string> {
+    return new Set([...this.copies.values()].map((c) => c.pack));
+  }
+
   get size(): number {
     return this.copies.size;
   }
@@ -54,7 +60,7 @@ export class BadCopies {
     const existing = new Set((await listPacks(this.layout)).sealed.map((p) => p.packId));
     const copies = [...this.copies.values()].filter((c) => existing.has(c.pack));
     const path = badCopiesPath(this.layout);
-    const tmp = `${path}.tmp`;
+    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       const fh = await open(tmp, 'w', FILE_MODE);
       try {
@@ -67,6 +73,7 @@ export class BadCopies {
       await fsyncDir(this.layout.root);
       this.existed = true;
     } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
       throw ioError(err, 'cannot write', path);
     }
   }

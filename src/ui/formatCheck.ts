@@ -55,6 +55,7 @@ export function formatCheck(r: CheckReport): string {
     lines.push(...capped(r.unsafeNames, (n) => `  tree ${n.tree}: ${n.problem} (${n.name})`, '  '));
   }
   if (r.configSuspect) lines.push(`${r.configSuspect}; nothing was marked bad`);
+  if (r.markError) lines.push(`note: the damaged copies stay in the index: ${r.markError}`);
   if (r.markedBad) lines.push(`${formatCount(r.markedBad, 'damaged copy was', 'damaged copies were')} taken out of the index, so the next ingest stores those blocks again`);
   if (r.unindexedBlocks) lines.push(`note: ${formatCount(r.unindexedBlocks, 'block in packs is', 'blocks in packs are')} not in the index`);
   if (r.unreferencedBlocks) lines.push(`note: ${formatCount(r.unreferencedBlocks, 'block is', 'blocks are')} not needed by any snapshot (gc reclaims them)`);

@@ -82,7 +82,7 @@ test('ingest heals: check --read-data takes a damaged shared block out of the in
   await damageSharedBlock(repo);
   const first = await runCli(['check', '--read-data'], { repo });
   assert.equal(first.code, 1);
-  assert.match(first.stdout, /1 damaged copies were taken out of the index/);
+  assert.match(first.stdout, /1 damaged copy was taken out of the index/);
   assert.match(first.stderr, /hint: re-ingest/);
   const again = await checkJson(repo);
   assert.equal(again.code, 1, 'the block stays reported (as missing) until it is stored again');
