@@ -4,7 +4,7 @@ import { ingest } from '../../src/ingest/ingest.js';
 import { statSources } from '../../src/ingest/ingest.js';
 import { parseDuration, durationToMs } from '../../src/core/duration.js';
 import { formatIngestSummary } from '../../src/ui/formatSnapshot.js';
-import { exitWithWarnings, output, progressFor, withRepository, type GlobalArgs } from '../shared.js';
+import { exitWithWarnings, progressFor, repeatable, summary, withRepository, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs {
   paths: string[]; tag: string[]; host?: string; exclude: string[]; 'exclude-file': string[];
@@ -16,10 +16,10 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
   describe: 'store folders and files as a new snapshot',
   builder: (y) => y
     .positional('paths', { type: 'string', array: true, describe: 'folders or files to store', demandOption: true })
-    .option('tag', { type: 'string', array: true, default: [], describe: 'tag the snapshot (repeatable)' })
+    .option('tag', repeatable('tag the snapshot'))
     .option('host', { type: 'string', describe: 'host name to record (default: this host)' })
-    .option('exclude', { type: 'string', array: true, default: [], describe: 'skip names (no slash) or paths (with a slash) matching a glob (repeatable)' })
-    .option('exclude-file', { type: 'string', array: true, default: [], describe: 'read exclude patterns from a file, one a line (repeatable)' })
+    .option('exclude', repeatable('skip names (no slash) or paths (with a slash) matching a glob'))
+    .option('exclude-file', repeatable('read exclude patterns from a file, one a line'))
     .option('one-file-system', { type: 'boolean', describe: 'do not cross into other file systems' })
     .option('dry-run', { type: 'boolean', describe: 'read and chunk everything, write nothing' })
     .option('lock-wait', { type: 'string', describe: 'wait this long for a lock (e.g. 30s, 5min)' })
@@ -36,7 +36,7 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
       oneFileSystem: argv['one-file-system'], dryRun: argv['dry-run'], reporter: progress,
     }));
     progress.finish();
-    output(argv, { type: 'summary', dry_run: result.dryRun, ...result.snapshot }, () => formatIngestSummary(result.snapshot, result.dryRun));
+    summary(argv, { type: 'summary', dry_run: result.dryRun, ...result.snapshot }, () => formatIngestSummary(result.snapshot, result.dryRun));
     exitWithWarnings(result.snapshot.warnings);
   },
 };

@@ -23,7 +23,17 @@ export interface Snapshot {
   added: { blocks: number; rawBytes: number; storedBytes: number };
   partial: boolean;     // some files or folders could not be read
   warnings: number;
+  original?: string;    // set by `dedupfs tag`: the id the snapshot was made with
+  replaces?: string;    // set by `dedupfs tag`: the id of the record this one replaced (staleTwins.ts)
+  /** set when repair rewrote a damaged snapshot without the files it could not keep */
+  repaired?: SnapshotRepair;
 }
+
+/**
+ * What `repair --drop-damaged` did: the snapshot it replaces and the paths it dropped (escaped as
+ * ls shows them). No time, so that a repair run again after a kill writes the very same record.
+ */
+export interface SnapshotRepair { from: string; dropped: string[] }
 
 export const SNAPSHOT_ID = /^[0-9a-f]{64}$/;
 
