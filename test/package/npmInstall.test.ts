@@ -1,8 +1,9 @@
 // The package as npm users get it: `npm pack` of the built tree, installed into a scratch
 // folder, and the installed `dedupfs` command run (version, then an ingest and restore round
 // trip compared by hash). Offline: the install is `npm ci --offline` against the npm cache that
-// `npm ci` of this project filled, with a lockfile made of this project's runtime entries (a
-// global `npm install -g` would fetch full registry documents, which that cache lacks).
+// `npm ci` of this project filled, with a lockfile made of this project's runtime entries and
+// their tarballs (a global `npm install -g` would fetch full registry documents, which that
+// cache lacks).
 // Install scripts are skipped; the native addons they would build are linked from this
 // project's node_modules (same versions). So this proves the tarball's contents, its bin link
 // and its declared dependencies; not that the addons build on the user's machine, nor the
@@ -20,6 +21,17 @@ import { describeTree } from '../helpers/sourceTree.js';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface LockEntry { dev?: boolean; hasInstallScript?: boolean; [key: string]: unknown }
+
+/**
+ * The entry with its registry tarball named: this project's lockfile leaves `resolved` out, and
+ * without it npm would ask the registry (or its cache of registry documents) where the tarball
+ * is. With it, the tarball comes from npm's cache by its integrity.
+ */
+function withTarball(path: string, entry: LockEntry): LockEntry {
+  if (entry.resolved || entry.link) return entry;
+  const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  return { ...entry, resolved: `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${String(entry.version)}.tgz` };
+}
 
 /** npm run with the environment of a user's shell: no npm_* variables of an enclosing `npm test`. */
 function npm(args: string[], cwd: string) {
@@ -42,7 +54,7 @@ test('npm pack carries the built command and nothing of the tests; the installed
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
   const lock = JSON.parse(await readFile(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
   const tarball = `file:../${packed.filename}`;
-  const runtime = Object.entries(lock.packages).filter(([path, entry]) => path !== '' && !entry.dev);
+  const runtime = Object.entries(lock.packages).filter(([path, entry]) => path !== '' && !entry.dev).map(([path, entry]) => [path, withTarball(path, entry)] as const);
   const user = join(work, 'user');
   await mkdir(user);
   await writeFile(join(user, 'package.json'), JSON.stringify({ private: true, dependencies: { dedupfs: tarball } }));

@@ -119,7 +119,7 @@ test('the manual page carries the same recipe, line for line', async () => {
   for (const line of lines) assert.ok(man.includes(line), `man/dedupfs.1 has: ${line}`);
 });
 
-test('the README recipe prints nothing on success', { todo: 'silent -q on every command comes with the cli branch (issue 10, "-q is silent on success")' }, () => {
+test('the README recipe prints nothing on success', () => {
   assert.ok(outcomes.length >= 9);
   for (const { job, result } of outcomes) assert.equal(result.stdout + result.stderr, '', `silent: ${job.origin}`);
 });
