@@ -18,7 +18,7 @@ export const repairCommand: CommandModule<GlobalArgs, Args> = {
     .option('forget-unreadable', { type: 'boolean', describe: 'forget the snapshots whose root tree cannot be read (nothing of them can be restored)' })
     .option('lock-wait', LOCK_WAIT_OPTION)
     .example('$0 repair --read-data && $0 check --read-data', 'rebuild and salvage, then prove it')
-    .example('$0 ingest /data && $0 check', 'after repair: re-ingest a source that still holds the damaged files to heal every snapshot')
+    .example('$0 ingest /backups/today && $0 check', 'after repair: re-ingest a source that still holds the damaged files to heal every snapshot')
     .epilogue('repair takes the repository exclusively and never removes a snapshot because some of its files are damaged. '
       + 'Exit status 3 when snapshots still need blocks that are gone (listed by snapshot and path): re-ingest a source that holds them, '
       + 'or run repair --drop-damaged. Exit status 1, changing nothing, when nearly every block fails its check (config.json is suspected). '

@@ -35,7 +35,7 @@ async function helpExamples(): Promise<Example[]> {
     const help = (await runCli([command, '--help'])).stdout;
     const section = help.split(/^Examples:\n/m)[1]?.split('\n\n')[0] ?? '';
     for (const row of section.split('\n').filter(Boolean)) {
-      const m = /^ {2}(\S.*?\bdedupfs\b.*?) {2,}\S/.exec(row) ?? /^ {2}(\S.*?\bdedupfs\b.*)$/.exec(row);
+      const m = /^ {2}(?=\S)(.*?\bdedupfs\b.*?) {2,}\S/.exec(row) ?? /^ {2}(?=\S)(.*?\bdedupfs\b.*)$/.exec(row);
       assert.ok(m, `${command} --help: cannot read the example row ${JSON.stringify(row)}`);
       out.push({ source: `dedupfs ${command} --help`, line: m[1].trim() });
     }
@@ -68,7 +68,7 @@ async function manExamples(): Promise<Example[]> {
 async function scratch(dir: string): Promise<{ repo: string; ids: string[] }> {
   const files: Record<string, string | Buffer> = {
     'etc/hosts': '127.0.0.1 localhost\n', 'etc/app.conf': 'answer = 42\n', 'home/user/notes.txt': 'notes\n',
-    'backups/today/report.txt': 'report\n', 'usr/share/doc/readme': 'doc\n', 'var/cache/junk.tmp': 'junk\n',
+    'backups/today/report.txt': 'report\n', 'etc/bash_completion.d/README': 'completions\n', 'usr/share/doc/readme': 'doc\n', 'var/cache/junk.tmp': 'junk\n',
     'bigfile.iso': randomBytes(400_000),
   };
   for (const [path, content] of Object.entries(files)) {
