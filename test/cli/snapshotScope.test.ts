@@ -2,7 +2,7 @@
 // `latest~N` and id prefixes choose among, on every command that takes a snapshot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT } from '../../src/ui/exitCodes.js';
 import { runCli } from '../helpers/cli.js';
@@ -64,6 +64,11 @@ test('--host, --path and --tag scope latest, latest~N and prefixes on restore, c
   assert.equal(await readFile(join(mountpoint, 'f.txt'), 'utf8'), 'web two\n');
   assert.equal((await runCli(['umount', '-q', mountpoint])).code, 0);
   await mount.exited;
+  const catalog = await startMount(t, { repo, mountpoint, args: ['--host', 'db1'] });
+  assert.deepEqual(await readdir(join(mountpoint, 'hosts')), ['db1']);
+  assert.deepEqual(await readdir(join(mountpoint, 'ids')), [dbOnly.id.slice(0, 8)]);
+  assert.equal((await runCli(['umount', '-q', mountpoint])).code, 0);
+  await catalog.exited;
 
   // forget latest --host web1 removes web1's newest, not the repository's newest.
   await run(['forget', '-q', '--host', 'web1', 'latest']);
