@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
     });
   // yargs' getOptions() is public but missing from its type declarations
   const known = () => (parser as unknown as { getOptions(): KnownOptions }).getOptions();
-  parser = parser.middleware((args) => checkOperands(args, argv, known()), true);
+  parser = parser.middleware((args) => checkOperands(args, argv, known(), COMMAND_NAMES), true);
   for (const cmd of await commandsFor(argv)) parser = parser.command(cmd);
   await parser.parseAsync();
   printHeldSummary();
