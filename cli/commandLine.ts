@@ -39,11 +39,11 @@ function unknownOption(words: string[], options: KnownOptions): string | undefin
  * its value), which is why they are looked for here, in the words as typed. Then undoes
  * markOperands.
  */
-export function checkOperands(argv: Record<string, unknown> & { _: Array<string | number> }, words: string[], options: KnownOptions): void {
-  const unknown = unknownOption(words, options);
-  const command = argv._[0];
-  const help = typeof command === 'string' && !command.startsWith('-') ? `dedupfs ${command} --help` : 'dedupfs --help';
-  if (unknown) throw new DedupfsError('USAGE', `unknown option '${unknown}'`, { hint: `see '${help}'` });
+export function checkOperands(argv: Record<string, unknown> & { _: Array<string | number> }, words: string[], options: KnownOptions, commands: string[]): void {
+  const command = commandWord(words);
+  // An unknown command is reported as such (usageMessage), before any of its options.
+  const unknown = command === undefined || commands.includes(command) ? unknownOption(words, options) : undefined;
+  if (unknown) throw new DedupfsError('USAGE', `unknown option '${unknown}'`, { hint: `see 'dedupfs ${command ? `${command} ` : ''}--help'` });
   const unmark = (v: unknown) => (typeof v === 'string' && v.startsWith(OPERAND_MARK) ? v.slice(1) : v);
   for (const [key, value] of Object.entries(argv)) argv[key] = Array.isArray(value) ? value.map(unmark) : unmark(value);
 }
@@ -79,14 +79,9 @@ function suggestion(word: string, commands: string[]): string | undefined {
   return best && best[1] <= Math.max(2, Math.floor(word.length / 3)) ? best[0] : undefined;
 }
 
-/** How the word `name` (as yargs reports it, without dashes) was written on the command line. */
-function optionSpelling(name: string, words: string[]): string | undefined {
-  return [`--${name}`, `-${name}`].find((form) => words.some((w) => w === form || w.startsWith(`${form}=`)));
-}
-
 /**
  * The message for a yargs usage failure `msg` on the command line `words`, knowing the command
- * names. Unknown words become "unknown command", "unknown option" or "unexpected argument".
+ * names. An unknown word is an "unknown command" or an "unexpected argument".
  */
 export function usageMessage(msg: string, words: string[], commands: string[]): UsageMessage {
   const unknown = /^Unknown arguments?: (.*)$/.exec(msg);
@@ -95,9 +90,8 @@ export function usageMessage(msg: string, words: string[], commands: string[]): 
   const following = /^Not enough arguments following: (.*)$/.exec(msg);
   if (following) return { message: `option '${following[1].length > 1 ? '--' : '-'}${following[1]}' needs a value`, hint: help };
   if (!unknown) return { message: msg.charAt(0).toLowerCase() + msg.slice(1), hint: help };
+  // Unknown options never get here (checkOperands reports them first): these are words.
   const name = unknown[1].split(', ')[0];
-  const option = name.startsWith('-') ? name.replace(/=.*/s, '') : optionSpelling(name, words);
-  if (option) return { message: `unknown option '${option}'`, hint: help };
   if (name === command && !commands.includes(name)) {
     const close = suggestion(name, commands);
     return { message: `unknown command '${name}'`, hint: close ? `did you mean '${close}'? see 'dedupfs --help'` : "see 'dedupfs --help' for the commands" };

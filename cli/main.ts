@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<void> {
     .usage('$0 <command> [options]\n\nA content-defined-chunking backup archiver: stores every copy, pays for each block once.')
     .option('repo', { type: 'string', describe: 'repository folder (default $DEDUPFS_REPO or ~/.dedupfs)', global: true })
     .option('json', { type: 'boolean', describe: 'print machine-readable JSON on stdout', global: true })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, only warnings and errors', global: true })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'print nothing on success but what the command is for (a listing, a file, --json); warnings and errors still print', global: true })
     .version(pkg.version)
     .help()
     .alias('help', 'h')
@@ -35,7 +35,8 @@ async function main(argv: string[]): Promise<void> {
     .demandCommand(1, 'a command is required')
     // a terminal's width, no wrapping at all when stdout is a pipe or a file
     .wrap(process.stdout.isTTY ? process.stdout.columns : null)
-    .epilogue('Exit status: 0 success, 1 error, 2 usage, 3 finished with warnings, 10 no repository, 11 repository locked, 130 interrupted.\nSee man dedupfs for more.')
+    .epilogue('Options go before or after the operands; a repeatable option takes one value each time (--tag a --tag b); -- ends the options.\n'
+      + 'Exit status: 0 success, 1 error, 2 usage, 3 finished with warnings, 10 no repository, 11 repository locked, 130 interrupted.\nSee man dedupfs for more.')
     .fail((msg, err) => {
       // yargs' own parse errors (YError) are usage errors; any other error is the command's
       if (err && err.name !== 'YError') throw err;
@@ -44,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
     });
   // yargs' getOptions() is public but missing from its type declarations
   const known = () => (parser as unknown as { getOptions(): KnownOptions }).getOptions();
-  parser = parser.middleware((args) => checkOperands(args, argv, known()), true);
+  parser = parser.middleware((args) => checkOperands(args, argv, known(), COMMAND_NAMES), true);
   for (const cmd of await commandsFor(argv)) parser = parser.command(cmd);
   await parser.parseAsync();
   printHeldSummary();

@@ -5,12 +5,12 @@ import { forget, gc, parseGroupBy, parseMaxUnused, type GcReport } from '../../s
 import { formatForget } from '../../src/ui/formatForget.js';
 import { formatGc } from '../../src/ui/formatGc.js';
 import { selectScoped } from '../../src/catalog/selectSnapshot.js';
-import { LOCK_WAIT_OPTION, lockWaitMs, progressFor, repeatable, summary, withRepository, type GlobalArgs } from '../shared.js';
+import { LOCK_WAIT_OPTION, lockWaitMs, progressFor, repeatable, scopeOf, scopeOptions, summary, withRepository, type GlobalArgs, type ScopeArgs } from '../shared.js';
 
-interface Args extends GlobalArgs {
+interface Args extends GlobalArgs, ScopeArgs {
   snapshots: string[];
   'keep-last'?: number; 'keep-hourly'?: number; 'keep-daily'?: number; 'keep-weekly'?: number; 'keep-monthly'?: number; 'keep-yearly'?: number;
-  'keep-within'?: string; 'keep-tag': string[]; host?: string; tag: string[]; 'group-by': string; 'dry-run'?: boolean; gc?: boolean; 'max-unused': string;
+  'keep-within'?: string; 'keep-tag': string[]; 'group-by': string; 'dry-run'?: boolean; gc?: boolean; 'max-unused': string;
 }
 
 const count = (describe: string) => ({ type: 'number', describe, requiresArg: true } as const);
@@ -18,7 +18,7 @@ const count = (describe: string) => ({ type: 'number', describe, requiresArg: tr
 export const forgetCommand: CommandModule<GlobalArgs, Args> = {
   command: 'forget [snapshots..]',
   describe: 'remove snapshots, named or by a retention policy (gc frees their space)',
-  builder: (y) => y
+  builder: (y) => scopeOptions(y, 'apply the policy, or choose the named snapshots, only among snapshots')
     .positional('snapshots', { type: 'string', array: true, default: [] as string[], describe: 'snapshots to remove (id, prefix, latest, latest~N)' })
     .option('keep-last', count('keep the N newest snapshots'))
     .option('keep-hourly', count('keep the newest snapshot of each of the last N hours that have one'))
@@ -28,8 +28,6 @@ export const forgetCommand: CommandModule<GlobalArgs, Args> = {
     .option('keep-yearly', count('... of each of the last N years'))
     .option('keep-within', { type: 'string', describe: "keep every snapshot newer than DURATION before the group's newest (e.g. 30d, 1y6m)" })
     .option('keep-tag', repeatable('keep every snapshot with this tag'))
-    .option('host', { type: 'string', requiresArg: true, describe: 'apply the policy, or choose the named snapshots, only among snapshots of this host' })
-    .option('tag', repeatable('... only among snapshots with this tag (all must match)'))
     .option('group-by', { type: 'string', default: 'host,paths', describe: "judge each group alone: any of host, paths, tags, comma-separated ('' for one group)" })
     .option('dry-run', { type: 'boolean', describe: 'print what would be kept and removed; remove nothing' })
     .option('gc', { type: 'boolean', describe: 'run gc afterwards, to free the space (takes the exclusive lock)' })
@@ -51,9 +49,8 @@ export const forgetCommand: CommandModule<GlobalArgs, Args> = {
     const maxUnused = parseMaxUnused(argv['max-unused']);
     const lockWait = lockWaitMs(argv);
     const report = await withRepository(argv, { lock: 'shared', command: 'forget', lockWaitMs: lockWait }, (repo) => forget(repo, {
-      snapshots: argv.host !== undefined || argv.tag.length
-        ? argv.snapshots.map((s) => selectScoped(repo.catalog, s, { host: argv.host, tags: argv.tag }).id) : argv.snapshots,
-      policy, host: argv.host, tags: argv.tag, groupBy, dryRun: argv['dry-run'],
+      snapshots: argv.snapshots.map((s) => selectScoped(repo.catalog, s, scopeOf(argv)).id),
+      policy, ...scopeOf(argv), groupBy, dryRun: argv['dry-run'],
     }));
     // What forget changed is printed before gc starts, so it is said whatever becomes of gc
     // (a lock it cannot get, a damaged repository); with --json the summary then has gc: null.

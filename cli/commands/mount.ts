@@ -3,7 +3,6 @@
 import type { CommandModule } from 'yargs';
 import { parseSize } from '../../src/core/size.js';
 import { mountRepository } from '../../src/mount/index.js';
-import { selectScoped } from '../../src/catalog/selectSnapshot.js';
 import { scopeOf, scopeOptions, summary, withRepository, type GlobalArgs, type ScopeArgs } from '../shared.js';
 
 interface Args extends GlobalArgs, ScopeArgs { mountpoint: string; snapshot?: string; 'allow-other'?: boolean; 'cache-size': string }
@@ -11,18 +10,19 @@ interface Args extends GlobalArgs, ScopeArgs { mountpoint: string; snapshot?: st
 export const mountCommand: CommandModule<GlobalArgs, Args> = {
   command: 'mount <mountpoint>',
   describe: 'show snapshots as a read-only file system (FUSE), until Ctrl-C or dedupfs umount',
-  builder: (y) => scopeOptions(y, 'with --snapshot: choose only among snapshots')
+  builder: (y) => scopeOptions(y, 'show only snapshots')
     .positional('mountpoint', { type: 'string', describe: 'an empty folder', demandOption: true })
     .option('snapshot', { type: 'string', describe: 'show only this snapshot (id, prefix, latest, latest~N) at the root' })
     .option('allow-other', { type: 'boolean', describe: 'let other users in (access checked against the stored modes)' })
     .option('cache-size', { type: 'string', default: '256M', describe: 'memory for decompressed chunks' })
     .example('$0 mount /mnt/backups', 'every snapshot, by time, id, host and tag')
-    .example('$0 mount --snapshot latest /mnt/last', 'the newest snapshot at the root'),
+    .example('$0 mount --snapshot latest /mnt/last', 'the newest snapshot at the root')
+    .example('$0 mount --tag daily /mnt/daily', 'only the snapshots tagged daily'),
   handler: async (argv) => {
     const cacheBytes = parseSize(argv['cache-size']);
     await withRepository(argv, { lock: 'shared', command: 'mount' }, async (repo) => {
       const mount = await mountRepository(repo, {
-        mountpoint: argv.mountpoint, snapshot: argv.snapshot === undefined ? undefined : selectScoped(repo.catalog, argv.snapshot, scopeOf(argv)).id, allowOther: argv['allow-other'], cacheBytes,
+        mountpoint: argv.mountpoint, snapshot: argv.snapshot, scope: scopeOf(argv), allowOther: argv['allow-other'], cacheBytes,
         onError: (line) => process.stderr.write(`dedupfs: ${line}\n`),
       });
       const what = mount.snapshot ? `snapshot ${mount.snapshot.id.slice(0, 8)} (${mount.snapshot.time})` : `the snapshots of ${repo.dir}`;

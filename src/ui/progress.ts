@@ -4,6 +4,7 @@
 // to stderr as lines of their own, so they reach cron's mail.
 import type { Reporter } from '../core/reporter.js';
 import { formatBytes } from '../core/size.js';
+import { formatCount } from './formatCount.js';
 
 export interface ProgressOptions { quiet?: boolean; json?: boolean; verb: string }
 
@@ -26,7 +27,7 @@ export function createProgress(opts: ProgressOptions): Progress {
     const secs = Math.max((now - started) / 1000, 0.001);
     const rate = bytes / secs;
     const done = bytes + skippedBytes;
-    let line = `${opts.verb}: ${files} files, ${formatBytes(done)}${totalBytes ? ` of ~${formatBytes(Math.max(totalBytes, done))}` : ''}, ${formatBytes(rate)}/s`;
+    let line = `${opts.verb}: ${formatCount(files, 'file')}, ${formatBytes(done)}${totalBytes ? ` of ~${formatBytes(Math.max(totalBytes, done))}` : ''}, ${formatBytes(rate)}/s`;
     if (totalBytes > done && rate > 0) line += `, ${formatEta((totalBytes - done) / rate)} left`;
     const width = (process.stderr.columns || 80) - 1;
     if (current && line.length + 3 < width) line += `  ${truncateLeft(current, width - line.length - 2)}`;

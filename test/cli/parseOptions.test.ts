@@ -110,6 +110,7 @@ test('unknown commands, options and words are named, exit 2, and store nothing',
     [['frobnicate'], /^dedupfs: unknown command 'frobnicate'\n/, /see 'dedupfs --help'/],
     [['snapshot'], /^dedupfs: unknown command 'snapshot'\n/, /did you mean 'snapshots'\?/],
     [['--repo', s.repo, 'frobnicate', s.etc], /^dedupfs: unknown command 'frobnicate'\n/, /dedupfs --help/],
+    [['frobnicate', '--tag', 'x'], /^dedupfs: unknown command 'frobnicate'\n/, /dedupfs --help/],
     // The unknown option is reported as an option; the path after it is not its value.
     [['ingest', '--frob', s.etc], /^dedupfs: unknown option '--frob'\n/, /dedupfs ingest --help/],
     [['ingest', s.etc, '-z'], /^dedupfs: unknown option '-z'\n/, /dedupfs ingest --help/],

@@ -2,7 +2,7 @@
 // `latest~N` and id prefixes choose among, on every command that takes a snapshot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXIT } from '../../src/ui/exitCodes.js';
 import { runCli } from '../helpers/cli.js';
@@ -11,7 +11,7 @@ import { tempDir } from '../helpers/tempDir.js';
 
 interface Snap { id: string; host: string; paths: string[]; tags: string[] }
 
-test('--host, --path and --tag scope latest, latest~N and prefixes on restore, cat, ls, stats, mount, forget', async (t) => {
+test('--host, --path and --tag scope latest, latest~N and prefixes on restore, cat, ls, stats, mount, and forget (named and by policy)', async (t) => {
   const dir = await tempDir(t);
   const repo = join(dir, 'repo');
   const web = join(dir, 'web'), db = join(dir, 'db');
@@ -64,8 +64,16 @@ test('--host, --path and --tag scope latest, latest~N and prefixes on restore, c
   assert.equal(await readFile(join(mountpoint, 'f.txt'), 'utf8'), 'web two\n');
   assert.equal((await runCli(['umount', '-q', mountpoint])).code, 0);
   await mount.exited;
+  const catalog = await startMount(t, { repo, mountpoint, args: ['--host', 'db1'] });
+  assert.deepEqual(await readdir(join(mountpoint, 'hosts')), ['db1']);
+  assert.deepEqual(await readdir(join(mountpoint, 'ids')), [dbOnly.id.slice(0, 8)]);
+  assert.equal((await runCli(['umount', '-q', mountpoint])).code, 0);
+  await catalog.exited;
 
+  // A policy judges only the snapshots of --path (in one group, db1's would be kept instead).
+  await run(['forget', '-q', '--path', web, '--keep-last', '1', '--group-by', '']);
+  assert.deepEqual((JSON.parse(await run(['snapshots', '--json'])) as Snap[]).map((s) => s.id), [webHourly.id, dbOnly.id]);
   // forget latest --host web1 removes web1's newest, not the repository's newest.
   await run(['forget', '-q', '--host', 'web1', 'latest']);
-  assert.deepEqual((JSON.parse(await run(['snapshots', '--json'])) as Snap[]).map((s) => s.id), [webDaily.id, dbOnly.id]);
+  assert.deepEqual((JSON.parse(await run(['snapshots', '--json'])) as Snap[]).map((s) => s.id), [dbOnly.id]);
 });
