@@ -22,8 +22,8 @@ export function notice(argv: GlobalArgs, message: string): void {
   if (!argv.quiet) process.stderr.write(`${message}\n`);
 }
 
-export function progressFor(argv: GlobalArgs, verb: string): Progress {
-  return createProgress({ quiet: argv.quiet, json: argv.json, verb });
+export function progressFor(argv: GlobalArgs, verb: string, verbose?: boolean): Progress {
+  return createProgress({ quiet: argv.quiet, json: argv.json, verb, verbose });
 }
 
 /** Prints `value` as JSON with --json, else the text `human()` makes. */

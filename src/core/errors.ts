@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'IO'                 // an operating-system error on a named path
   | 'REPO_WRITE'         // the repository cannot be written (full disk, I/O error): the command stops
   | 'MOUNT'              // a mount point problem
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'        // stopped by SIGINT (Ctrl-C); what was done is kept
+  | 'TERMINATED';        // stopped by SIGTERM (a cron timeout, a shutdown); what was done is kept
 
 export class DedupfsError extends Error {
   readonly code: ErrorCode;

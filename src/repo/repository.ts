@@ -105,7 +105,7 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
   }
   try {
     const index = withOwnerOnlyUmask(() => BlockIndex.open(layout.index));
-    const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun });
+    const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun, owner: lock?.id });
     const catalog = withOwnerOnlyUmask(() => Catalog.open(layout.catalog, layout.snapshots));
     await catalog.sync();
     return {

@@ -10,6 +10,7 @@ export const EXIT = {
   NO_REPOSITORY: 10,
   LOCKED: 11,
   INTERRUPTED: 130,
+  TERMINATED: 143,
 } as const;
 
 export function exitCodeFor(code: ErrorCode): number {
@@ -18,6 +19,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'NO_REPOSITORY': return EXIT.NO_REPOSITORY;
     case 'LOCKED': return EXIT.LOCKED;
     case 'INTERRUPTED': return EXIT.INTERRUPTED;
+    case 'TERMINATED': return EXIT.TERMINATED;
     default: return EXIT.ERROR;
   }
 }
