@@ -23,7 +23,12 @@ export interface Snapshot {
   added: { blocks: number; rawBytes: number; storedBytes: number };
   partial: boolean;     // some files or folders could not be read
   warnings: number;
+  /** the source folder's own metadata when it is the root (one source folder); restore puts it on TARGET */
+  rootMeta?: RootMeta;
 }
+
+/** A folder's own mode (st_mode), owner and times (nanoseconds since the epoch, decimal strings). */
+export interface RootMeta { mode: number; uid: number; gid: number; mtime: string; atime: string }
 
 export const SNAPSHOT_ID = /^[0-9a-f]{64}$/;
 

@@ -144,6 +144,10 @@ export async function ingest(repo: Repository, opts: IngestOptions): Promise<Ing
     root: addressToHex(root), parent: parent?.id, files: t.files, dirs: t.dirs, bytes: t.bytes,
     added: addedNow(), partial: t.warnings > 0, warnings: t.warnings,
   };
+  if (sources.length === 1 && sources[0].st.isDirectory()) {
+    const st = sources[0].st;
+    fields.rootMeta = { mode: Number(st.mode), uid: Number(st.uid), gid: Number(st.gid), mtime: st.mtimeNs.toString(), atime: st.atimeNs.toString() };
+  }
   if (opts.dryRun) {
     // The store was opened with dryRun: it compressed and counted new blocks, and wrote none.
     await repo.store.flush();
