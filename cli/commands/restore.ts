@@ -1,22 +1,22 @@
 // `dedupfs restore SNAPSHOT[:PATH] TARGET`: write a snapshot's files back to disk.
 import type { CommandModule } from 'yargs';
-import { parseSnapshotPath } from '../../src/catalog/selectSnapshot.js';
+import { parseSnapshotPath, selectScoped } from '../../src/catalog/selectSnapshot.js';
 import { restoreSnapshot } from '../../src/restore/restoreSnapshot.js';
 import { OVERWRITE_POLICIES, type OverwritePolicy } from '../../src/restore/destination.js';
 import { formatDryRunItem, formatRestoreSummary } from '../../src/ui/formatRestore.js';
 import { ignoreClosedStdout } from '../../src/ui/streamOut.js';
-import { LOCK_WAIT_OPTION, exitWithWarnings, lockWaitMs, output, progressFor, withRepository, type GlobalArgs } from '../shared.js';
+import { LOCK_WAIT_OPTION, exitWithWarnings, lockWaitMs, progressFor, repeatable, scopeOf, scopeOptions, summary, withRepository, type GlobalArgs, type ScopeArgs } from '../shared.js';
 
-interface Args extends GlobalArgs {
+interface Args extends GlobalArgs, ScopeArgs {
   spec: string; target: string; include: string[]; exclude: string[]; overwrite: OverwritePolicy; delete?: boolean; 'dry-run'?: boolean;
 }
 
 export const restoreCommand: CommandModule<GlobalArgs, Args> = {
   command: 'restore <spec> <target>',
   describe: 'restore a snapshot, or a path in it, into a folder',
-  builder: (y) => y
-    .option('include', { type: 'string', array: true, default: [], describe: 'restore only paths matching this glob, and what is below them (repeatable)' })
-    .option('exclude', { type: 'string', array: true, default: [], describe: 'skip paths matching this glob, and what is below them (repeatable)' })
+  builder: (y) => scopeOptions(y)
+    .option('include', repeatable('restore only paths matching this glob, and what is below them'))
+    .option('exclude', repeatable('skip paths matching this glob, and what is below them'))
     .positional('spec', { type: 'string', describe: 'SNAPSHOT[:PATH]; the root goes into TARGET itself, any other path to TARGET/<name>', demandOption: true })
     .positional('target', { type: 'string', describe: 'the folder to restore into (created if missing)', demandOption: true })
     .option('overwrite', {
@@ -40,13 +40,13 @@ export const restoreCommand: CommandModule<GlobalArgs, Args> = {
     if (dryRunLines) ignoreClosedStdout();
     const { selector, path } = parseSnapshotPath(argv.spec);
     const result = await withRepository(argv, { lock: 'shared', command: 'restore', lockWaitMs: lockWaitMs(argv) }, (repo) => restoreSnapshot(repo, {
-      snapshot: selector, path, target: argv.target, include: argv.include, exclude: argv.exclude,
+      snapshot: selectScoped(repo.catalog, selector, scopeOf(argv)).id, path, target: argv.target, include: argv.include, exclude: argv.exclude,
       overwrite: argv.overwrite, delete: argv.delete, dryRun: argv['dry-run'], reporter: progress,
       onItem: dryRunLines ? (item) => process.stdout.write(formatDryRunItem(item)) : undefined,
     }));
     progress.finish();
     const { dryRun, ...counts } = result;
-    output(argv, { type: 'summary', dry_run: dryRun, ...counts }, () => formatRestoreSummary(result));
+    summary(argv, { type: 'summary', dry_run: dryRun, ...counts }, () => formatRestoreSummary(result));
     exitWithWarnings(result.warnings + result.errors);
   },
 };

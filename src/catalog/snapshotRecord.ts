@@ -23,9 +23,19 @@ export interface Snapshot {
   added: { blocks: number; rawBytes: number; storedBytes: number };
   partial: boolean;     // some files or folders could not be read
   warnings: number;
+  original?: string;    // set by `dedupfs tag`: the id the snapshot was made with
+  replaces?: string;    // set by `dedupfs tag`: the id of the record this one replaced (staleTwins.ts)
+  /** set when repair rewrote a damaged snapshot without the files it could not keep */
+  repaired?: SnapshotRepair;
   /** the source folder's own metadata when it is the root (one source folder); restore puts it on TARGET */
   rootMeta?: RootMeta;
 }
+
+/**
+ * What `repair --drop-damaged` did: the snapshot it replaces and the paths it dropped (escaped as
+ * ls shows them). No time, so that a repair run again after a kill writes the very same record.
+ */
+export interface SnapshotRepair { from: string; dropped: string[] }
 
 /** A folder's own mode (st_mode), owner and times (nanoseconds since the epoch, decimal strings). */
 export interface RootMeta { mode: number; uid: number; gid: number; mtime: string; atime: string }

@@ -9,7 +9,8 @@ import { fsyncDir } from '../core/fsyncDir.js';
 import { BlockIndex } from '../store/index/blockIndex.js';
 import { BlockStore } from '../store/blockStore.js';
 import { Catalog } from '../catalog/catalog.js';
-import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/index.js';
+// params.js, not the chunker's index: opening a repository needs none of the chunking code (start-up).
+import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/params.js';
 import { DEFAULT_COMPRESSION, DEFAULT_HASH, newConfig, readConfig, type CompressionConfig, type RepoConfig } from './config.js';
 import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from './layout.js';
 import { withOwnerOnlyUmask } from './ownerOnly.js';
@@ -104,16 +105,21 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
     lock = await acquireLock(root, { kind: opts.lock, command: opts.command, waitMs: opts.lockWaitMs, onWarning: opts.onNotice });
   }
   try {
-    const index = withOwnerOnlyUmask(() => BlockIndex.open(layout.index));
-    const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun, owner: lock?.id });
     const catalog = withOwnerOnlyUmask(() => Catalog.open(layout.catalog, layout.snapshots));
     await catalog.sync();
+    let store: BlockStore | null = null;
     return {
-      dir: root, layout, config, chunker: chunkerFromConfig(config), store, catalog,
+      dir: root, layout, config, chunker: chunkerFromConfig(config), catalog,
+      // Opened on first use, LMDB index included: `snapshots` needs neither (start-up time).
+      get store() {
+        if (store) return store;
+        const index = withOwnerOnlyUmask(() => BlockIndex.open(layout.index));
+        return (store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun, owner: lock?.id }));
+      },
       async close() {
-        await store.close();
+        await store?.close();
         catalog.close();
-        await index.close();
+        await store?.index.close();
         await lock?.release();
       },
     };

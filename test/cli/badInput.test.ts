@@ -102,7 +102,7 @@ test('unknown selectors and missing paths: one line, exit 1, nothing written', a
   const target = join(dir, 'target');
   const cases: Array<[string[], RegExp]> = [
     [['ls', 'ffff'], /no snapshot matches 'ffff'/],
-    [['ls', 'latest~5'], /there are only 1 snapshots/],
+    [['ls', 'latest~5'], /there is only 1 snapshot$/m],
     [['ls', 'nonsense'], /'nonsense' is not a snapshot selector/],
     [['ls', 'latest:/nope'], /\/nope does not exist in snapshot [0-9a-f]{8}/],
     [['ls', 'latest:/sub/f.txt/deeper'], /\/sub\/f\.txt is not a folder/],

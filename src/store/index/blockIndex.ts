@@ -2,9 +2,12 @@
 // on disk and is memory-mapped, so memory stays flat however many blocks the repository holds.
 // It only ever names blocks of sealed packs (the pack writer's contract), and it can always be
 // rebuilt from the packs (src/store/rebuildIndex.ts). Several processes may hold it open.
-import { open, type RootDatabase } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
+import { lazyRequire } from '../../core/lazyRequire.js';
 import type { Address } from '../../core/address.js';
 import type { BlockType, Compression, PackEntry } from '../pack/format.js';
+
+const lmdb = lazyRequire<typeof import('lmdb')>('lmdb');
 
 export interface BlockLocation {
   packId: string;
@@ -43,7 +46,7 @@ export class BlockIndex {
   private constructor(private readonly db: RootDatabase<Buffer, Buffer>) {}
 
   static open(path: string): BlockIndex {
-    const db = open<Buffer, Buffer>({ path, keyEncoding: 'binary', encoding: 'binary', compression: false, maxReaders: 256 });
+    const db = lmdb().open<Buffer, Buffer>({ path, keyEncoding: 'binary', encoding: 'binary', compression: false, maxReaders: 256 });
     return new BlockIndex(db);
   }
 
