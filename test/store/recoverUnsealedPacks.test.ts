@@ -1,10 +1,11 @@
-// Unsealed packs left by a killed writer are sealed and indexed with the records that verify;
-// those of a live writer (its lock is held) are never touched.
+// Unsealed packs left by a killed writer are sealed and indexed with the records that verify,
+// by the next ingest or by repair; those of a live writer (its lock is held) are never touched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { repair } from '../../src/lifecycle/repair.js';
 import { acquireLock, listLocks } from '../../src/repo/lock.js';
 import { packPath } from '../../src/repo/layout.js';
 import { recoverUnsealedPacks } from '../../src/store/recoverUnsealedPacks.js';
@@ -12,6 +13,7 @@ import { Compression, BlockType, HEADER_BYTES, encodeHeader } from '../../src/st
 import { PackWriter } from '../../src/store/pack/packWriter.js';
 import { readPackEntries } from '../../src/store/pack/readPackEntries.js';
 import type { Repository } from '../../src/repo/repository.js';
+import { formatRepair } from '../../src/ui/formatRepair.js';
 import { openTestRepo, tempRepoPath } from '../helpers/repo.js';
 
 /** An unsealed pack of `n` raw blocks, as a writer killed after writing them leaves it. */
@@ -88,4 +90,17 @@ test('a pack sealed by a writer killed before it indexed it is indexed, and its 
   assert.deepEqual(await repo.store.get(repo.store.hash(raw)), raw);
   assert.deepEqual(await readdir(repo.layout.packsTmp), []);
   assert.deepEqual(await readFile(packPath(repo.layout, writer.packId)), before, 'the sealed pack is not rewritten');
+});
+
+test('repair seals and indexes what a killed writer left in packs/tmp', async (t) => {
+  const dir = await tempRepoPath(t);
+  const repo = await openTestRepo(t, dir);
+  const left = await leaveUnsealed(repo, randomBytes(16).toString('hex'), 3);
+  await repo.close();
+  const report = await repair(dir);
+  assert.deepEqual([report.unsealed.packs, report.unsealed.blocks], [1, 3]);
+  assert.match(formatRepair(report), /kept 3 blocks \(.*\) from 1 unsealed pack left by interrupted writers/);
+  const again = await openTestRepo(t, dir);
+  assert.deepEqual(await readdir(again.layout.packsTmp), []);
+  for (const raw of left.blocks) assert.deepEqual(await again.store.get(again.store.hash(raw)), raw);
 });
