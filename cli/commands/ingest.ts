@@ -51,12 +51,12 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
       const result = await withRepository(argv, {
         lock: 'shared', command: 'ingest', create: !argv['dry-run'], dryRun: argv['dry-run'],
         lockWaitMs: argv['lock-wait'] ? durationToMs(parseDuration(argv['lock-wait'])) : 0,
-      }, (repo) => ingest(repo, {
+      }, (repo) => (interrupt.arm(), ingest(repo, {
         paths, tags: argv.tag, host: argv.host, excludes: argv.exclude, excludeFiles: argv['exclude-file'],
         excludeCaches: argv['exclude-caches'], excludeIfPresent: argv['exclude-if-present'],
         stdin: argv.stdin ? { name: argv['stdin-name'], stream: process.stdin } : undefined,
         oneFileSystem: argv['one-file-system'], dryRun: argv['dry-run'], reporter: progress, signal: interrupt.signal,
-      }));
+      })));
       progress.finish();
       if (result.recovered?.blocks && !argv.json) notice(argv, formatRecovered(result.recovered));
       summary(argv, { type: 'summary', dry_run: result.dryRun, ...result.snapshot, ...(result.recovered ? { recovered: result.recovered } : {}) },

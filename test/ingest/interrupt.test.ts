@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { acquireLock } from '../../src/repo/lock.js';
 import { openRepository } from '../../src/repo/repository.js';
 import { listPacks } from '../../src/store/listPacks.js';
 import { repoLayout } from '../../src/repo/layout.js';
@@ -95,4 +96,19 @@ test('after kill -9, the next ingest keeps the unsealed packs the killed one lef
   assert.deepEqual(await readdir(repoLayout(repo).packsTmp), [], 'no leftovers');
   const check = await runCli(['check', '--read-data'], { repo });
   assert.equal(check.code, 0, check.stdout + check.stderr);
+});
+
+test('a signal while ingest waits for a lock ends it at once', async (t) => {
+  const repo = await tempRepoPath(t);
+  const src = await tempDir(t);
+  assert.equal((await runCli(['init'], { repo })).code, 0);
+  const held = await acquireLock(repo, { kind: 'exclusive', command: 'test' });
+  t.after(() => held.release());
+  const child = spawn(process.execPath, [CLI_PATH, 'ingest', '--lock-wait', '5min', src], { env: { ...process.env, DEDUPFS_REPO: repo }, stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await sleep(1000);
+  const sent = Date.now();
+  child.kill('SIGTERM');
+  assert.equal(await exited, 143);
+  assert.ok(Date.now() - sent < 2000, 'it did not wait for the lock');
 });
