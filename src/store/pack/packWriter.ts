@@ -94,7 +94,8 @@ export class PackWriter {
     await this.fh.close();
     const finalPath = packPath(this.layout, this.packId);
     await mkdir(dirname(finalPath), { recursive: true, mode: DIR_MODE });
-    await (opts.keepTmp ? link : rename)(this.tmpPath, finalPath);
+    if (opts.keepTmp) await linkOrRename(this.tmpPath, finalPath);
+    else await rename(this.tmpPath, finalPath);
     await fsyncDir(dirname(finalPath));
   }
 
@@ -126,6 +127,20 @@ export class PackWriter {
     // A failed write (a full disk) is reported by the next drain() or seal(); until one of them
     // awaits it, it must not count as an unhandled rejection, which would end the process.
     this.writing.catch(() => undefined);
+  }
+}
+
+/**
+ * A second name for the pack; where the file system has no hard links (vfat, some network file
+ * systems) the pack is renamed instead, and a kill before the index commit leaves it unindexed
+ * until `repair`, as it did before packs kept their tmp name.
+ */
+async function linkOrRename(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (err) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    await rename(from, to);
   }
 }
 
