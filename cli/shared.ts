@@ -30,8 +30,8 @@ export function hint(message: string): void {
   process.stderr.write(`hint: ${message}\n`);
 }
 
-export function progressFor(argv: GlobalArgs, verb: string): Progress {
-  return createProgress({ quiet: argv.quiet, json: argv.json, verb });
+export function progressFor(argv: GlobalArgs, verb: string, verbose?: boolean): Progress {
+  return createProgress({ quiet: argv.quiet, json: argv.json, verb, verbose });
 }
 
 /** Prints `value` as JSON with --json, else the text `human()` makes: a command's purpose output (snapshots, stats). */

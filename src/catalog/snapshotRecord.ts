@@ -27,6 +27,8 @@ export interface Snapshot {
   replaces?: string;    // set by `dedupfs tag`: the id of the record this one replaced (staleTwins.ts)
   /** set when repair rewrote a damaged snapshot without the files it could not keep */
   repaired?: SnapshotRepair;
+  /** the source folder's own metadata when it is the root (one source folder); restore puts it on TARGET */
+  rootMeta?: RootMeta;
 }
 
 /**
@@ -34,6 +36,9 @@ export interface Snapshot {
  * ls shows them). No time, so that a repair run again after a kill writes the very same record.
  */
 export interface SnapshotRepair { from: string; dropped: string[] }
+
+/** A folder's own mode (st_mode), owner and times (nanoseconds since the epoch, decimal strings). */
+export interface RootMeta { mode: number; uid: number; gid: number; mtime: string; atime: string }
 
 export const SNAPSHOT_ID = /^[0-9a-f]{64}$/;
 

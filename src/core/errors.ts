@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'WRONG_PASSWORD'     // no key of the repository opens with the password given
   | 'PASSWORD_MISSING'   // no password could be had (no source set and no terminal), or it was empty
   | 'KEY'                // a key cannot do this (a write-only key reading; removing the last full key)
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'        // stopped by SIGINT (Ctrl-C); what was done is kept
+  | 'TERMINATED';        // stopped by SIGTERM (a cron timeout, a shutdown); what was done is kept
 
 export class DedupfsError extends Error {
   readonly code: ErrorCode;

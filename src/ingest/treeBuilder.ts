@@ -19,6 +19,7 @@ import type { TreeEntry } from '../tree/entry.js';
 import { decodeTree, encodeTree } from '../tree/treeCodec.js';
 import { entryFromStat, unchangedSince } from './entryFromStat.js';
 import type { Excludes } from './excludes.js';
+import type { FolderMarkers } from './folderMarkers.js';
 import type { OwnerNames } from './ownerNames.js';
 import { storeFile, type StoredFile } from './storeFile.js';
 import { Limiter } from '../core/limiter.js';
@@ -32,6 +33,10 @@ export interface TreeBuilderOptions {
   owners: OwnerNames;
   oneFileSystem: boolean;
   reporter: Reporter;
+  /** --exclude-caches, --exclude-if-present: folders stored with their marker file only */
+  markers?: FolderMarkers;
+  /** aborted when the ingest is interrupted: the walk stops at the next entry */
+  signal?: AbortSignal;
   /** files read at once; reads overlap chunking this way */
   concurrency?: number;
 }
@@ -58,6 +63,7 @@ export class TreeBuilder {
     } catch (err) {
       this.warn(`cannot read folder ${path}: ${(err as Error).message}`);
     }
+    if (this.opts.markers) names = this.opts.markers.filter(path, names);
     const previous = new Map<string, TreeEntry>();
     if (parentTree) {
       try {
@@ -83,6 +89,7 @@ export class TreeBuilder {
   /** Stores one entry of any kind; undefined when it is excluded or vanished. */
   async storeEntry(path: Buffer, name: Buffer, parentDev: bigint | null, prev: TreeEntry | undefined, subfolders = new Limiter(1)): Promise<TreeEntry | undefined> {
     const { excludes, owners, oneFileSystem } = this.opts;
+    this.opts.signal?.throwIfAborted();
     if (excludes.matches(name, path)) return undefined;
     let st: BigIntStats;
     try {
@@ -117,6 +124,7 @@ export class TreeBuilder {
 
   private async fileEntry(path: Buffer, st: BigIntStats, entry: TreeEntry, prev: TreeEntry | undefined): Promise<TreeEntry | undefined> {
     this.totals.files++;
+    const status = prev?.kind === 'file' ? 'changed' : 'new';
     if (unchangedSince(entry, prev, (addr) => this.opts.store.has(addr))) {
       entry.content = prev.content;
       if (prev.xattrs) entry.xattrs = prev.xattrs;
@@ -129,6 +137,7 @@ export class TreeBuilder {
       this.opts.reporter.item?.(path.toString());
       try {
         const stored = await storeFile(path, st, this.opts);
+        this.opts.reporter.stored?.({ path: path.toString(), status, size: stored.size });
         if (stored.changed) this.warn(`${path} changed while it was read; what was read is stored`);
         return stored;
       } catch (err) {

@@ -6,7 +6,9 @@
 //   2. quarantines unsound snapshot files and rebuilds the catalog (repairCatalog.ts);
 //   3. salvages damaged packs (cut short, no trailer, a record that fails): their good records
 //      go to a new pack and the old pack is retired (src/store/salvagePack.ts), so the next
-//      check is clean and the next ingest stores the lost blocks again;
+//      check is clean and the next ingest stores the lost blocks again; and seals and indexes the
+//      verified records of unsealed packs that killed writers left in packs/tmp
+//      (src/store/recoverUnsealedPacks.ts: under the exclusive lock, no writer is alive);
 //   4. walks every snapshot to find those that need blocks that are gone, and by default only
 //      reports them: re-ingesting a source that still holds the files heals every snapshot that
 //      shares the blocks. With dropDamaged each is rewritten without the damaged files
@@ -23,6 +25,7 @@ import { acquireLock } from '../repo/lock.js';
 import { openRepository, type Repository } from '../repo/repository.js';
 import { BadCopies } from '../store/badCopies.js';
 import { readPackEntries } from '../store/pack/readPackEntries.js';
+import { recoverUnsealedPacks, type RecoverUnsealedResult } from '../store/recoverUnsealedPacks.js';
 import { salvagePack, type SalvageResult } from '../store/salvagePack.js';
 import { escapeName } from '../tree/nameEscape.js';
 import { findDamage } from './findDamage.js';
@@ -64,6 +67,8 @@ export interface RepairReport {
   catalog: CatalogRepair & { snapshots: number };
   /** damaged packs whose good records were copied to a new pack before they were deleted */
   salvaged: SalvageResult[];
+  /** unsealed packs left in packs/tmp by killed writers, sealed and indexed (or removed when empty) */
+  unsealed: RecoverUnsealedResult;
   /** snapshots that needed blocks that are gone, and what became of each */
   damagedSnapshots: DamagedSnapshot[];
   /** per rewritten snapshot, the paths it lost */
@@ -95,7 +100,10 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
       }
       const salvaged = await salvageDamagedPacks(repo, index, badCopies);
       await badCopies.save();
-      const report: RepairReport = { index, catalog: { ...catalog, snapshots: 0 }, salvaged, damagedSnapshots: [], rewritten: [], forgotten: [] };
+      const unsealed = await recoverUnsealedPacks({
+        layout, index: repo.store.index, hash: repo.store.hash, owner: lock.id, liveLocks: async () => new Set([lock.id]),
+      });
+      const report: RepairReport = { index, catalog: { ...catalog, snapshots: 0 }, salvaged, unsealed, damagedSnapshots: [], rewritten: [], forgotten: [] };
       await mendSnapshots(repo, report, opts);
       return report;
     } finally {

@@ -114,7 +114,7 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
       get store() {
         if (store) return store;
         const index = withOwnerOnlyUmask(() => BlockIndex.open(layout.index));
-        return (store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun }));
+        return (store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun, owner: lock?.id }));
       },
       async close() {
         await store?.close();

@@ -11,6 +11,7 @@ export const EXIT = {
   LOCKED: 11,
   WRONG_PASSWORD: 12,
   INTERRUPTED: 130,
+  TERMINATED: 143,
 } as const;
 
 export function exitCodeFor(code: ErrorCode): number {
@@ -20,6 +21,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'LOCKED': return EXIT.LOCKED;
     case 'WRONG_PASSWORD': return EXIT.WRONG_PASSWORD;
     case 'INTERRUPTED': return EXIT.INTERRUPTED;
+    case 'TERMINATED': return EXIT.TERMINATED;
     default: return EXIT.ERROR;
   }
 }

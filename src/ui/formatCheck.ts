@@ -59,7 +59,7 @@ export function formatCheck(r: CheckReport): string {
   if (r.markedBad) lines.push(`${formatCount(r.markedBad, 'damaged copy was', 'damaged copies were')} taken out of the index, so the next ingest stores those blocks again`);
   if (r.unindexedBlocks) lines.push(`note: ${formatCount(r.unindexedBlocks, 'block in packs is', 'blocks in packs are')} not in the index`);
   if (r.unreferencedBlocks) lines.push(`note: ${formatCount(r.unreferencedBlocks, 'block is', 'blocks are')} not needed by any snapshot (gc reclaims them)`);
-  if (r.unsealedPacks) lines.push(`note: ${formatCount(r.unsealedPacks, 'unsealed pack')} in packs/tmp (gc removes them)`);
+  if (r.unsealedPacks) lines.push(`note: ${formatCount(r.unsealedPacks, 'unsealed pack')} in packs/tmp (the next ingest or repair keeps what they hold; gc removes them)`);
   if (r.damagedSpares) lines.push(`note: ${formatCount(r.damagedSpares, 'damaged copy', 'damaged copies')} of blocks the index does not use (gc drops them)`);
   lines.push(...capped(r.strays, (s) => `note: ${s} is not a pack`));
   if (r.ok) return lines.concat('no errors found').join('\n') + '\n';

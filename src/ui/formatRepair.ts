@@ -2,6 +2,7 @@
 // back (by snapshot and path), and the one hint of what to do next; every hint keeps history.
 import type { RepairReport } from '../lifecycle/repair.js';
 import { shortId } from './formatSnapshot.js';
+import { formatBytes } from '../core/size.js';
 import { formatCount } from './formatCount.js';
 
 const SHOWN = 10;
@@ -16,12 +17,17 @@ export function formatRepair(r: RepairReport): string {
   const ix = r.index;
   const lines = [`index rebuilt from ${formatCount(ix.packs, 'pack')}: ${formatCount(ix.blocks, 'block')}`
     + (ix.duplicates ? `, ${formatCount(ix.duplicates, 'duplicate copy', 'duplicate copies')} skipped` : '')
-    + (ix.unsealed ? `; ${formatCount(ix.unsealed, 'unsealed pack')} left for gc` : '')];
+    + (ix.unsealed ? `; ${formatCount(ix.unsealed, 'unsealed pack')} in packs/tmp` : '')];
   for (const p of ix.problems) lines.push(`  pack ${p.pack}: ${p.problem}`);
   for (const d of ix.damaged) lines.push(`  left out damaged block ${d.address} (pack ${d.pack} offset ${d.offset})`);
   for (const s of r.salvaged) {
     lines.push(`salvaged pack ${s.pack}: ${formatCount(s.kept, 'block')} kept` + (s.newPack ? ` in pack ${s.newPack}` : '')
       + (s.lost.length ? `, ${s.lost.length} damaged left behind` : '') + '; the old pack is deleted');
+  }
+  const u = r.unsealed;
+  if (u.packs || u.removed) {
+    lines.push(`kept ${formatCount(u.blocks, 'block')} (${formatBytes(u.rawBytes)}) from ${formatCount(u.packs, 'unsealed pack')} left by interrupted writers`
+      + (u.removed ? `; removed ${formatCount(u.removed, 'unsealed pack')} with nothing to keep` : ''));
   }
   lines.push(`catalog rebuilt from ${formatCount(r.catalog.snapshots, 'snapshot file')}`);
   for (const s of r.catalog.setAside) lines.push(`  quarantined ${s.file}: ${s.reason}`);

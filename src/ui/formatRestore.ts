@@ -10,6 +10,9 @@ export function formatRestoreSummary(r: RestoreResult): string {
   const lines = [`${r.dryRun ? 'dry run: would restore' : 'restored'} ${parts.join(', ')}, ${formatBytes(r.bytes)} ${r.dryRun ? 'into' : 'to'} ${r.target}`];
   if (r.hardLinks) lines.push(`  ${r.hardLinks} of the ${r.files === 1 ? 'file' : 'files'} ${r.dryRun ? 'would be' : 'were'} made as hard links`);
   if (r.skipped) lines.push(`  ${formatCount(r.skipped, 'socket')} skipped (only their metadata is kept)`);
+  if (r.unchanged) lines.push(`  ${r.unchanged} already in place and identical, left alone`);
+  if (r.kept) lines.push(`  ${r.kept} already in place and different, kept (--overwrite if-changed replaces them)`);
+  if (r.deleted) lines.push(`  ${r.deleted} not in the snapshot, ${r.dryRun ? 'would be deleted' : 'deleted'}`);
   if (r.warnings || r.errors) lines.push(`  ${formatCount(r.warnings, 'warning')}, ${formatCount(r.errors, 'error')} (see above)`);
   return lines.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
 // Human text for snapshots: the ingest summary and the `snapshots` table.
 import type { Snapshot } from '../catalog/snapshotRecord.js';
 import { formatBytes } from '../core/size.js';
+import type { RecoverUnsealedResult } from '../store/recoverUnsealedPacks.js';
 import { formatCount } from './formatCount.js';
 
 export function shortId(id: string): string {
@@ -15,6 +16,11 @@ export function formatIngestSummary(s: Snapshot, dryRun: boolean): string {
   ];
   if (s.warnings) lines.push(`  ${formatCount(s.warnings, 'warning')}`);
   return lines.join('\n') + '\n';
+}
+
+/** The line ingest prints when it kept what an interrupted ingest had stored. */
+export function formatRecovered(r: RecoverUnsealedResult): string {
+  return `kept ${formatBytes(r.rawBytes)} in ${r.blocks} blocks that an interrupted ingest had stored (from ${r.packs} packs left in packs/tmp)`;
 }
 
 export function formatSnapshotTable(snaps: Snapshot[]): string {

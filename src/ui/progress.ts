@@ -6,7 +6,13 @@ import type { Reporter } from '../core/reporter.js';
 import { formatBytes } from '../core/size.js';
 import { formatCount } from './formatCount.js';
 
-export interface ProgressOptions { quiet?: boolean; json?: boolean; verb: string }
+export interface ProgressOptions {
+  quiet?: boolean;
+  json?: boolean;
+  verb: string;
+  /** list each file stored (ingest --verbose): a line on stderr, or a {"type":"file"} object on stdout with json */
+  verbose?: boolean;
+}
 
 export interface Progress extends Reporter {
   /** clears the status line; call before printing the result */
@@ -42,6 +48,14 @@ export function createProgress(opts: ProgressOptions): Progress {
     bytes(n) { bytes += n; draw(); },
     skipped(n) { skippedBytes += n; draw(); },
     fileDone() { files++; draw(); },
+    ...(opts.verbose ? {
+      stored(file: { path: string; status: 'new' | 'changed'; size: number }) {
+        if (opts.json) return void process.stdout.write(`${JSON.stringify({ type: 'file', ...file })}\n`);
+        if (drawn) process.stderr.write('\r\x1b[K');
+        process.stderr.write(`${file.status === 'new' ? 'new    ' : 'changed'} ${file.path}\n`);
+        draw(true);
+      },
+    } : {}),
     warning(message) {
       progress.warnings++;
       if (drawn) process.stderr.write('\r\x1b[K');
