@@ -4,8 +4,10 @@ import { benchChunker } from './chunker.js';
 import { benchIngest } from './ingest.js';
 import { benchMount } from './mount.js';
 import { benchLifecycle } from './lifecycle.js';
+import { benchStartup } from './startup.js';
 
 const sections: Array<[string, () => Promise<void>]> = [
+  ['start-up', benchStartup],
   ['chunker', benchChunker],
   ['ingest and restore', benchIngest],
   ['mount', benchMount],

@@ -1,37 +1,54 @@
 // The dedupfs program (bin/dedupfs starts it): parses the command line with yargs, dispatches
 // to one module per command in cli/commands/, and turns any error into one line on stderr and
 // an exit status. No logic of its own lives here.
+//
+// yargs is loaded as CommonJS: its ES module build wraps help text with a helper that cuts
+// words in two at the terminal's edge; the CommonJS build wraps between words.
 import './runtime.js';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { Argv } from 'yargs';
 import { readFileSync } from 'node:fs';
-import { commandsFor } from './commands/index.js';
+import { createRequire } from 'node:module';
+import { COMMAND_NAMES, commandsFor } from './commands/index.js';
+import { checkOperands, markOperands, usageMessage, type KnownOptions } from './commandLine.js';
+import { printHeldSummary } from './shared.js';
 import { reportFatal, reportUsage } from '../src/ui/reportError.js';
 import { EXIT } from '../src/ui/exitCodes.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+const yargs = createRequire(import.meta.url)('yargs') as (words: string[]) => Argv;
+
 async function main(argv: string[]): Promise<void> {
-  let parser = yargs(argv)
+  let parser = yargs(markOperands(argv))
+    // one value per flag: `--tag a PATH` never takes PATH as a second tag; an unknown option
+    // never takes the next word as its value (checkOperands reports it)
+    .parserConfiguration({ 'greedy-arrays': false, 'unknown-options-as-args': true })
     .scriptName('dedupfs')
     .usage('$0 <command> [options]\n\nA content-defined-chunking backup archiver: stores every copy, pays for each block once.')
     .option('repo', { type: 'string', describe: 'repository folder (default $DEDUPFS_REPO or ~/.dedupfs)', global: true })
     .option('json', { type: 'boolean', describe: 'print machine-readable JSON on stdout', global: true })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress, only warnings and errors', global: true })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'print nothing on success but what the command is for (a listing, a file, --json); warnings and errors still print', global: true })
     .version(pkg.version)
     .help()
     .alias('help', 'h')
     .strict()
     .demandCommand(1, 'a command is required')
-    .recommendCommands()
-    .wrap(Math.min(120, process.stdout.columns || 120))
-    .epilogue('Exit status: 0 success, 1 error, 2 usage, 3 finished with warnings, 10 no repository, 11 repository locked, 130 interrupted.\nSee man dedupfs for more.')
+    // a terminal's width, no wrapping at all when stdout is a pipe or a file
+    .wrap(process.stdout.isTTY ? process.stdout.columns : null)
+    .epilogue('Options go before or after the operands; a repeatable option takes one value each time (--tag a --tag b); -- ends the options.\n'
+      + 'Exit status: 0 success, 1 error, 2 usage, 3 finished with warnings, 10 no repository, 11 repository locked, 130 interrupted.\nSee man dedupfs for more.')
     .fail((msg, err) => {
-      if (err) throw err;
-      reportUsage(msg);
+      // yargs' own parse errors (YError) are usage errors; any other error is the command's
+      if (err && err.name !== 'YError') throw err;
+      const usage = usageMessage(msg ?? err.message, argv, COMMAND_NAMES);
+      reportUsage(usage.message, usage.hint);
     });
+  // yargs' getOptions() is public but missing from its type declarations
+  const known = () => (parser as unknown as { getOptions(): KnownOptions }).getOptions();
+  parser = parser.middleware((args) => checkOperands(args, argv, known(), COMMAND_NAMES), true);
   for (const cmd of await commandsFor(argv)) parser = parser.command(cmd);
   await parser.parseAsync();
+  printHeldSummary();
 }
 
 // Ctrl-C, or a TERM from cron: exit with 130, which runs lock.ts's 'exit' listener and so
@@ -41,4 +58,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => { if (process.listenerCount(signal) === 1) process.exit(EXIT.INTERRUPTED); });
 }
 
-main(hideBin(process.argv)).catch(reportFatal);
+main(process.argv.slice(2)).catch((err) => {
+  reportFatal(err);
+  printHeldSummary(); // what a command changed before it failed (forget before its gc) is still said
+});

@@ -1,6 +1,9 @@
 // What every command handler shares: the global options, opening the repository they name,
-// and printing a result as text or as one JSON object.
+// printing a result as text or as one JSON object, and the option kinds several commands
+// declare alike (repeatable options, the snapshot scope).
 import type { Argv } from 'yargs';
+import { resolve } from 'node:path';
+import type { SnapshotFilter } from '../src/catalog/catalog.js';
 import { durationToMs, parseDuration } from '../src/core/duration.js';
 import { defaultRepoPath } from '../src/repo/layout.js';
 import { openRepository, type OpenOptions, type Repository } from '../src/repo/repository.js';
@@ -22,13 +25,36 @@ export function notice(argv: GlobalArgs, message: string): void {
   if (!argv.quiet) process.stderr.write(`${message}\n`);
 }
 
-export function progressFor(argv: GlobalArgs, verb: string): Progress {
-  return createProgress({ quiet: argv.quiet, json: argv.json, verb });
+/** A hint after a command found trouble (check, repair): on stderr, even with --quiet. */
+export function hint(message: string): void {
+  process.stderr.write(`hint: ${message}\n`);
 }
 
-/** Prints `value` as JSON with --json, else the text `human()` makes. */
+export function progressFor(argv: GlobalArgs, verb: string, verbose?: boolean): Progress {
+  return createProgress({ quiet: argv.quiet, json: argv.json, verb, verbose });
+}
+
+/** Prints `value` as JSON with --json, else the text `human()` makes: a command's purpose output (snapshots, stats). */
 export function output(argv: GlobalArgs, value: unknown, human: () => string): void {
   process.stdout.write(argv.json ? `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n` : human());
+}
+
+let heldSummary = '';
+
+/**
+ * Prints a command's closing summary like output(); with --quiet (and no --json) the text is
+ * held back and printed only if the command ends with a non-zero status (printHeldSummary), so
+ * a quiet command that succeeds prints nothing while a failed check still shows what failed.
+ */
+export function summary(argv: GlobalArgs, value: unknown, human: () => string): void {
+  if (argv.quiet && !argv.json) heldSummary += human();
+  else output(argv, value, human);
+}
+
+/** Called once the command is done: prints a summary held back by --quiet when the exit status is not 0. */
+export function printHeldSummary(): void {
+  if (heldSummary && process.exitCode) process.stdout.write(heldSummary);
+  heldSummary = '';
 }
 
 /** Sets exit status 3 when the command finished but had warnings. */
@@ -36,8 +62,28 @@ export function exitWithWarnings(warnings: number): void {
   if (warnings > 0 && !process.exitCode) process.exitCode = 3;
 }
 
-export function repeatable(yargs: Argv, name: string, describe: string): Argv {
-  return yargs.option(name, { type: 'string', array: true, describe, default: [] as string[] });
+/**
+ * The declaration of a repeatable option, `.option('tag', repeatable('tag the snapshot'))`: one
+ * value per flag (`--tag a --tag b`, `--tag=a`), anywhere on the line, never taking the
+ * operands after it; "(repeatable)" is appended to `describe`.
+ */
+export function repeatable(describe: string) {
+  return { type: 'string', array: true, nargs: 1, requiresArg: true, default: [] as string[], describe: `${describe} (repeatable)` } as const;
+}
+
+export interface ScopeArgs { host?: string; path?: string; tag: string[] }
+
+/** Declares --host, --path and --tag: which snapshots a selector (latest, latest~N, an id prefix) chooses among. */
+export function scopeOptions<T>(yargs: Argv<T>, what = 'choose only among snapshots') {
+  return yargs
+    .option('host', { type: 'string', requiresArg: true, describe: `${what} of this host` })
+    .option('path', { type: 'string', requiresArg: true, describe: `${what} of this source path` })
+    .option('tag', repeatable(`${what} with this tag (all must match)`));
+}
+
+/** The snapshot filter --host, --path and --tag name. */
+export function scopeOf(argv: ScopeArgs): SnapshotFilter {
+  return { host: argv.host, path: argv.path === undefined ? undefined : resolve(argv.path), tags: argv.tag };
 }
 
 /** The --lock-wait option of a command that locks the repository: `.option('lock-wait', LOCK_WAIT_OPTION)`. */

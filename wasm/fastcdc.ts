@@ -1,7 +1,7 @@
 // FastCDC 2020 cut-point search, compiled to WebAssembly by `npm run build:wasm`
 // (AssemblyScript; dist/wasm/fastcdc.wasm). The gear loop is the one hot loop of ingest, and
 // plain JavaScript runs it ~20x slower: here it uses native i64 so the reported hash equals
-// the fastcdc-rs v2020 crate bit for bit (rules: shared/testdata/fastcdc/README.md).
+// the fastcdc-rs v2020 crate bit for bit (its rules: `_about` in test/fixtures/fastcdc/vectors.json).
 //
 // Memory contract with src/chunker/cutWindow.ts, which owns the instance:
 //   1. JS writes the 256 unseeded GEAR entries at gearBasePtr() (MD5 rule, src/chunker/gearTable.ts)

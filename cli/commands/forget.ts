@@ -4,12 +4,13 @@ import { parseDuration } from '../../src/core/duration.js';
 import { forget, gc, parseGroupBy, parseMaxUnused, type GcReport } from '../../src/lifecycle/index.js';
 import { formatForget } from '../../src/ui/formatForget.js';
 import { formatGc } from '../../src/ui/formatGc.js';
-import { LOCK_WAIT_OPTION, lockWaitMs, output, progressFor, withRepository, type GlobalArgs } from '../shared.js';
+import { selectScoped } from '../../src/catalog/selectSnapshot.js';
+import { LOCK_WAIT_OPTION, lockWaitMs, progressFor, repeatable, scopeOf, scopeOptions, summary, withRepository, type GlobalArgs, type ScopeArgs } from '../shared.js';
 
-interface Args extends GlobalArgs {
+interface Args extends GlobalArgs, ScopeArgs {
   snapshots: string[];
   'keep-last'?: number; 'keep-hourly'?: number; 'keep-daily'?: number; 'keep-weekly'?: number; 'keep-monthly'?: number; 'keep-yearly'?: number;
-  'keep-within'?: string; 'keep-tag': string[]; host?: string; tag: string[]; 'group-by': string; 'dry-run'?: boolean; gc?: boolean; 'max-unused': string;
+  'keep-within'?: string; 'keep-tag': string[]; 'group-by': string; 'dry-run'?: boolean; gc?: boolean; 'max-unused': string;
 }
 
 const count = (describe: string) => ({ type: 'number', describe, requiresArg: true } as const);
@@ -17,7 +18,7 @@ const count = (describe: string) => ({ type: 'number', describe, requiresArg: tr
 export const forgetCommand: CommandModule<GlobalArgs, Args> = {
   command: 'forget [snapshots..]',
   describe: 'remove snapshots, named or by a retention policy (gc frees their space)',
-  builder: (y) => y
+  builder: (y) => scopeOptions(y, 'apply the policy, or choose the named snapshots, only among snapshots')
     .positional('snapshots', { type: 'string', array: true, default: [] as string[], describe: 'snapshots to remove (id, prefix, latest, latest~N)' })
     .option('keep-last', count('keep the N newest snapshots'))
     .option('keep-hourly', count('keep the newest snapshot of each of the last N hours that have one'))
@@ -26,9 +27,7 @@ export const forgetCommand: CommandModule<GlobalArgs, Args> = {
     .option('keep-monthly', count('... of each of the last N months'))
     .option('keep-yearly', count('... of each of the last N years'))
     .option('keep-within', { type: 'string', describe: "keep every snapshot newer than DURATION before the group's newest (e.g. 30d, 1y6m)" })
-    .option('keep-tag', { type: 'string', array: true, default: [], describe: 'keep every snapshot with this tag (repeatable)' })
-    .option('host', { type: 'string', describe: 'apply the policy only to snapshots of this host' })
-    .option('tag', { type: 'string', array: true, default: [], describe: 'apply the policy only to snapshots with this tag (repeatable: all must match)' })
+    .option('keep-tag', repeatable('keep every snapshot with this tag'))
     .option('group-by', { type: 'string', default: 'host,paths', describe: "judge each group alone: any of host, paths, tags, comma-separated ('' for one group)" })
     .option('dry-run', { type: 'boolean', describe: 'print what would be kept and removed; remove nothing' })
     .option('gc', { type: 'boolean', describe: 'run gc afterwards, to free the space (takes the exclusive lock)' })
@@ -37,7 +36,9 @@ export const forgetCommand: CommandModule<GlobalArgs, Args> = {
     .example('$0 forget --keep-daily 7 --keep-weekly 5 --keep-monthly 12 --gc', 'a common cron policy')
     .example('$0 forget 1a2b3c4d latest~3', 'remove two snapshots by name')
     .epilogue('Times are the snapshots\' own, in UTC. A policy that would keep no snapshot of some group is refused: '
-      + 'name the snapshots to remove a whole group. With --json: {"type":"summary", dry_run, groups:[{key, keep:[{id,time,reasons}], remove:[...]}], removed, kept, gc}.'),
+      + 'name the snapshots to remove a whole group. With --gc, what forget removed is printed before gc starts, and stays printed if gc fails '
+      + '(with --json the summary then has gc: null and the error follows on stderr). '
+      + 'With --json: {"type":"summary", dry_run, groups:[{key, keep:[{id,time,reasons}], remove:[...]}], removed, kept, gc}.'),
   handler: async (argv) => {
     const policy = {
       last: argv['keep-last'], hourly: argv['keep-hourly'], daily: argv['keep-daily'], weekly: argv['keep-weekly'],
@@ -48,16 +49,26 @@ export const forgetCommand: CommandModule<GlobalArgs, Args> = {
     const maxUnused = parseMaxUnused(argv['max-unused']);
     const lockWait = lockWaitMs(argv);
     const report = await withRepository(argv, { lock: 'shared', command: 'forget', lockWaitMs: lockWait }, (repo) => forget(repo, {
-      snapshots: argv.snapshots, policy, host: argv.host, tags: argv.tag, groupBy, dryRun: argv['dry-run'],
+      snapshots: argv.snapshots.map((s) => selectScoped(repo.catalog, s, scopeOf(argv)).id),
+      policy, ...scopeOf(argv), groupBy, dryRun: argv['dry-run'],
     }));
-    let gcReport: GcReport | undefined;
-    if (argv.gc && !argv['dry-run']) {
-      const progress = progressFor(argv, 'gc');
-      gcReport = await withRepository(argv, { lock: 'exclusive', command: 'gc', lockWaitMs: lockWait }, (repo) => gc(repo, { maxUnused, reporter: progress }));
-      progress.finish();
+    // What forget changed is printed before gc starts, so it is said whatever becomes of gc
+    // (a lock it cannot get, a damaged repository); with --json the summary then has gc: null.
+    if (!argv.json) summary(argv, null, () => formatForget(report));
+    let gcReport: GcReport | null = null;
+    try {
+      if (argv.gc && !argv['dry-run']) {
+        const progress = progressFor(argv, 'gc');
+        try {
+          gcReport = await withRepository(argv, { lock: 'exclusive', command: 'gc', lockWaitMs: lockWait }, (repo) => gc(repo, { maxUnused, reporter: progress }));
+        } finally {
+          progress.finish();
+        }
+      }
+    } finally {
+      const { dryRun, ...rest } = report;
+      const done = gcReport;
+      summary(argv, { type: 'summary', dry_run: dryRun, ...rest, gc: done }, () => (done ? `\n${formatGc(done)}` : ''));
     }
-    const { dryRun, ...rest } = report;
-    output(argv, { type: 'summary', dry_run: dryRun, ...rest, gc: gcReport ?? null },
-      () => formatForget(report) + (gcReport ? `\n${formatGc(gcReport)}` : ''));
   },
 };

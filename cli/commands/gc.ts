@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { gc, parseMaxUnused } from '../../src/lifecycle/index.js';
 import { formatGc } from '../../src/ui/formatGc.js';
-import { LOCK_WAIT_OPTION, exitWithWarnings, lockWaitMs, output, progressFor, withRepository, type GlobalArgs } from '../shared.js';
+import { LOCK_WAIT_OPTION, exitWithWarnings, lockWaitMs, summary, progressFor, withRepository, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs { 'max-unused': string; 'dry-run'?: boolean }
 
@@ -25,7 +25,7 @@ export const gcCommand: CommandModule<GlobalArgs, Args> = {
       (repo) => gc(repo, { maxUnused, dryRun: argv['dry-run'], reporter: progress }));
     progress.finish();
     const { dryRun, ...rest } = report;
-    output(argv, { type: 'summary', dry_run: dryRun, ...rest }, () => formatGc(report));
+    summary(argv, { type: 'summary', dry_run: dryRun, ...rest }, () => formatGc(report));
     exitWithWarnings(report.result?.keptDamaged.length ?? 0);
   },
 };

@@ -2,6 +2,7 @@
 // with it the parts of src/ it needs) is loaded only when that command runs: loading all of them
 // cost every invocation ~75 ms more (ingest: 185 ms of imports against 259).
 import type { CommandModule } from 'yargs';
+import { commandWord } from '../commandLine.js';
 
 type Loader = () => Promise<CommandModule<any, any>>;
 
@@ -21,21 +22,23 @@ const COMMANDS: Array<[name: string, load: Loader]> = [
   ['check', async () => (await import('./check.js')).checkCommand],
   ['repair', async () => (await import('./repair.js')).repairCommand],
   ['unlock', async () => (await import('./unlock.js')).unlockCommand],
+  ['diff', async () => (await import('./diff.js')).diffCommand],
+  ['find', async () => (await import('./find.js')).findCommand],
+  ['tag', async () => (await import('./tag.js')).tagCommand],
+  ['completion', async () => (await import('./completion.js')).completionCommand],
 ];
 
-/** Global options that take a value (the token after them is not a command name). */
-const VALUE_OPTIONS = new Set(['--repo', '--lock-wait']);
+/** The names of all commands, in --help order. */
+export const COMMAND_NAMES = COMMANDS.map(([name]) => name);
 
 /**
  * The command modules to register for `argv`: only the named command's when the first word is
  * one, else all of them (for --help, a typo's suggestions and usage errors).
  */
 export async function commandsFor(argv: string[]): Promise<CommandModule<any, any>[]> {
-  let word: string | undefined;
-  for (let i = 0; i < argv.length && word === undefined; i++) {
-    if (VALUE_OPTIONS.has(argv[i])) i++;
-    else if (!argv[i].startsWith('-')) word = argv[i];
-  }
+  const word = commandWord(argv);
+  // `dedupfs --version` needs no command at all (start-up time).
+  if (word === undefined && argv.includes('--version') && !argv.includes('--help') && !argv.includes('-h')) return [];
   const named = COMMANDS.find(([name]) => name === word);
   return Promise.all((named ? [named] : COMMANDS).map(([, load]) => load()));
 }

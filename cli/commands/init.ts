@@ -4,7 +4,7 @@ import { parseChunkerParams } from '../../src/chunker/index.js';
 import { defaultRepoPath } from '../../src/repo/layout.js';
 import { initRepository } from '../../src/repo/repository.js';
 import { parseCompression } from '../../src/repo/config.js';
-import { output, type GlobalArgs } from '../shared.js';
+import { summary, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs { 'chunk-min'?: string; 'chunk-avg'?: string; 'chunk-max'?: string; compression: string; hash: string }
 
@@ -21,7 +21,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
     const dir = defaultRepoPath(argv.repo);
     const chunker = parseChunkerParams({ min: argv['chunk-min'], avg: argv['chunk-avg'], max: argv['chunk-max'] });
     const config = await initRepository(dir, { chunker, compression: parseCompression(argv.compression), hash: argv.hash as 'blake3' | 'sha256' });
-    output(argv, { type: 'summary', repository: dir, ...config }, () =>
+    summary(argv, { type: 'summary', repository: dir, ...config }, () =>
       `created repository ${dir}\n  chunks ${config.chunker.min}/${config.chunker.avg}/${config.chunker.max} bytes (min/avg/max), hash ${config.hash}, compression ${config.compression.algorithm}${config.compression.algorithm === 'zstd' ? `:${config.compression.level}` : ''}\n`);
   },
 };

@@ -1,12 +1,12 @@
 // `dedupfs ls SNAPSHOT[:PATH]`: list a folder (or one entry) of a snapshot.
 import type { CommandModule } from 'yargs';
-import { parseSnapshotPath } from '../../src/catalog/selectSnapshot.js';
+import { parseSnapshotPath, selectScoped } from '../../src/catalog/selectSnapshot.js';
 import { listSnapshotPath, type Listing } from '../../src/restore/listSnapshotPath.js';
 import { formatListingLine, listingJson, listingSummaryJson } from '../../src/ui/formatListing.js';
 import { streamToStdout } from '../../src/ui/streamOut.js';
-import { withRepository, type GlobalArgs } from '../shared.js';
+import { scopeOf, scopeOptions, withRepository, type GlobalArgs, type ScopeArgs } from '../shared.js';
 
-interface Args extends GlobalArgs { spec: string; long?: boolean; recursive?: boolean }
+interface Args extends GlobalArgs, ScopeArgs { spec: string; long?: boolean; recursive?: boolean }
 
 async function* lines(listing: Listing, argv: Args): AsyncGenerator<string> {
   let entries = 0, text = '';
@@ -25,7 +25,7 @@ async function* lines(listing: Listing, argv: Args): AsyncGenerator<string> {
 export const lsCommand: CommandModule<GlobalArgs, Args> = {
   command: 'ls <spec>',
   describe: 'list the entries of a folder in a snapshot',
-  builder: (y) => y
+  builder: (y) => scopeOptions(y)
     .positional('spec', { type: 'string', describe: 'SNAPSHOT[:PATH], e.g. latest:/etc', demandOption: true })
     .option('long', { alias: 'l', type: 'boolean', describe: 'mode, owner, group, size, mtime, name (and -> target)' })
     .option('recursive', { alias: 'R', type: 'boolean', describe: 'list sub-folders too (paths relative to the listed folder)' })
@@ -36,7 +36,7 @@ export const lsCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     await withRepository(argv, { lock: 'none', command: 'ls', readOnly: true }, async (repo) => {
       const { selector, path } = parseSnapshotPath(argv.spec);
-      const listing = await listSnapshotPath(repo, { snapshot: selector, path, recursive: argv.recursive });
+      const listing = await listSnapshotPath(repo, { snapshot: selectScoped(repo.catalog, selector, scopeOf(argv)).id, path, recursive: argv.recursive });
       await streamToStdout(lines(listing, argv));
     });
   },

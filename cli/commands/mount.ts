@@ -3,34 +3,35 @@
 import type { CommandModule } from 'yargs';
 import { parseSize } from '../../src/core/size.js';
 import { mountRepository } from '../../src/mount/index.js';
-import { output, withRepository, type GlobalArgs } from '../shared.js';
+import { scopeOf, scopeOptions, summary, withRepository, type GlobalArgs, type ScopeArgs } from '../shared.js';
 
-interface Args extends GlobalArgs { mountpoint: string; snapshot?: string; 'allow-other'?: boolean; 'cache-size': string }
+interface Args extends GlobalArgs, ScopeArgs { mountpoint: string; snapshot?: string; 'allow-other'?: boolean; 'cache-size': string }
 
 export const mountCommand: CommandModule<GlobalArgs, Args> = {
   command: 'mount <mountpoint>',
   describe: 'show snapshots as a read-only file system (FUSE), until Ctrl-C or dedupfs umount',
-  builder: (y) => y
+  builder: (y) => scopeOptions(y, 'show only snapshots')
     .positional('mountpoint', { type: 'string', describe: 'an empty folder', demandOption: true })
     .option('snapshot', { type: 'string', describe: 'show only this snapshot (id, prefix, latest, latest~N) at the root' })
     .option('allow-other', { type: 'boolean', describe: 'let other users in (access checked against the stored modes)' })
     .option('cache-size', { type: 'string', default: '256M', describe: 'memory for decompressed chunks' })
     .example('$0 mount /mnt/backups', 'every snapshot, by time, id, host and tag')
-    .example('$0 mount --snapshot latest /mnt/last', 'the newest snapshot at the root'),
+    .example('$0 mount --snapshot latest /mnt/last', 'the newest snapshot at the root')
+    .example('$0 mount --tag daily /mnt/daily', 'only the snapshots tagged daily'),
   handler: async (argv) => {
     const cacheBytes = parseSize(argv['cache-size']);
     await withRepository(argv, { lock: 'shared', command: 'mount', readOnly: true }, async (repo) => {
       const mount = await mountRepository(repo, {
-        mountpoint: argv.mountpoint, snapshot: argv.snapshot, allowOther: argv['allow-other'], cacheBytes,
+        mountpoint: argv.mountpoint, snapshot: argv.snapshot, scope: scopeOf(argv), allowOther: argv['allow-other'], cacheBytes,
         onError: (line) => process.stderr.write(`dedupfs: ${line}\n`),
       });
       const what = mount.snapshot ? `snapshot ${mount.snapshot.id.slice(0, 8)} (${mount.snapshot.time})` : `the snapshots of ${repo.dir}`;
-      output(argv, { type: 'mounted', mountpoint: mount.mountpoint, repository: repo.dir, snapshot: mount.snapshot?.id ?? null },
+      summary(argv, { type: 'mounted', mountpoint: mount.mountpoint, repository: repo.dir, snapshot: mount.snapshot?.id ?? null },
         () => `mounted ${what} at ${mount.mountpoint}\n  unmount with Ctrl-C or 'dedupfs umount ${mount.mountpoint}'\n`);
       // A closed terminal (SIGHUP) would otherwise kill the process and leave the mount stale.
       for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => void mount.unmount());
       await mount.done;
-      output(argv, { type: 'unmounted', mountpoint: mount.mountpoint }, () => `unmounted ${mount.mountpoint}\n`);
+      summary(argv, { type: 'unmounted', mountpoint: mount.mountpoint }, () => `unmounted ${mount.mountpoint}\n`);
     });
     // fuse-native keeps a handle open after an unmount from outside: leave explicitly.
     process.exit();

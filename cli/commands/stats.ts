@@ -1,20 +1,20 @@
 // `dedupfs stats [SNAPSHOT]`: sizes and ratios of the repository, or of one snapshot.
 import type { CommandModule } from 'yargs';
-import { selectSnapshot } from '../../src/catalog/selectSnapshot.js';
+import { selectScoped } from '../../src/catalog/selectSnapshot.js';
 import { repoStats, snapshotStats } from '../../src/stats/repoStats.js';
 import { formatRepoStats, formatSnapshotStats } from '../../src/ui/formatStats.js';
-import { output, withRepository, type GlobalArgs } from '../shared.js';
+import { output, scopeOf, scopeOptions, withRepository, type GlobalArgs, type ScopeArgs } from '../shared.js';
 
-interface Args extends GlobalArgs { snapshot?: string }
+interface Args extends GlobalArgs, ScopeArgs { snapshot?: string }
 
 export const statsCommand: CommandModule<GlobalArgs, Args> = {
   command: 'stats [snapshot]',
   describe: 'logical, unique and stored bytes; deduplication and compression ratios',
-  builder: (y) => y.positional('snapshot', { type: 'string', describe: 'one snapshot: its size, what it added, what only it holds' }),
+  builder: (y) => scopeOptions(y, 'with SNAPSHOT: choose only among snapshots').positional('snapshot', { type: 'string', describe: 'one snapshot: its size, what it added, what only it holds' }),
   handler: async (argv) => {
     await withRepository(argv, { lock: 'none', command: 'stats', readOnly: true }, async (repo) => {
       if (argv.snapshot) {
-        const s = await snapshotStats(repo, selectSnapshot(repo.catalog.list(), argv.snapshot));
+        const s = await snapshotStats(repo, selectScoped(repo.catalog, argv.snapshot, scopeOf(argv)));
         output(argv, { type: 'snapshot_stats', ...s }, () => formatSnapshotStats(s));
       } else {
         const s = await repoStats(repo);

@@ -1,7 +1,7 @@
 // `dedupfs umount MOUNTPOINT`: unmount a dedupfs mount from another shell.
 import type { CommandModule } from 'yargs';
 import { unmountMountPoint } from '../../src/mount/index.js';
-import { output, type GlobalArgs } from '../shared.js';
+import { summary, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs { mountpoint: string; lazy?: boolean }
 
@@ -13,6 +13,6 @@ export const umountCommand: CommandModule<GlobalArgs, Args> = {
     .option('lazy', { type: 'boolean', describe: 'detach now even if programs still use it' }),
   handler: async (argv) => {
     const path = await unmountMountPoint(argv.mountpoint, { lazy: argv.lazy });
-    output(argv, { type: 'summary', unmounted: path }, () => `unmounted ${path}\n`);
+    summary(argv, { type: 'summary', unmounted: path }, () => `unmounted ${path}\n`);
   },
 };

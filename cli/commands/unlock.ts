@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { unlock } from '../../src/lifecycle/index.js';
 import { defaultRepoPath } from '../../src/repo/layout.js';
 import { formatUnlock } from '../../src/ui/formatLocks.js';
-import { output, type GlobalArgs } from '../shared.js';
+import { summary, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs { all?: boolean }
 
@@ -16,6 +16,6 @@ export const unlockCommand: CommandModule<GlobalArgs, Args> = {
       + 'With --json: {"type":"summary", removed:[descriptions]}.'),
   handler: async (argv) => {
     const removed = await unlock(defaultRepoPath(argv.repo), { all: !!argv.all });
-    output(argv, { type: 'summary', removed }, () => formatUnlock(removed, !!argv.all));
+    summary(argv, { type: 'summary', removed }, () => formatUnlock(removed, !!argv.all));
   },
 };

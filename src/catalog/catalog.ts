@@ -11,6 +11,7 @@ import { ioError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
 import { unwritableReason } from '../core/repoWriteError.js';
 import { listSnapshotIds, readSnapshotFile, type Snapshot } from './snapshotRecord.js';
+import { staleTwins } from './staleTwins.js';
 
 export interface SnapshotFilter { host?: string; tags?: string[]; path?: string }
 
@@ -81,11 +82,13 @@ export class Catalog {
     const known = new Set((this.db.prepare('SELECT id FROM snapshots').all() as Array<{ id: string }>).map((r) => r.id));
     const toAdd: Snapshot[] = [];
     for (const id of onDisk) if (!known.has(id)) toAdd.push(await readSnapshotFile(this.snapshotDir, id));
-    const gone = [...known].filter((id) => !onDisk.has(id));
+    // The older twin a kill during `dedupfs tag` left behind is not listed (staleTwins.ts).
+    const stale = toAdd.length ? staleTwins([...toAdd, ...this.list()], onDisk) : new Set<string>();
+    const gone = [...known].filter((id) => !onDisk.has(id) || stale.has(id));
     if (!toAdd.length && !gone.length) return;
     const del = this.db.prepare('DELETE FROM snapshots WHERE id = ?');
     this.db.transaction(() => {
-      for (const s of toAdd) this.insert(s);
+      for (const s of toAdd) if (!stale.has(s.id)) this.insert(s);
       for (const id of gone) del.run(id);
     })();
   }

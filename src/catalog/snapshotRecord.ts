@@ -23,7 +23,22 @@ export interface Snapshot {
   added: { blocks: number; rawBytes: number; storedBytes: number };
   partial: boolean;     // some files or folders could not be read
   warnings: number;
+  original?: string;    // set by `dedupfs tag`: the id the snapshot was made with
+  replaces?: string;    // set by `dedupfs tag`: the id of the record this one replaced (staleTwins.ts)
+  /** set when repair rewrote a damaged snapshot without the files it could not keep */
+  repaired?: SnapshotRepair;
+  /** the source folder's own metadata when it is the root (one source folder); restore puts it on TARGET */
+  rootMeta?: RootMeta;
 }
+
+/**
+ * What `repair --drop-damaged` did: the snapshot it replaces and the paths it dropped (escaped as
+ * ls shows them). No time, so that a repair run again after a kill writes the very same record.
+ */
+export interface SnapshotRepair { from: string; dropped: string[] }
+
+/** A folder's own mode (st_mode), owner and times (nanoseconds since the epoch, decimal strings). */
+export interface RootMeta { mode: number; uid: number; gid: number; mtime: string; atime: string }
 
 export const SNAPSHOT_ID = /^[0-9a-f]{64}$/;
 
@@ -65,6 +80,8 @@ export async function readSnapshotFile(dir: string, id: string): Promise<Snapsho
     if (snap.id !== id || typeof snap.root !== 'string') throw new Error('fields do not match');
     return snap;
   } catch (err) {
-    throw new DedupfsError('REPO_DAMAGED', `snapshot file ${path} is damaged: ${(err as Error).message}`, { data: { snapshot: id }, cause: err });
+    throw new DedupfsError('REPO_DAMAGED', `snapshot file ${path} is damaged: ${(err as Error).message}`, {
+      hint: "run 'dedupfs repair': it quarantines the damaged file as .json.damaged and keeps every other snapshot", data: { snapshot: id }, cause: err,
+    });
   }
 }

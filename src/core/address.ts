@@ -1,7 +1,9 @@
 // Block addresses (Venti's "scores"): the hash of a block's uncompressed bytes. A repository
 // fixes its hash function at creation (config.hash); every area names blocks by Address.
 import { createHash } from 'node:crypto';
-import { blake3 } from '@napi-rs/blake-hash';
+import { lazyRequire } from './lazyRequire.js';
+
+const blakeHash = lazyRequire<typeof import('@napi-rs/blake-hash')>('@napi-rs/blake-hash');
 
 export type Address = Buffer; // 32 bytes
 export type HashName = 'blake3' | 'sha256';
@@ -11,7 +13,10 @@ export const HASH_NAMES: readonly HashName[] = ['blake3', 'sha256'];
 export type HashFunction = (data: Buffer) => Address;
 
 export function hashFunction(name: HashName): HashFunction {
-  if (name === 'blake3') return (data) => blake3(data);
+  if (name === 'blake3') {
+    const { blake3 } = blakeHash();
+    return (data) => blake3(data);
+  }
   return (data) => createHash('sha256').update(data).digest();
 }
 

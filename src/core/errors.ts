@@ -16,7 +16,11 @@ export type ErrorCode =
   | 'IO'                 // an operating-system error on a named path
   | 'REPO_WRITE'         // the repository cannot be written (full disk, I/O error): the command stops
   | 'MOUNT'              // a mount point problem
-  | 'INTERRUPTED';
+  | 'WRONG_PASSWORD'     // no key of the repository opens with the password given
+  | 'PASSWORD_MISSING'   // no password could be had (no source set and no terminal), or it was empty
+  | 'KEY'                // a key cannot do this (a write-only key reading; removing the last full key)
+  | 'INTERRUPTED'        // stopped by SIGINT (Ctrl-C); what was done is kept
+  | 'TERMINATED';        // stopped by SIGTERM (a cron timeout, a shutdown); what was done is kept
 
 export class DedupfsError extends Error {
   readonly code: ErrorCode;

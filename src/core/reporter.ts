@@ -10,6 +10,8 @@ export interface Reporter {
   bytes?(n: number): void;
   /** `n` bytes accounted for without being read (files unchanged since the parent snapshot) */
   skipped?(n: number): void;
+  /** a file was read and stored because it is new, or changed since the parent snapshot (ingest --verbose) */
+  stored?(file: { path: string; status: 'new' | 'changed'; size: number }): void;
   /** one more file done */
   fileDone?(): void;
   /** something went wrong with one item; the operation goes on */

@@ -5,7 +5,9 @@
 // A path that is not valid UTF-8 cannot be handed to the library: such files read as having no
 // xattrs, and writing to one throws. Symlinks themselves carry no user xattrs on Linux.
 import { readlinkSync } from 'node:fs';
-import { listAttributes, listAttributesSync, getAttribute, getAttributeSync, setAttribute } from '@napi-rs/xattr';
+import { lazyRequire } from './lazyRequire.js';
+
+const xattr = lazyRequire<typeof import('@napi-rs/xattr')>('@napi-rs/xattr');
 
 function utf8(path: Buffer): string | null {
   const text = path.toString('utf8');
@@ -29,7 +31,7 @@ function listsNone(path: Buffer | undefined): boolean {
   const text = path && utf8(path);
   if (!text) return false;
   try {
-    return listAttributesSync(text).length === 0;
+    return xattr().listAttributesSync(text).length === 0;
   } catch {
     return false;
   }
@@ -43,13 +45,13 @@ export async function readXattrs(fd: number, path?: Buffer): Promise<Array<[stri
   if (listsNone(path)) return [];
   let names: string[];
   try {
-    names = await listAttributes(fdPath(fd));
+    names = await xattr().listAttributes(fdPath(fd));
   } catch {
     return [];
   }
   const out: Array<[string, Buffer]> = [];
   for (const name of names.sort()) {
-    const value = await getAttribute(fdPath(fd), name).catch(() => null);
+    const value = await xattr().getAttribute(fdPath(fd), name).catch(() => null);
     if (value) out.push([name, value]);
   }
   return out;
@@ -60,14 +62,14 @@ export function readXattrsSync(fd: number, path?: Buffer): Array<[string, Buffer
   if (listsNone(path)) return [];
   let names: string[];
   try {
-    names = listAttributesSync(fdPath(fd));
+    names = xattr().listAttributesSync(fdPath(fd));
   } catch {
     return [];
   }
   const out: Array<[string, Buffer]> = [];
   for (const name of names.sort()) {
     try {
-      const value = getAttributeSync(fdPath(fd), name);
+      const value = xattr().getAttributeSync(fdPath(fd), name);
       if (value) out.push([name, value]);
     } catch {
       // vanished between list and get
@@ -79,5 +81,5 @@ export function readXattrsSync(fd: number, path?: Buffer): Array<[string, Buffer
 export async function writeXattrs(fd: number, xattrs: Array<[string, Buffer]>): Promise<void> {
   if (!xattrs.length) return;
   const path = fdPath(fd);
-  for (const [name, value] of xattrs) await setAttribute(path, name, value);
+  for (const [name, value] of xattrs) await xattr().setAttribute(path, name, value);
 }

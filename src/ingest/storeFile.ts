@@ -35,19 +35,25 @@ export interface StoredFile {
 
 let smallReadBuffer: Buffer | undefined;
 
-interface Context { store: BlockStore; chunker: Chunker; reporter: Reporter }
+export interface StoreContext {
+  store: BlockStore;
+  chunker: Chunker;
+  reporter: Reporter;
+  /** aborted when the ingest is interrupted: a large file stops between chunks */
+  signal?: AbortSignal;
+}
 
 function notRegular(display: string): DedupfsError {
   return new DedupfsError('IO', `cannot read ${display}: it is no longer a regular file`);
 }
 
-function storeChunk(ctx: Context, list: ChunkListWriter, data: Buffer): void {
+export function storeChunk(ctx: StoreContext, list: ChunkListWriter, data: Buffer): void {
   list.push({ address: ctx.store.add(BlockType.Data, data).address, length: data.length });
   ctx.reporter.bytes?.(data.length);
 }
 
 /** A file below SMALL_FILE bytes: one read of up to size + 1 bytes shows a file that grew. */
-export function storeSmallFile(path: Buffer, before: BigIntStats, ctx: Context): StoredFile {
+export function storeSmallFile(path: Buffer, before: BigIntStats, ctx: StoreContext): StoredFile {
   const display = path.toString();
   let fd: number;
   try {
@@ -80,7 +86,7 @@ export function storeSmallFile(path: Buffer, before: BigIntStats, ctx: Context):
 }
 
 /** A file of any size, streamed. */
-export async function storeLargeFile(path: Buffer, before: BigIntStats, ctx: Context): Promise<StoredFile> {
+export async function storeLargeFile(path: Buffer, before: BigIntStats, ctx: StoreContext): Promise<StoredFile> {
   const display = path.toString();
   let fh;
   try {
@@ -100,6 +106,7 @@ export async function storeLargeFile(path: Buffer, before: BigIntStats, ctx: Con
       storeChunk(ctx, list, chunk.data);
       size += chunk.length;
       await ctx.store.waitForRoom();
+      ctx.signal?.throwIfAborted();
     }
     const after = await fh.stat({ bigint: true });
     const changed = after.size !== before.size || after.mtimeNs !== before.mtimeNs || BigInt(size) !== before.size;
@@ -109,7 +116,7 @@ export async function storeLargeFile(path: Buffer, before: BigIntStats, ctx: Con
   }
 }
 
-export async function storeFile(path: Buffer, before: BigIntStats, ctx: Context): Promise<StoredFile> {
+export async function storeFile(path: Buffer, before: BigIntStats, ctx: StoreContext): Promise<StoredFile> {
   if (before.size >= BigInt(SMALL_FILE)) return storeLargeFile(path, before, ctx);
   const stored = storeSmallFile(path, before, ctx);
   await ctx.store.waitForRoom();

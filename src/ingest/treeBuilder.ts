@@ -26,6 +26,7 @@ import type { TreeEntry } from '../tree/entry.js';
 import { decodeTree, encodeTree } from '../tree/treeCodec.js';
 import { entryFromStat, unchangedSince } from './entryFromStat.js';
 import type { Excludes } from './excludes.js';
+import type { FolderMarkers } from './folderMarkers.js';
 import type { OwnerNames } from './ownerNames.js';
 import { storeFile, type StoredFile } from './storeFile.js';
 import { Limiter } from '../core/limiter.js';
@@ -39,6 +40,10 @@ export interface TreeBuilderOptions {
   owners: OwnerNames;
   oneFileSystem: boolean;
   reporter: Reporter;
+  /** --exclude-caches, --exclude-if-present: folders stored with their marker file only */
+  markers?: FolderMarkers;
+  /** aborted when the ingest is interrupted: the walk stops at the next entry */
+  signal?: AbortSignal;
   /** files read at once; reads overlap chunking this way */
   concurrency?: number;
 }
@@ -88,6 +93,7 @@ export class TreeBuilder {
     } catch (err) {
       this.warn(`cannot read folder ${path}: ${(err as Error).message}`);
     }
+    if (this.opts.markers) names = this.opts.markers.filter(path, names);
     const previous = new Map<string, TreeEntry>();
     if (parentTree) {
       try {
@@ -113,6 +119,7 @@ export class TreeBuilder {
   /** Stores one entry of any kind; undefined when it is excluded or vanished. `access` reaches `path` (see the top). */
   async storeEntry(path: Buffer, name: Buffer, parentDev: bigint | null, prev: TreeEntry | undefined, subfolders = new Limiter(1), access = path): Promise<TreeEntry | undefined> {
     const { excludes, owners, oneFileSystem } = this.opts;
+    this.opts.signal?.throwIfAborted();
     if (excludes.matches(name, path)) return undefined;
     let st: BigIntStats;
     try {
@@ -164,6 +171,7 @@ export class TreeBuilder {
 
   private async fileEntry(path: Buffer, access: Buffer, st: BigIntStats, entry: TreeEntry, prev: TreeEntry | undefined): Promise<TreeEntry | undefined> {
     this.totals.files++;
+    const status = prev?.kind === 'file' ? 'changed' : 'new';
     if (unchangedSince(entry, prev, (addr) => this.opts.store.has(addr))) {
       entry.content = prev.content;
       if (prev.xattrs) entry.xattrs = prev.xattrs;
@@ -176,6 +184,7 @@ export class TreeBuilder {
       this.opts.reporter.item?.(path.toString());
       try {
         const stored = await storeFile(access, st, this.opts);
+        this.opts.reporter.stored?.({ path: path.toString(), status, size: stored.size });
         if (stored.changed) this.warn(`${path} changed while it was read; what was read is stored`);
         return stored;
       } catch (err) {

@@ -8,16 +8,26 @@
 //      they name is judged: missing from the index, named by a bad index entry, or found damaged
 //      in step 2; each damaged block is reported with the snapshots and paths that need it
 //      (findDamage.ts).
-// Errors: pack problems, bad index entries, and damaged or missing blocks that a snapshot needs
-// or the index names. Notes only: blocks no snapshot needs, blocks the index does not name,
+//   4. every snapshot file is read itself and must hash to its id (checkSnapshotFiles.ts), and
+//      every tree's names must be safe and unique (findDamage.ts).
+// With readData, a copy that fails its check and that the index names is marked bad: its index
+// entry is removed and it joins bad-copies.json, so the next ingest of a source that still holds
+// the block stores it again and every snapshot that needs it is whole again. When nearly every
+// block fails (of those read, or without readData of a small probe), config.json is suspected
+// instead (suspectConfig.ts) and nothing is marked.
+// Errors: pack problems, bad index entries, damaged or missing blocks that a snapshot needs or
+// the index names, unsound snapshot files, unsafe names, a suspected config. Notes only: blocks no snapshot needs, blocks the index does not name,
 // unsealed packs, and damaged copies the index does not use; gc clears all of these.
 // A shared lock suffices: an ingest running meanwhile only adds packs and snapshots.
 import { addressFromHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Repository } from '../repo/repository.js';
+import { BadCopies } from '../store/badCopies.js';
 import { escapeName } from '../tree/nameEscape.js';
 import { checkPacks, type IndexProblem, type PackProblem } from './checkPacks.js';
-import { findDamage } from './findDamage.js';
+import { checkSnapshotFiles, type SnapshotFileProblem } from './checkSnapshotFiles.js';
+import { findDamage, type DamageMap } from './findDamage.js';
+import { configSuspicion, probeConfig } from './suspectConfig.js';
 import { formatReadDataSubset, selectSubset, type ReadDataSubset } from './readDataSubset.js';
 import { verifyPack, type BlockFailure } from './verifyPack.js';
 
@@ -62,6 +72,16 @@ export interface CheckReport {
   damagedSpares: number;
   /** files in packs/ that are not packs */
   strays: string[];
+  /** snapshot files cut short, unreadable, or changed since they were written */
+  snapshotFiles: SnapshotFileProblem[];
+  /** names in trees that are unsafe ('..', '.', empty, holding '/' or NUL) or repeated */
+  unsafeNames: DamageMap['unsafeNames'];
+  /** damaged copies taken out of the index by this check (readData), so the next ingest stores them again */
+  markedBad: number;
+  /** why the damaged copies could not be taken out of the index (a repository that cannot be written) */
+  markError?: string;
+  /** set when nearly every block read failed: config.json is suspected and nothing was marked */
+  configSuspect?: string;
 }
 
 /**
@@ -71,7 +91,8 @@ export interface CheckReport {
 export async function check(repo: Repository, opts: CheckOptions = {}): Promise<CheckReport> {
   const { index } = repo.store;
   const reporter = opts.reporter ?? {};
-  const packs = await checkPacks(repo.layout, index, reporter);
+  const knownBad = await BadCopies.load(repo.layout);
+  const packs = await checkPacks(repo.layout, index, knownBad, reporter);
   const badEntries = new Map(packs.indexProblems.map((p) => [p.address, p.problem]));
 
   const failures: Array<BlockFailure & { pack: string }> = [];
@@ -95,11 +116,12 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     const loc = index.get(addressFromHex(hex));
     if (!loc) {
       const holder = packs.unindexed.get(hex);
-      return holder ? `missing from the index (pack ${holder} holds it; 'dedupfs repair' rebuilds the index)` : 'missing: no pack holds it';
+      return holder ? `missing from the index (pack ${holder} holds it; 'dedupfs repair' rebuilds the index)` : 'missing: no intact copy is stored';
     }
     return badEntries.get(hex) ?? badCopies.get(`${loc.packId}:${loc.offset}`);
   };
   const snapshots = repo.catalog.list();
+  const snapshotFiles = await checkSnapshotFiles(repo.layout.snapshots);
   const damage = await findDamage(repo.store, snapshots, judge, reporter);
 
   const blocks = new Map<string, DamagedBlock>();
@@ -137,11 +159,42 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   let unreferencedBlocks = 0;
   for (const [address] of index.entries()) if (!damage.referenced.has(address.toString('hex'))) unreferencedBlocks++;
   const damagedBlocks = [...blocks.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  const probe = readData ? { failed: failures.length, read: readData.blocks } : await probeConfig(repo.store);
+  const configSuspect = configSuspicion(repo.config, probe.failed, probe.read);
+  // A repository that cannot be written (read-only, full) is still checked; it only stays unmarked.
+  let markedBad = 0;
+  let markError: string | undefined;
+  if (!configSuspect) {
+    try {
+      markedBad = await markBad(repo, knownBad, failures);
+    } catch (err) {
+      markError = (err as Error).message;
+    }
+  }
   return {
-    ok: !packs.packProblems.length && !packs.indexProblems.length && !damagedBlocks.length,
+    ok: !packs.packProblems.length && !packs.indexProblems.length && !damagedBlocks.length && !snapshotFiles.length
+      && !damage.unsafeNames.length && !configSuspect,
     snapshots: snapshots.length, packs: packs.packs.length, indexEntries: packs.indexEntries, referencedBlocks: damage.referenced.size,
     readData, packProblems: packs.packProblems, indexProblems: packs.indexProblems, damagedBlocks,
     damagedSnapshots: snapshots.filter((s) => damage.snapshots.get(s.id)?.length).map((s) => s.id),
     unindexedBlocks: packs.unindexed.size, unreferencedBlocks, unsealedPacks: packs.unsealed.length, damagedSpares, strays: packs.strays,
+    snapshotFiles, unsafeNames: damage.unsafeNames, markedBad, markError, configSuspect,
   };
+}
+
+// Takes the failed copies the index names out of it and lists them as bad; returns how many.
+async function markBad(repo: Repository, badCopies: BadCopies, failures: Array<BlockFailure & { pack: string }>): Promise<number> {
+  let n = 0;
+  for (const f of failures) {
+    const loc = repo.store.index.get(f.entry.address);
+    badCopies.add({ address: f.entry.address.toString('hex'), pack: f.pack, offset: f.entry.offset, reason: f.reason });
+    if (loc?.packId !== f.pack || loc.offset !== f.entry.offset) continue;
+    await repo.store.index.removePack(f.pack, [f.entry.address]);
+    n++;
+  }
+  if (failures.length) {
+    await repo.store.index.flush();
+    await badCopies.save();
+  }
+  return n;
 }

@@ -6,6 +6,7 @@
 import { addressToHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
 import type { RepoLayout } from '../repo/layout.js';
+import type { BadCopies } from '../store/badCopies.js';
 import type { BlockIndex, BlockLocation } from '../store/index/blockIndex.js';
 import { listPacks, type PackFile } from '../store/listPacks.js';
 import type { PackEntry } from '../store/pack/format.js';
@@ -21,12 +22,12 @@ export interface PackCheck {
   packProblems: PackProblem[];
   indexProblems: IndexProblem[];
   indexEntries: number;
-  /** blocks some pack holds that the index does not name, hex -> a pack holding one */
+  /** blocks some pack holds (not as a copy known to be bad) that the index does not name, hex -> a pack holding one */
   unindexed: Map<string, string>;
 }
 
 /** Reads every pack's entries and checks every index entry against them. */
-export async function checkPacks(layout: RepoLayout, index: BlockIndex, reporter?: Reporter): Promise<PackCheck> {
+export async function checkPacks(layout: RepoLayout, index: BlockIndex, badCopies: BadCopies, reporter?: Reporter): Promise<PackCheck> {
   const listing = await listPacks(layout);
   const result: PackCheck = {
     packs: [], unsealed: listing.unsealed, strays: listing.strays, packProblems: [], indexProblems: [], indexEntries: 0, unindexed: new Map(),
@@ -44,7 +45,7 @@ export async function checkPacks(layout: RepoLayout, index: BlockIndex, reporter
     }
     result.packs.push({ ...file, entries });
     byPack.set(file.packId, new Map(entries.map((e) => [e.offset, e])));
-    for (const e of entries) if (!index.has(e.address)) result.unindexed.set(addressToHex(e.address), file.packId);
+    for (const e of entries) if (!index.has(e.address) && !badCopies.has(file.packId, e.offset)) result.unindexed.set(addressToHex(e.address), file.packId);
   }
   for (const [address, loc] of index.entries()) {
     result.indexEntries++;

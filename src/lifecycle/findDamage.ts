@@ -4,12 +4,15 @@
 // few files here; so this walk remembers, per tree, the damaged references beneath it (paths
 // relative to that tree) and composes them upwards. A subtree shared by every snapshot is still
 // read only once, and a snapshot that holds the same folder twice gets both paths.
+// On the way it notes names no dedupfs ingest writes and a restore must never follow (empty,
+// '.', '..', holding '/' or NUL) and names that appear twice in one tree.
 import { addressFromHex, addressToHex } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
 import { loadChunkTable, type BlockReader } from '../tree/chunkList.js';
 import type { TreeEntry } from '../tree/entry.js';
+import { escapeName } from '../tree/nameEscape.js';
 import { decodeTree } from '../tree/treeCodec.js';
 import { blockProblem } from './verifyPack.js';
 
@@ -26,14 +29,18 @@ export interface DamageMap {
   referenced: Set<string>;
   /** blocks found bad on the walk itself (unreadable trees and lists): hex -> why */
   reasons: Map<string, string>;
+  /** names in trees that are unsafe or repeated: the tree (hex), the name (escaped) and why */
+  unsafeNames: Array<{ tree: string; name: string; problem: string }>;
 }
 
 const NONE: DamageRef[] = [];
 const SLASH = Buffer.from('/');
+const DOT = Buffer.from('.');
+const DOTDOT = Buffer.from('..');
 
 /** Walks `snapshots` and collects, per snapshot, the references `judge` (or a failed read) rejects. */
 export async function findDamage(store: BlockReader, snapshots: Snapshot[], judge: BlockJudge, reporter?: Reporter): Promise<DamageMap> {
-  const result: DamageMap = { snapshots: new Map(), referenced: new Set(), reasons: new Map() };
+  const result: DamageMap = { snapshots: new Map(), referenced: new Set(), reasons: new Map(), unsafeNames: [] };
   const memo = new Map<string, DamageRef[]>();
   const bad = (hex: string): string | undefined => result.reasons.get(hex) ?? judge(hex);
   const read = async (hex: string): Promise<Buffer | undefined> => {
@@ -83,6 +90,7 @@ export async function findDamage(store: BlockReader, snapshots: Snapshot[], judg
       result.reasons.set(hex, (err as Error).message);
     }
     if (!entries) refs = [{ address: hex, path: Buffer.alloc(0) }];
+    else for (const [name, problem] of nameProblems(entries)) result.unsafeNames.push({ tree: hex, name, problem });
     for (const e of entries ?? []) {
       const path = Buffer.concat([SLASH, e.name]);
       if (e.subtree) for (const d of await treeDamage(addressToHex(e.subtree))) refs.push({ address: d.address, path: Buffer.concat([path, d.path]) });
@@ -98,4 +106,21 @@ export async function findDamage(store: BlockReader, snapshots: Snapshot[], judg
     reporter?.fileDone?.();
   }
   return result;
+}
+
+/** Per unsafe or repeated name in one tree: the name (escaped) and what is wrong with it. */
+function nameProblems(entries: TreeEntry[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const seen = new Set<string>();
+  for (const { name } of entries) {
+    const text = escapeName(name);
+    if (!name.length) out.push([text, 'empty name']);
+    else if (name.equals(DOT) || name.equals(DOTDOT)) out.push([text, `'${text}' as a name`]);
+    else if (name.includes(SLASH)) out.push([text, "name holds '/'"]);
+    else if (name.includes(0)) out.push([text, 'name holds NUL']);
+    const key = name.toString('hex');
+    if (seen.has(key)) out.push([text, 'name appears twice in one folder']);
+    seen.add(key);
+  }
+  return out;
 }

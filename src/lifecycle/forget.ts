@@ -20,6 +20,8 @@ export interface ForgetOptions {
   host?: string;
   /** ... and carrying all these tags */
   tags?: string[];
+  /** ... and of this source path */
+  path?: string;
   /** default ['host', 'paths'] */
   groupBy?: GroupBy;
   dryRun?: boolean;
@@ -69,7 +71,7 @@ function namedGroup(all: Snapshot[], selectors: string[]): ForgetGroup[] {
 }
 
 function policyGroups(repo: Repository, opts: ForgetOptions): ForgetGroup[] {
-  const snaps = repo.catalog.list({ host: opts.host, tags: opts.tags });
+  const snaps = repo.catalog.list({ host: opts.host, tags: opts.tags, path: opts.path });
   const byId = new Map(snaps.map((s) => [s.id, s]));
   const decided = applyRetention(snaps.map((s) => ({ id: s.id, time: new Date(s.time), host: s.host, paths: s.paths, tags: s.tags })),
     opts.policy!, opts.groupBy);

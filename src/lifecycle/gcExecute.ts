@@ -16,6 +16,7 @@ import type { Reporter } from '../core/reporter.js';
 import type { Address } from '../core/address.js';
 import type { Repository } from '../repo/repository.js';
 import type { PackEntry } from '../store/pack/format.js';
+import { BadCopies } from '../store/badCopies.js';
 import { listPacks } from '../store/listPacks.js';
 import type { GcPlan, PackUsage } from './gcPlan.js';
 import { PackCopier } from './packCopier.js';
@@ -45,7 +46,7 @@ const READ_AHEAD = 8;
 export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter?: Reporter } = {}): Promise<GcResult> {
   if (plan.missing.length) {
     throw new DedupfsError('REPO_DAMAGED', `${plan.missing.length} blocks that snapshots refer to are missing; gc deletes nothing`, {
-      hint: "run 'dedupfs check' to see which snapshots need them, then 'dedupfs repair' (with --forget-damaged to drop those snapshots)",
+      hint: "run 'dedupfs repair' to see which snapshots and paths need them; re-ingesting a source that holds those files heals them",
       data: { missing: plan.missing.slice(0, 20) },
     });
   }
@@ -89,6 +90,7 @@ export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter
   for (const pack of plan.packs.filter((p) => going.has(p.packId))) await removeFile(pack.path, dirs);
   for (const tmp of plan.unsealed) await removeFile(tmp.path, dirs);
   for (const dir of dirs) await fsyncDir(dir).catch((err) => { throw ioError(err, 'cannot sync folder', dir); });
+  await (await BadCopies.load(repo.layout)).save(); // drops the copies of deleted packs
 
   const bytesAfter = await packBytes(repo);
   return {

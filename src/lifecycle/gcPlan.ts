@@ -7,13 +7,15 @@
 // - a pack with nothing kept is deleted; a pack whose dead records exceed maxUnused of its
 //   record bytes is rewritten (its kept blocks copied to new packs); so is a damaged pack that
 //   still holds kept blocks, so the repository heals;
-// - a reachable block with no copy anywhere is missing: the plan says so and gc refuses to run.
+// - a reachable block with no copy anywhere (copies known to be bad, bad-copies.json, do not
+//   count) is missing: the plan says so and gc refuses to run.
 // Record bytes leave out the pack magic and trailer, so a pack of small live blocks is never
 // counted as waste and rewritten forever.
 import { addressFromHex } from '../core/address.js';
 import { ioError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Repository } from '../repo/repository.js';
+import { BadCopies } from '../store/badCopies.js';
 import { listPacks, type PackFile } from '../store/listPacks.js';
 import { HEADER_BYTES, type PackEntry } from '../store/pack/format.js';
 import { readPackEntries } from '../store/pack/readPackEntries.js';
@@ -63,6 +65,7 @@ export async function planGc(repo: Repository, opts: GcPlanOptions): Promise<GcP
   const snapshots = repo.catalog.list();
   const reachable = await markReachable(repo.store, snapshots, opts.reporter);
   const listing = await listPacks(repo.layout);
+  const badCopies = await BadCopies.load(repo.layout);
 
   // Every copy of every reachable block, from the packs themselves.
   const packs: PackUsage[] = [];
@@ -72,7 +75,7 @@ export async function planGc(repo: Repository, opts: GcPlanOptions): Promise<GcP
     packs.push({ ...file, entries: contents.entries, live: [], liveBytes: 0, deadBytes: 0, problems: contents.problems });
     for (const entry of contents.entries) {
       const hex = entry.address.toString('hex');
-      if (!reachable.has(hex)) continue;
+      if (!reachable.has(hex) || badCopies.has(file.packId, entry.offset)) continue;
       const list = copies.get(hex);
       if (list) list.push({ packId: file.packId, entry });
       else copies.set(hex, [{ packId: file.packId, entry }]);

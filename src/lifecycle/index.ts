@@ -5,7 +5,10 @@
 // through a Reporter.
 // Invariants: a sealed pack is never modified, only deleted whole, and only after every block a
 // snapshot needs from it is named by the index somewhere else, durably; gc and repair run under
-// the exclusive lock; check reports findings and never throws on damage.
+// the exclusive lock; check reports findings and never throws on damage (it only takes copies
+// that fail their check out of the index); repair never removes a snapshot because some of its
+// files are damaged, and neither changes anything when the configuration, not the data, is
+// suspect.
 export { forget, parseGroupBy, describeGroup } from './forget.js';
 export type { ForgetOptions, ForgetReport, ForgetGroup, ForgetItem } from './forget.js';
 export { gc, parseMaxUnused, DEFAULT_MAX_UNUSED } from './gc.js';
@@ -17,6 +20,8 @@ export { parseReadDataSubset } from './readDataSubset.js';
 export type { ReadDataSubset } from './readDataSubset.js';
 export { repair } from './repair.js';
 export type { RepairOptions, RepairReport, DamagedSnapshot } from './repair.js';
+export type { RewrittenSnapshot } from './rewriteSnapshot.js';
+export type { SnapshotFileProblem } from './checkSnapshotFiles.js';
 export { unlock } from './unlock.js';
 export { applyRetention, isEmptyPolicy } from './retention.js';
 export type { RetentionPolicy, GroupBy } from './retention.js';

@@ -28,7 +28,7 @@ export async function markReachable(store: BlockReader, snapshots: Snapshot[], r
     } catch (err) {
       if (!(err instanceof DedupfsError) || err.code !== 'BLOCK_DAMAGED' && err.code !== 'REPO_DAMAGED') throw err;
       throw new DedupfsError('REPO_DAMAGED', `cannot read the trees of snapshot ${snap.id.slice(0, 8)}: ${err.message}`, {
-        hint: "gc deletes nothing while what a snapshot needs is unknown: run 'dedupfs check', then 'dedupfs repair'",
+        hint: "gc deletes nothing while what a snapshot needs is unknown: run 'dedupfs repair', which lists what is lost and keeps every snapshot",
         data: { snapshot: snap.id }, cause: err,
       });
     }

@@ -4,8 +4,11 @@
 // clears (killed between the two renames, it leaves no index, and the next repair builds one).
 // The old index is never opened: it may be what is damaged. (No dot in the new folder's name:
 // lmdb takes a path with an extension for a file.)
-// With readData, every block is checked on the way and copies that fail are left out, so an
-// intact spare copy takes their place, and an ingest of the same data stores them again.
+// Copies known to be bad (bad-copies.json) are always left out; with readData, every block is
+// checked on the way and copies that fail are left out too and added to that list, so an intact
+// spare copy takes their place, and an ingest of the same data stores them again. When nearly
+// every block fails, the configuration is suspected instead (suspectConfig.ts) and the old index
+// stays in place untouched.
 import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hashFunction } from '../core/address.js';
@@ -15,9 +18,11 @@ import type { Reporter } from '../core/reporter.js';
 import type { RepoConfig } from '../repo/config.js';
 import type { RepoLayout } from '../repo/layout.js';
 import { withOwnerOnlyUmask } from '../repo/ownerOnly.js';
+import type { BadCopies } from '../store/badCopies.js';
 import { BlockStore } from '../store/blockStore.js';
 import { BlockIndex } from '../store/index/blockIndex.js';
 import { rebuildIndex, type RebuildIndexResult } from '../store/rebuildIndex.js';
+import { refuseSuspectConfig } from './suspectConfig.js';
 import { verifyPack } from './verifyPack.js';
 
 export interface IndexRepair extends RebuildIndexResult {
@@ -26,7 +31,7 @@ export interface IndexRepair extends RebuildIndexResult {
 }
 
 /** Rebuilds the index of the repository at `layout` from its packs. The caller holds the exclusive lock. */
-export async function repairIndex(layout: RepoLayout, config: RepoConfig, opts: { readData?: boolean; reporter?: Reporter } = {}): Promise<IndexRepair> {
+export async function repairIndex(layout: RepoLayout, config: RepoConfig, badCopies: BadCopies, opts: { readData?: boolean; reporter?: Reporter } = {}): Promise<IndexRepair> {
   const fresh = `${layout.index}-rebuild`;
   const old = `${layout.index}-old`;
   await rm(fresh, { recursive: true, force: true });
@@ -34,20 +39,28 @@ export async function repairIndex(layout: RepoLayout, config: RepoConfig, opts: 
   const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression });
   const damaged: IndexRepair['damaged'] = [];
   let result: RebuildIndexResult;
+  let verified = 0;
+  let built = false;
   try {
     result = await rebuildIndex({
       layout, index, reporter: opts.reporter,
-      accept: opts.readData ? async (packId, entries) => {
-        const failures = await verifyPack(store, packId, entries);
+      accept: async (packId, entries) => {
+        const known = entries.filter((e) => !badCopies.has(packId, e.offset));
+        if (!opts.readData) return known;
+        const failures = await verifyPack(store, packId, known);
+        verified += known.length;
         for (const f of failures) damaged.push({ address: f.entry.address.toString('hex'), pack: packId, offset: f.entry.offset, reason: f.reason });
         const failed = new Set(failures.map((f) => f.entry));
-        return entries.filter((e) => !failed.has(e));
-      } : undefined,
+        return known.filter((e) => !failed.has(e));
+      },
     });
     await index.flush();
+    refuseSuspectConfig(config, damaged.length, verified);
+    built = true;
   } finally {
     await store.close();
     await index.close();
+    if (!built) await rm(fresh, { recursive: true, force: true });
   }
   try {
     await rm(old, { recursive: true, force: true });

@@ -13,7 +13,7 @@
 // one is not found, so snapshots made or forgotten while mounted come and go without remounting.
 // A sync first lists the snapshot files, and reads the catalog only when they changed: listing
 // a folder of a catalog with thousands of snapshots stays cheap.
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog, SnapshotFilter } from '../catalog/catalog.js';
 import { listSnapshotIds, type Snapshot } from '../catalog/snapshotRecord.js';
 import type { BlockReader } from '../tree/chunkList.js';
 import type { InodeAllocator } from './inodes.js';
@@ -24,6 +24,8 @@ import { shortIds } from './shortIds.js';
 
 export interface CatalogViewOptions {
   catalog: Catalog;
+  /** show only the snapshots this filter lets through (mount --host, --path, --tag) */
+  filter?: SnapshotFilter;
   /** the repository's snapshots/ folder: the catalog is re-read only when its files change */
   snapshotDir: string;
   store: BlockReader;
@@ -85,7 +87,7 @@ export class CatalogView {
       const files = (await listSnapshotIds(this.opts.snapshotDir)).sort().join(',');
       if (files === this.seenFiles) return;
       await this.opts.catalog.sync();
-      snapshots = this.opts.catalog.list();
+      snapshots = this.opts.catalog.list(this.opts.filter);
       this.seenFiles = files;
       this.lastError = '';
     } catch (err) {

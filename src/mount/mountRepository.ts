@@ -14,6 +14,7 @@
 // sends reads of 128 KiB at most, one at a time for a sequential reader, so what counts is how
 // fast each is answered (see fileReader.ts). fuse-native has no settings for `ro` and
 // `use_ino`: they ride in its fsname option, which it passes to libfuse unchanged.
+import type { SnapshotFilter } from '../catalog/catalog.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
 import { selectSnapshot } from '../catalog/selectSnapshot.js';
 import { DedupfsError } from '../core/errors.js';
@@ -32,6 +33,8 @@ export interface MountOptions {
   mountpoint: string;
   /** a snapshot selector: show that snapshot's tree at the root instead of the catalog */
   snapshot?: string;
+  /** which snapshots are shown, and which --snapshot chooses among (--host, --path, --tag) */
+  scope?: SnapshotFilter;
   /** let other users in (needs user_allow_other in /etc/fuse.conf unless root); their access is checked against the stored modes */
   allowOther?: boolean;
   /** bytes of decompressed chunks to keep */
@@ -72,12 +75,12 @@ export async function mountRepository(repo: Repository, opts: MountOptions): Pro
   // Many readers at once: a pack read must not hold up the others (packFiles.ts).
   repo.store.readAsynchronously();
   const inodes = new InodeAllocator();
-  const snapshot = opts.snapshot !== undefined ? selectSnapshot(repo.catalog.list(), opts.snapshot) : undefined;
+  const snapshot = opts.snapshot !== undefined ? selectSnapshot(repo.catalog.list(opts.scope), opts.snapshot, opts.scope) : undefined;
   let root: DirNode;
   if (snapshot) root = snapshotRoot({ snapshot, store: repo.store, inodes, log: opts.onError });
   else {
     const view = new CatalogView({
-      catalog: repo.catalog, snapshotDir: repo.layout.snapshots, store: repo.store, inodes,
+      catalog: repo.catalog, filter: opts.scope, snapshotDir: repo.layout.snapshots, store: repo.store, inodes,
       onError: (err) => opts.onError(`cannot read the catalog: ${(err as Error).message}`),
       log: opts.onError,
     });

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DedupfsError, ioError } from '../core/errors.js';
 import { DIR_MODE, repoLayout } from './layout.js';
@@ -40,6 +40,8 @@ export interface RepoLock {
   /** Stops refreshing and deletes the lock file. Calling it again does nothing. */
   release(): Promise<void>;
   readonly kind: LockKind;
+  /** the lock file's name without its suffix; files this process leaves in packs/tmp carry it */
+  readonly id: string;
 }
 
 const DEFAULT_STALE_MS = 30 * 60_000;
@@ -158,6 +160,7 @@ function holdLock(path: string, record: LockRecord, opts: LockOptions): RepoLock
   timer.unref();
   return {
     kind: record.kind,
+    id: basename(path, LOCK_SUFFIX),
     async release() {
       if (released) return;
       released = true;

@@ -10,7 +10,8 @@ import { describeUnwritable, diskNearlyFull, repoWriteError, unwritableReason, t
 import { BlockIndex } from '../store/index/blockIndex.js';
 import { BlockStore } from '../store/blockStore.js';
 import { Catalog } from '../catalog/catalog.js';
-import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/index.js';
+// params.js, not the chunker's index: opening a repository needs none of the chunking code (start-up).
+import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/params.js';
 import { DEFAULT_COMPRESSION, DEFAULT_HASH, newConfig, readConfig, type CompressionConfig, type RepoConfig } from './config.js';
 import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from './layout.js';
 import { withOwnerOnlyUmask } from './ownerOnly.js';
@@ -142,23 +143,25 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
       return null;
     });
   }
-  let index: BlockIndex | undefined;
   try {
-    index = openIndex(layout.index, unwritable !== null, cannotWrite);
-    const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun });
     const catalog = await openCatalog(layout, unwritable !== null, cannotWrite, opts.onNotice);
-    const held = index;
+    let store: BlockStore | null = null;
     return {
-      dir: root, layout, config, chunker: chunkerFromConfig(config), store, catalog,
+      dir: root, layout, config, chunker: chunkerFromConfig(config), catalog,
+      // Opened on first use, LMDB index included: `snapshots` needs neither (start-up time).
+      get store() {
+        if (store) return store;
+        const index = openIndex(layout.index, unwritable !== null, cannotWrite);
+        return (store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun, owner: lock?.id }));
+      },
       async close() {
-        await store.close();
+        await store?.close();
         catalog.close();
-        await held.close();
+        await store?.index.close();
         await lock?.release();
       },
     };
   } catch (err) {
-    await index?.close();
     await lock?.release();
     throw err;
   }

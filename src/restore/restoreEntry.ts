@@ -2,12 +2,14 @@
 // file), a symlink (its target bytes exactly), a fifo or device node, or a socket (skipped:
 // only its metadata was ever kept). Problems with one entry become warnings or errors on the
 // run and the restore goes on; only a full disk or a bug stops it.
+import type { BigIntStats } from 'node:fs';
 import { link, symlink } from 'node:fs/promises';
 import { DedupfsError } from '../core/errors.js';
 import type { Limiter } from '../core/limiter.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { applyPathMetadata } from './applyMetadata.js';
-import { createExclusive, isConflict, probe } from './destination.js';
+import { createExclusive, isConflict, isLeftAlone, probe, type Conflict, type LeftAlone } from './destination.js';
+import { sameAsEntry } from './sameAsEntry.js';
 import { makeSpecial } from './makeSpecial.js';
 import { SMALL_FILE, restoreFile, type FileContext } from './restoreFile.js';
 import type { RestoreResult } from './restoreResult.js';
@@ -64,9 +66,16 @@ function count(ctx: EntryContext, entry: TreeEntry, at: Placement, hardLink = fa
   ctx.onItem?.({ path: at.display, kind: entry.kind, size: entry.size });
 }
 
+/** Counts an entry that was not written: in the way (a warning), identical, or different and kept. */
+function notWritten(ctx: EntryContext, outcome: Conflict | LeftAlone, display: string): void {
+  if (outcome === 'unchanged') ctx.result.unchanged++;
+  else if (outcome === 'kept') ctx.result.kept++;
+  else ctx.warn(`${display} ${outcome.conflict}`);
+}
+
 async function dryRun(ctx: EntryContext, entry: TreeEntry, at: Placement): Promise<void> {
-  const state = await probe(at.dest, 'other', ctx.overwrite);
-  if (isConflict(state)) return ctx.warn(`${at.display} ${state.conflict}`);
+  const state = await probe(at.dest, 'other', ctx.overwrite, (st) => sameAsEntry(at.dest, st, entry, ctx));
+  if (isConflict(state) || isLeftAlone(state)) return notWritten(ctx, state, at.display);
   const hardLink = !!entry.linkId && ctx.links.has(entry.linkId);
   if (entry.linkId) ctx.links.set(entry.linkId, Promise.resolve(at.dest));
   count(ctx, entry, at, hardLink);
@@ -83,8 +92,8 @@ async function restoreLinkable(ctx: EntryContext, entry: TreeEntry, at: Placemen
     const first = earlier ? await earlier : null;
     if (!first) return (await writeFile(ctx, entry, at)) ? at.dest : null;
     try {
-      const made = await createExclusive(at.dest, ctx.overwrite, () => link(first, at.dest));
-      if (isConflict(made)) ctx.warn(`${at.display} ${made.conflict}`);
+      const made = await createExclusive(at.dest, ctx.overwrite, () => link(first, at.dest), (st) => sameAsEntry(at.dest, st, entry, ctx));
+      if (isConflict(made) || isLeftAlone(made)) notWritten(ctx, made, at.display);
       else count(ctx, entry, at, true);
     } catch (err) {
       failed(ctx, at.display, err);
@@ -95,15 +104,15 @@ async function restoreLinkable(ctx: EntryContext, entry: TreeEntry, at: Placemen
   await mine;
 }
 
-/** Returns whether the file now exists (possibly with damaged ranges left as zeros). */
+/** Returns whether the file now holds the entry's content (possibly with damaged ranges left as zeros). */
 async function writeFile(ctx: EntryContext, entry: TreeEntry, at: Placement): Promise<boolean> {
   ctx.reporter.item?.(at.display);
   try {
     const restore = () => restoreFile(at.dest, entry, at.display, ctx);
     const outcome = entry.size > SMALL_FILE ? await ctx.largeFiles.run(restore) : await restore();
-    if (isConflict(outcome)) {
-      ctx.warn(`${at.display} ${outcome.conflict}`);
-      return false;
+    if (isConflict(outcome) || isLeftAlone(outcome)) {
+      notWritten(ctx, outcome, at.display);
+      return outcome === 'unchanged';
     }
     count(ctx, entry, at);
     if (outcome.length) {
@@ -120,10 +129,11 @@ async function writeFile(ctx: EntryContext, entry: TreeEntry, at: Placement): Pr
 }
 
 async function restoreOther(ctx: EntryContext, entry: TreeEntry, at: Placement): Promise<void> {
+  const same = (st: BigIntStats) => sameAsEntry(at.dest, st, entry, ctx);
   const made = entry.kind === 'symlink'
-    ? await createExclusive(at.dest, ctx.overwrite, () => symlink(entry.target ?? Buffer.alloc(0), at.dest))
-    : await createExclusive(at.dest, ctx.overwrite, () => makeSpecial(at.dir, at.name, entry));
-  if (isConflict(made)) return ctx.warn(`${at.display} ${made.conflict}`);
+    ? await createExclusive(at.dest, ctx.overwrite, () => symlink(entry.target ?? Buffer.alloc(0), at.dest), same)
+    : await createExclusive(at.dest, ctx.overwrite, () => makeSpecial(at.dir, at.name, entry), same);
+  if (isConflict(made) || isLeftAlone(made)) return notWritten(ctx, made, at.display);
   await applyPathMetadata(at.dest, entry, ctx);
   count(ctx, entry, at);
 }

@@ -17,12 +17,13 @@ import type { BlockSource } from '../tree/chunkList.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { readFileContent } from '../tree/readFileContent.js';
 import { applyFdMetadata, type MetadataContext } from './applyMetadata.js';
-import { createExclusive, isConflict, type Conflict } from './destination.js';
+import { createExclusive, isConflict, isLeftAlone, type Conflict, type LeftAlone, type OverwritePolicy } from './destination.js';
+import { sameAsEntry, type SameContext } from './sameAsEntry.js';
 
-export interface FileContext extends MetadataContext {
+export interface FileContext extends MetadataContext, SameContext {
   store: BlockSource;
   reporter: Reporter;
-  overwrite: boolean;
+  overwrite: OverwritePolicy;
 }
 
 export interface DamagedRange { offset: number; length: number; error: unknown }
@@ -98,13 +99,13 @@ async function writeContent(fd: number, entry: TreeEntry, ctx: FileContext): Pro
 }
 
 /**
- * Restores `entry` at `path`. Returns the damaged ranges ([] when the file is whole), or a
- * Conflict when something is in the way. Throws on I/O errors and when the file's chunk list
- * cannot be read (then the file is removed again).
+ * Restores `entry` at `path`. Returns the damaged ranges ([] when the file is whole), a
+ * Conflict when something is in the way, or why an existing file was left alone (destination.ts).
+ * Throws on I/O errors and when the file's chunk list cannot be read (then the file is removed again).
  */
-export async function restoreFile(path: Buffer, entry: TreeEntry, display: string, ctx: FileContext): Promise<DamagedRange[] | Conflict> {
-  const fd = await createExclusive(path, ctx.overwrite, async () => openSync(path, CREATE_FLAGS, 0o600));
-  if (isConflict(fd)) return fd;
+export async function restoreFile(path: Buffer, entry: TreeEntry, display: string, ctx: FileContext): Promise<DamagedRange[] | Conflict | LeftAlone> {
+  const fd = await createExclusive(path, ctx.overwrite, async () => openSync(path, CREATE_FLAGS, 0o600), (st) => sameAsEntry(path, st, entry, ctx));
+  if (isConflict(fd) || isLeftAlone(fd)) return fd;
   try {
     const { damaged, written } = await writeContent(fd, entry, ctx);
     // The file is new and empty: only a hole or damage at its end leaves it short of its size.

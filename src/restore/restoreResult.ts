@@ -9,7 +9,7 @@ export interface RestoreResult {
   files: number;
   /** of those, made as hard links to a file restored before */
   hardLinks: number;
-  /** folders created, or (with --overwrite) existing folders given the snapshot's metadata */
+  /** folders created, or (with --overwrite if-changed or always) existing folders given the snapshot's metadata */
   dirs: number;
   symlinks: number;
   /** fifos and device nodes */
@@ -18,12 +18,19 @@ export interface RestoreResult {
   skipped: number;
   /** content bytes written (each hard-linked file once) */
   bytes: number;
-  /** entries not restored: unsafe names, existing files, devices when not root, metadata not set */
+  /** entries already in the target and identical to the snapshot's: left alone */
+  unchanged: number;
+  /** entries already in the target that differ from the snapshot's, kept (--overwrite never) */
+  kept: number;
+  /** entries in the target that the snapshot does not hold, removed (--delete) */
+  deleted: number;
+  /** entries not restored: unsafe names, conflicts with folders, devices when not root, metadata
+   * not set; and one for all the files kept */
   warnings: number;
   /** entries whose content could not be read (damaged or missing blocks) or written */
   errors: number;
 }
 
 export function emptyResult(snapshot: string, target: string, dryRun: boolean): RestoreResult {
-  return { snapshot, target, dryRun, files: 0, hardLinks: 0, dirs: 0, symlinks: 0, special: 0, skipped: 0, bytes: 0, warnings: 0, errors: 0 };
+  return { snapshot, target, dryRun, files: 0, hardLinks: 0, dirs: 0, symlinks: 0, special: 0, skipped: 0, bytes: 0, unchanged: 0, kept: 0, deleted: 0, warnings: 0, errors: 0 };
 }

@@ -9,20 +9,25 @@
 // changes its mtime, and a read-only folder must still be filled). With --include, a folder
 // that is not itself included is created only when something below it is restored. The
 // target may exist; nothing is ever written outside it (see destination.ts and selection.ts).
-// The root of a snapshot has no metadata of its own: the target folder is left as it is.
+// What already exists is left alone when identical, and otherwise as --overwrite says
+// (destination.ts), so a restore can be run again. With --delete, a folder the walk leaves is
+// cleared of what the snapshot does not hold in it (not the target itself unless the whole
+// snapshot is restored, and never a folder whose listing could not be read).
 import { closeSync, constants, openSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DedupfsError, ioError } from '../core/errors.js';
+import { Chunker } from '../chunker/index.js';
 import { Limiter } from '../core/limiter.js';
 import type { Reporter } from '../core/reporter.js';
+import type { RootMeta } from '../catalog/snapshotRecord.js';
 import type { Repository } from '../repo/repository.js';
 import type { BlockSource } from '../tree/chunkList.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { escapeName } from '../tree/nameEscape.js';
 import { walkTree, type TreeItem } from '../tree/walkTree.js';
 import { applyFdMetadata } from './applyMetadata.js';
-import { isConflict, makeDir, probe } from './destination.js';
+import { isConflict, makeDir, probe, type Conflict, type OverwritePolicy } from './destination.js';
 import { locateSnapshotPath, parentPathLength, type LocatedPath } from './locateSnapshotPath.js';
 import { restoreEntry, type EntryContext } from './restoreEntry.js';
 import { emptyResult, type RestoreResult } from './restoreResult.js';
@@ -40,8 +45,12 @@ export interface RestoreOptions {
   include?: string[];
   /** glob patterns on snapshot paths: skip what matches (and what is below it) */
   exclude?: string[];
-  /** replace existing files, symlinks and special files (never a folder) */
-  overwrite?: boolean;
+  /** what to do with existing files, symlinks and special files that differ from the snapshot's
+   * (identical ones are always left alone; a folder is never replaced): keep them (never, the
+   * default), replace them (if-changed), or replace everything, identical or not (always) */
+  overwrite?: OverwritePolicy;
+  /** remove what the target holds and the snapshot does not (not with include or exclude) */
+  delete?: boolean;
   /** report what would be restored; write nothing */
   dryRun?: boolean;
   reporter?: Reporter;
@@ -53,6 +62,8 @@ export interface RestoreOptions {
 
 export type { RestoreResult } from './restoreResult.js';
 
+const SLASH = Buffer.from('/');
+
 interface Frame {
   depth: number;
   dest: Buffer;
@@ -61,6 +72,8 @@ interface Frame {
   included: boolean;
   state: 'pending' | 'created' | 'existing' | 'failed';
   jobs: Array<Promise<void>>;
+  /** --delete: the names the snapshot holds in this folder (latin1), null once they are not all known */
+  names: Set<string> | null;
   /** the last entry started in this folder; a malformed tree may repeat a name (names are
    * sorted, so repeats are neighbours), and the second waits for the first to settle */
   last?: { name: Buffer; job: Promise<void> };
@@ -76,22 +89,39 @@ interface Frame {
  *   // /tmp/r/etc/... ; result.errors > 0 when some content was damaged
  */
 export async function restoreSnapshot(repo: Repository, opts: RestoreOptions): Promise<RestoreResult> {
+  if (opts.delete && (opts.include?.length || opts.exclude?.length)) {
+    throw new DedupfsError('USAGE', '--delete cannot be combined with --include or --exclude', { hint: 'restore the part you want into its own folder, or drop --delete' });
+  }
   const loc = await locateSnapshotPath(repo, { snapshot: opts.snapshot, path: opts.path });
   const target = resolve(opts.target);
-  await prepareTarget(target, !!opts.dryRun);
-  const run = new RestoreRun(repo.store, loc, target, opts);
-  opts.reporter?.start?.(await run.count());
+  const run = new RestoreRun(repo, loc, target, opts);
+  const counted = await run.count();
+  if (opts.include?.length && !run.matched) {
+    throw new DedupfsError('NOT_FOUND', `--include ${opts.include.map((p) => `'${p}'`).join(', ')} matches nothing in snapshot ${loc.snapshot.id.slice(0, 8)}${loc.isRoot ? '' : `:${escapeName(loc.path)}`}`, {
+      hint: `list what it holds with 'dedupfs ls -R ${loc.snapshot.id.slice(0, 8)}'`,
+    });
+  }
+  const state = await prepareTarget(target, !!opts.dryRun);
+  opts.reporter?.start?.(counted);
   await run.restore();
+  // The snapshot root's own mode, owner and times go on TARGET, last (restoring into it changed
+  // its mtime); not on a folder that held something before, unless --overwrite says so: a
+  // restore into / must not chmod /.
+  const meta = loc.isRoot ? loc.snapshot.rootMeta : undefined;
+  if (meta && !opts.dryRun && (state !== 'populated' || (opts.overwrite ?? 'never') !== 'never')) await run.applyRootMeta(meta);
   return run.result;
 }
 
-async function prepareTarget(target: string, dryRun: boolean): Promise<void> {
+/** Creates the target folder when missing; says whether it was missing, empty or held something. */
+async function prepareTarget(target: string, dryRun: boolean): Promise<'created' | 'empty' | 'populated'> {
   const st = await stat(target).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
     throw ioError(err, 'cannot restore into', target);
   });
   if (st && !st.isDirectory()) throw new DedupfsError('EXISTS', `cannot restore into ${target}: it is not a folder`, { data: { target } });
-  if (!st && !dryRun) await mkdir(target, { recursive: true }).catch((err) => { throw ioError(err, 'cannot create', target); });
+  if (st) return (await readdir(target).catch((err) => { throw ioError(err, 'cannot restore into', target); })).length ? 'populated' : 'empty';
+  if (!dryRun) await mkdir(target, { recursive: true }).catch((err) => { throw ioError(err, 'cannot create', target); });
+  return 'created';
 }
 
 class RestoreRun {
@@ -102,9 +132,15 @@ class RestoreRun {
   private readonly stack: Frame[];
   private readonly prefix: number;
   private readonly target: Buffer;
+  private readonly store: BlockSource;
+  private readonly deleteExtra: boolean;
   private fatal: unknown = null;
+  /** set by count(): some entry matched an --include pattern */
+  matched = false;
 
-  constructor(private readonly store: BlockSource, private readonly loc: LocatedPath, target: string, opts: RestoreOptions) {
+  constructor(repo: Repository, private readonly loc: LocatedPath, target: string, opts: RestoreOptions) {
+    const store = this.store = repo.store;
+    this.deleteExtra = !!opts.delete;
     this.result = emptyResult(loc.snapshot.id, target, !!opts.dryRun);
     this.selection = new Selection(opts.include, opts.exclude);
     this.limiter = new Limiter(opts.concurrency ?? 4);
@@ -112,12 +148,14 @@ class RestoreRun {
     this.target = Buffer.from(target);
     const reporter = opts.reporter ?? {};
     this.ctx = {
-      store, reporter, overwrite: !!opts.overwrite, dryRun: !!opts.dryRun, target, result: this.result,
+      store, chunker: new Chunker(repo.chunker), hash: repo.store.hash,
+      reporter, overwrite: opts.overwrite ?? 'never', dryRun: !!opts.dryRun, target, result: this.result,
       asRoot: process.getuid?.() === 0, links: new Map(), largeFiles: new Limiter(1), onItem: opts.onItem,
       warn: (message) => { this.result.warnings++; reporter.warning?.(message); },
       error: (message) => { this.result.errors++; reporter.warning?.(message); },
     };
-    this.stack = [{ depth: -1, dest: this.target, entry: null, display: '/', included: this.selection.includesAll, state: 'existing', jobs: [] }];
+    // The target itself is cleared by --delete only when it receives the whole snapshot.
+    this.stack = [{ depth: -1, dest: this.target, entry: null, display: '/', included: this.selection.includesAll, state: 'existing', jobs: [], names: loc.isRoot ? new Set() : null }];
   }
 
   /** The entries of the selected path, the path itself first unless it is the root. */
@@ -146,6 +184,7 @@ class RestoreRun {
         continue;
       }
       included[item.depth + 1] = verdict === 'included';
+      if (verdict === 'included') this.matched = true;
       if (item.entry.kind !== 'file' || verdict !== 'included') continue;
       files++;
       if (item.entry.linkId && links.has(item.entry.linkId)) continue;
@@ -156,7 +195,11 @@ class RestoreRun {
   }
 
   async restore(): Promise<void> {
-    const onDamaged = (err: unknown, item: TreeItem) => this.ctx.error(`cannot restore the contents of ${escapeName(item.path)}: ${(err as Error).message}`);
+    const onDamaged = (err: unknown, item: TreeItem) => {
+      this.ctx.error(`cannot restore the contents of ${escapeName(item.path)}: ${(err as Error).message}`);
+      const top = this.stack[this.stack.length - 1];
+      if (top.entry === item.entry) top.names = null; // its listing is unknown: --delete leaves it alone
+    };
     for await (const item of this.items(onDamaged)) {
       if (this.fatal) break;
       await this.leaveFolders(item.depth);
@@ -165,10 +208,58 @@ class RestoreRun {
     await this.leaveFolders(0);
     await Promise.all(this.stack[0].jobs);
     if (this.fatal) throw this.fatal;
+    await this.deleteExtras(this.stack[0]);
+    const { kept } = this.result;
+    if (kept) {
+      this.ctx.warn(`${kept} ${kept === 1 ? 'entry' : 'entries'} in ${this.ctx.target} ${kept === 1 ? 'differs' : 'differ'} from the snapshot and ${kept === 1 ? 'was' : 'were'} kept; `
+        + 'use --overwrite if-changed to replace them');
+    }
+  }
+
+  /** Puts the snapshot root's own metadata on the target folder. */
+  async applyRootMeta(meta: RootMeta): Promise<void> {
+    const entry: TreeEntry = {
+      name: Buffer.alloc(0), kind: 'dir', mode: meta.mode, uid: meta.uid, gid: meta.gid, size: 0,
+      mtimeNs: BigInt(meta.mtime), atimeNs: BigInt(meta.atime), ctimeNs: 0n, ino: 0, nlink: 1,
+    };
+    try {
+      const fd = openSync(this.target, constants.O_RDONLY | constants.O_DIRECTORY);
+      try {
+        await applyFdMetadata(fd, entry, this.ctx.target, this.ctx);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (err) {
+      this.ctx.warn(`cannot set the mode, owner or times of ${this.ctx.target}: ${(err as Error).message}`);
+    }
+  }
+
+  /** --delete: removes from a folder restored in full what the snapshot does not hold there. */
+  private async deleteExtras(frame: Frame): Promise<void> {
+    if (!this.deleteExtra || !frame.names || this.fatal || (frame.state !== 'created' && frame.state !== 'existing')) return;
+    let names: Buffer[];
+    try {
+      names = await readdir(frame.dest, { encoding: 'buffer' });
+    } catch (err) {
+      if (!this.ctx.dryRun) this.ctx.warn(`cannot list ${frame.display} to delete what the snapshot does not hold: ${(err as Error).message}`);
+      return;
+    }
+    for (const name of names) {
+      if (frame.names.has(name.toString('latin1'))) continue;
+      const path = Buffer.concat([frame.dest, SLASH, name]);
+      try {
+        // rm removes a symlink itself, never what it points to, and does not follow links below.
+        if (!this.ctx.dryRun) await rm(path, { recursive: true, force: true });
+        this.result.deleted++;
+      } catch (err) {
+        this.ctx.warn(`cannot delete ${path}: ${(err as Error).message}`);
+      }
+    }
   }
 
   private async visit(item: TreeItem): Promise<void> {
     const parent = this.stack[this.stack.length - 1];
+    parent.names?.add(item.entry.name.toString('latin1'));
     const display = escapeName(item.path);
     const verdict = this.selection.classify(item.entry.name, item.path, parent.included);
     if (verdict === 'unsafe') {
@@ -183,7 +274,7 @@ class RestoreRun {
     const included = verdict === 'included';
     if (parent.last?.name.equals(item.entry.name)) await parent.last.job;
     if (item.entry.kind === 'dir') {
-      this.stack.push({ depth: item.depth, dest, entry: item.entry, display, included, state: 'pending', jobs: [] });
+      this.stack.push({ depth: item.depth, dest, entry: item.entry, display, included, state: 'pending', jobs: [], names: this.deleteExtra ? new Set() : null });
       if (included && !(await this.createFolders())) item.prune = true;
       return;
     }
@@ -214,7 +305,7 @@ class RestoreRun {
       if (frame.state === 'failed') return false;
       if (frame.state !== 'pending') continue;
       try {
-        const state = this.ctx.dryRun ? await probe(frame.dest, 'dir', this.ctx.overwrite) : await makeDir(frame.dest, this.ctx.overwrite);
+        const state = this.ctx.dryRun ? await probe(frame.dest, 'dir', this.ctx.overwrite) as 'created' | 'existing' | Conflict : await makeDir(frame.dest, this.ctx.overwrite);
         if (isConflict(state)) {
           this.ctx.warn(`${frame.display} ${state.conflict}`);
           frame.state = 'failed';
@@ -226,7 +317,7 @@ class RestoreRun {
         frame.state = 'failed';
         return false;
       }
-      if (frame.state === 'existing' && !this.ctx.overwrite) continue;
+      if (frame.state === 'existing' && this.ctx.overwrite === 'never') continue;
       this.result.dirs++;
       this.ctx.onItem?.({ path: frame.display, kind: 'dir', size: 0 });
     }
@@ -238,7 +329,8 @@ class RestoreRun {
     while (this.stack.length > 1 && this.stack[this.stack.length - 1].depth >= depth) {
       const frame = this.stack.pop()!;
       await Promise.all(frame.jobs);
-      const restored = frame.state === 'created' || (frame.state === 'existing' && this.ctx.overwrite);
+      await this.deleteExtras(frame);
+      const restored = frame.state === 'created' || (frame.state === 'existing' && this.ctx.overwrite !== 'never');
       if (!restored || this.ctx.dryRun || !frame.entry || this.fatal) continue;
       try {
         const fd = openSync(frame.dest, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);

@@ -37,6 +37,8 @@ export interface BlockStoreOptions {
   maxInFlight?: number;
   /** count and compress new blocks but write nothing (ingest --dry-run) */
   dryRun?: boolean;
+  /** the id of the repository lock this process holds; unsealed packs are named after it */
+  owner?: string;
 }
 
 /** What this store has added since it was opened. */
@@ -45,6 +47,8 @@ export interface AddedTotals { blocks: number; rawBytes: number; storedBytes: nu
 export class BlockStore {
   readonly hash: HashFunction;
   readonly index: BlockIndex;
+  /** the id of the repository lock this process holds (BlockStoreOptions.owner) */
+  readonly owner?: string;
   readonly added: AddedTotals = { blocks: 0, rawBytes: 0, storedBytes: 0 };
   private readonly pending = new Set<string>();
   private readonly packs: PackFiles;
@@ -66,6 +70,7 @@ export class BlockStore {
   constructor(private readonly opts: BlockStoreOptions) {
     this.hash = opts.hash;
     this.index = opts.index;
+    this.owner = opts.owner;
     this.packs = new PackFiles(opts.layout);
     this.packTarget = opts.packTarget ?? 16 << 20;
     this.maxInFlight = opts.maxInFlight ?? 4 << 20;
@@ -255,7 +260,7 @@ export class BlockStore {
     let writer: PackWriter;
     let current: Promise<PackWriter>;
     for (;;) {
-      current = (this.writer ??= PackWriter.create(this.opts.layout));
+      current = (this.writer ??= PackWriter.create(this.opts.layout, this.owner));
       writer = await current;
       if (this.writer === current) break;
     }
@@ -285,13 +290,16 @@ export class BlockStore {
 
   private async seal(writer: PackWriter): Promise<void> {
     try {
-      await writer.seal();
+      await writer.seal({ keepTmp: true });
     } catch (err) {
       // A pack that could not be completed (a full disk) is removed: nothing refers to it.
       await writer.abort();
       throw err;
     }
     await this.index.addPack(writer.packId, writer.entries);
+    // Only now may the packs/tmp name go: until the index names the blocks, a kill must leave
+    // the sealed pack where the next ingest looks (recoverUnsealedPacks.ts).
+    await writer.dropTmp();
     for (const e of writer.entries) this.pending.delete(addressToHex(e.address));
   }
 

@@ -9,16 +9,19 @@
 // a buffer of exactly that size, synchronously: measured here, that is cheaper than a round trip
 // through libuv's thread pool for a 64 KiB chunk (which decompresses in ~0.1 ms), and it
 // allocates nothing else.
-import binding from 'zstd-napi/binding.js';
+import type Binding from 'zstd-napi/binding.js';
+import { lazyRequire } from '../core/lazyRequire.js';
 import { Compression } from './pack/format.js';
 
-let dctx: InstanceType<typeof binding.DCtx> | null = null;
+const zstd = lazyRequire<typeof Binding>('zstd-napi/binding.js');
+
+let dctx: InstanceType<typeof Binding.DCtx> | null = null;
 
 /** The raw bytes of a stored block; throws when the frame is damaged or not `rawLength` long. */
 export function decompressBlock(stored: Buffer, compression: Compression, rawLength: number): Buffer {
   if (compression !== Compression.Zstd) return stored;
   const raw = Buffer.allocUnsafe(rawLength);
-  const n = (dctx ??= new binding.DCtx()).decompress(raw, stored);
+  const n = (dctx ??= new (zstd().DCtx)()).decompress(raw, stored);
   if (n !== rawLength) throw new Error(`the frame holds ${n} bytes, not ${rawLength}`);
   return raw;
 }
@@ -27,6 +30,7 @@ export function decompressBlock(stored: Buffer, compression: Compression, rawLen
 export type FrameCompressor = (src: Buffer, limit: number) => Buffer | null;
 
 export function frameCompressor(level: number): FrameCompressor {
+  const binding = zstd();
   const cctx = new binding.CCtx();
   cctx.setParameter(binding.CParameter.compressionLevel, level);
   let out = Buffer.allocUnsafe(256 << 10);

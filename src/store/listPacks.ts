@@ -5,7 +5,13 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packPath, type RepoLayout } from '../repo/layout.js';
 
-export interface PackFile { packId: string; path: string; size: number }
+export interface PackFile {
+  packId: string;
+  path: string;
+  size: number;
+  /** unsealed packs: the id of the lock its writer held, when the name carries one (packWriter.ts) */
+  owner?: string;
+}
 
 export interface PackListing {
   /** sorted by pack id */
@@ -15,6 +21,7 @@ export interface PackListing {
 }
 
 const PACK_ID = /^[0-9a-f]{32}$/;
+const UNSEALED = /^([0-9a-f]{32})(?:-([0-9a-f]{32}))?\.tmp$/;
 
 /** Lists the packs of a repository; a missing packs/ folder lists as empty. */
 export async function listPacks(layout: RepoLayout): Promise<PackListing> {
@@ -24,8 +31,13 @@ export async function listPacks(layout: RepoLayout): Promise<PackListing> {
     if (dir === 'tmp') {
       for (const name of await names(dirPath)) {
         const path = join(dirPath, name);
-        if (name.endsWith('.tmp') && PACK_ID.test(name.slice(0, -4))) listing.unsealed.push({ packId: name.slice(0, -4), path, size: await sizeOf(path) });
-        else listing.strays.push(path);
+        const m = UNSEALED.exec(name);
+        if (!m) listing.strays.push(path);
+        else {
+          // A live writer may seal (rename) its pack between readdir and stat: then it is not unsealed.
+          const size = await sizeOf(path).catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return null; throw err; });
+          if (size !== null) listing.unsealed.push({ packId: m[1], path, size, ...(m[2] ? { owner: m[2] } : {}) });
+        }
       }
       continue;
     }

@@ -2,6 +2,7 @@
 // JSON value documented in the command's help.
 import { chunkStats, type FileChunks, type ListedChunk } from '../chunker/index.js';
 import { formatBytes } from '../core/size.js';
+import { formatCount } from './formatCount.js';
 
 function formatFileChunks({ chunks }: FileChunks): string {
   const offsetWidth = Math.max(6, ...chunks.map((c) => String(c.offset).length));
@@ -11,7 +12,7 @@ function formatFileChunks({ chunks }: FileChunks): string {
   const round = (n: number) => Math.round(n).toString();
   return line('offset', 'length', 'sha256')
     + chunks.map((c) => line(String(c.offset), String(c.length), c.sha256)).join('')
-    + `${s.count} ${s.count === 1 ? 'chunk' : 'chunks'}, ${s.totalBytes} bytes (${formatBytes(s.totalBytes)}): mean ${round(s.mean)}, stddev ${round(s.stddev)}, `
+    + `${formatCount(s.count, 'chunk')}, ${formatCount(s.totalBytes, 'byte')} (${formatBytes(s.totalBytes)}): mean ${round(s.mean)}, stddev ${round(s.stddev)}, `
     + `smallest ${s.smallest}, largest ${s.largest}\n`;
 }
 

@@ -9,7 +9,9 @@ export const EXIT = {
   WARNINGS: 3,
   NO_REPOSITORY: 10,
   LOCKED: 11,
+  WRONG_PASSWORD: 12,
   INTERRUPTED: 130,
+  TERMINATED: 143,
 } as const;
 
 export function exitCodeFor(code: ErrorCode): number {
@@ -17,7 +19,9 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'USAGE': return EXIT.USAGE;
     case 'NO_REPOSITORY': return EXIT.NO_REPOSITORY;
     case 'LOCKED': return EXIT.LOCKED;
+    case 'WRONG_PASSWORD': return EXIT.WRONG_PASSWORD;
     case 'INTERRUPTED': return EXIT.INTERRUPTED;
+    case 'TERMINATED': return EXIT.TERMINATED;
     default: return EXIT.ERROR;
   }
 }

@@ -3,6 +3,7 @@
 import type { ForgetItem, ForgetReport } from '../lifecycle/forget.js';
 import { describeGroup } from '../lifecycle/forget.js';
 import { formatTable, shortId } from './formatSnapshot.js';
+import { formatCount } from './formatCount.js';
 
 const when = (time: string) => time.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 
@@ -15,8 +16,7 @@ export function formatForget(report: ForgetReport): string {
     out.push(`${describeGroup(group.key)}: keep ${group.keep.length}, remove ${group.remove.length}\n`
       + formatTable(['Action', 'ID', 'Time', 'Reasons'], items.map(([action, i]) => row(action, i))));
   }
-  const n = report.removed.length;
-  const what = `${n} ${n === 1 ? 'snapshot' : 'snapshots'}`;
+  const what = formatCount(report.removed.length, 'snapshot');
   out.push(report.dryRun ? `dry run: would remove ${what}, keep ${report.kept}\n` : `removed ${what}, kept ${report.kept}\n`);
   return out.join('\n');
 }

@@ -4,8 +4,15 @@
 // to stderr as lines of their own, so they reach cron's mail.
 import type { Reporter } from '../core/reporter.js';
 import { formatBytes } from '../core/size.js';
+import { formatCount } from './formatCount.js';
 
-export interface ProgressOptions { quiet?: boolean; json?: boolean; verb: string }
+export interface ProgressOptions {
+  quiet?: boolean;
+  json?: boolean;
+  verb: string;
+  /** list each file stored (ingest --verbose): a line on stderr, or a {"type":"file"} object on stdout with json */
+  verbose?: boolean;
+}
 
 export interface Progress extends Reporter {
   /** clears the status line; call before printing the result */
@@ -26,7 +33,7 @@ export function createProgress(opts: ProgressOptions): Progress {
     const secs = Math.max((now - started) / 1000, 0.001);
     const rate = bytes / secs;
     const done = bytes + skippedBytes;
-    let line = `${opts.verb}: ${files} files, ${formatBytes(done)}${totalBytes ? ` of ~${formatBytes(Math.max(totalBytes, done))}` : ''}, ${formatBytes(rate)}/s`;
+    let line = `${opts.verb}: ${formatCount(files, 'file')}, ${formatBytes(done)}${totalBytes ? ` of ~${formatBytes(Math.max(totalBytes, done))}` : ''}, ${formatBytes(rate)}/s`;
     if (totalBytes > done && rate > 0) line += `, ${formatEta((totalBytes - done) / rate)} left`;
     const width = (process.stderr.columns || 80) - 1;
     if (current && line.length + 3 < width) line += `  ${truncateLeft(current, width - line.length - 2)}`;
@@ -41,6 +48,14 @@ export function createProgress(opts: ProgressOptions): Progress {
     bytes(n) { bytes += n; draw(); },
     skipped(n) { skippedBytes += n; draw(); },
     fileDone() { files++; draw(); },
+    ...(opts.verbose ? {
+      stored(file: { path: string; status: 'new' | 'changed'; size: number }) {
+        if (opts.json) return void process.stdout.write(`${JSON.stringify({ type: 'file', ...file })}\n`);
+        if (drawn) process.stderr.write('\r\x1b[K');
+        process.stderr.write(`${file.status === 'new' ? 'new    ' : 'changed'} ${file.path}\n`);
+        draw(true);
+      },
+    } : {}),
     warning(message) {
       progress.warnings++;
       if (drawn) process.stderr.write('\r\x1b[K');

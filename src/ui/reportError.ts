@@ -6,9 +6,9 @@ import { EXIT, exitCodeFor } from './exitCodes.js';
 const debug = () => process.env.DEDUPFS_DEBUG === '1';
 const wantsJson = () => process.argv.includes('--json');
 
-export function reportUsage(msg: string): never {
-  if (wantsJson()) process.stderr.write(JSON.stringify({ type: 'exit_error', code: 'USAGE', message: msg }) + '\n');
-  else process.stderr.write(`dedupfs: ${msg}\nTry 'dedupfs --help' (or 'dedupfs COMMAND --help') for usage.\n`);
+export function reportUsage(msg: string, hint?: string): never {
+  if (wantsJson()) process.stderr.write(JSON.stringify({ type: 'exit_error', code: 'USAGE', message: msg, hint }) + '\n');
+  else process.stderr.write(`dedupfs: ${msg}\n${hint ? `  ${hint}` : "Try 'dedupfs --help' (or 'dedupfs COMMAND --help') for usage."}\n`);
   process.exit(EXIT.USAGE);
 }
 

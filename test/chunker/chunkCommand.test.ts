@@ -2,11 +2,9 @@
 // exit statuses for a bad size (2) and a missing file (1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { loadVectors, TESTDATA_DIR } from './vectors.js';
+import { loadVectors, SEKIEN_IMAGE as IMAGE } from './vectors.js';
 
-const IMAGE = join(TESTDATA_DIR, 'fastcdc', 'SekienAkashita.jpg');
 const reference = loadVectors().find((v) => v.name === 'SekienAkashita.jpg')!.cases[0];
 const PARAMS = ['--min', '4096', '--avg', '16K', '--max', '65535', '--level', '1'];
 

@@ -62,7 +62,7 @@ test('an unreadable snapshot file is set aside; the others are kept', async (t) 
   await assertRestoresIdentical(repo, shared.fx.s1);
 });
 
-test('a damaged block: repair --read-data drops it, --forget-damaged drops its snapshot, a new ingest heals', async (t) => {
+test('a damaged block: repair --read-data drops it, the old --forget-damaged now rewrites its snapshot without the file, a new ingest heals', async (t) => {
   const repo = await freshRepo(t);
   const [, block] = await locateBlocks(repo, shared.fx.s1.id, '/a.bin');
   await flipBlockByte(block);
@@ -73,12 +73,14 @@ test('a damaged block: repair --read-data drops it, --forget-damaged drops its s
   assert.deepEqual(found.report.index.damaged.map((d: any) => d.address), [block.address]);
   assert.deepEqual(found.report.damagedSnapshots.map((s: any) => [s.id, s.paths]), [[shared.fx.s1.id, ['/a.bin']]]);
   assert.deepEqual(found.report.forgotten, []);
+  assert.equal(found.report.salvaged.length, 1, 'the pack with the damaged copy is salvaged');
   const forgot = await repairJson(repo, '--read-data', '--forget-damaged');
   assert.equal(forgot.code, 0);
-  assert.deepEqual(forgot.report.forgotten, [shared.fx.s1.id]);
+  assert.deepEqual(forgot.report.forgotten, [], 'no snapshot is forgotten for a damaged file');
+  assert.deepEqual(forgot.report.rewritten.map((w: any) => [w.from, w.dropped]), [[shared.fx.s1.id, ['/a.bin']]]);
   const check = await checkJson(repo, '--read-data');
   assert.equal(check.code, 0, JSON.stringify(check.report));
-  assert.equal(check.report.damagedSpares, 1, 'the damaged copy is a note until gc drops it');
+  assert.equal(check.report.snapshots, 2);
   await assertRestoresIdentical(repo, shared.fx.s2);
   // The block is not in the index any more, so ingesting the same file stores it again.
   const again = await ingestAt(repo, shared.fx.src1);
@@ -90,13 +92,18 @@ test('a damaged block: repair --read-data drops it, --forget-damaged drops its s
   assert.equal(clean.report.damagedSpares, 0);
 });
 
-test('a truncated pack: repair keeps the blocks before the cut, forgets the snapshot that needs the rest', async (t) => {
+test('a truncated pack: repair keeps the blocks before the cut, forgets the snapshot whose root tree was in the rest only on request', async (t) => {
   const repo = await freshRepo(t);
   const b = await locateBlocks(repo, shared.fx.s2.id, '/b.bin');
   await truncatePack(b[0].path, b[1].offset + 100);
-  const { code, report } = await repairJson(repo, '--forget-damaged');
+  const kept = await repairJson(repo, '--drop-damaged');
+  assert.equal(kept.code, 3, 'a snapshot whose root tree cannot be read is kept unless asked');
+  assert.equal(kept.report.damagedSnapshots[0].rootUnreadable, true);
+  assert.match(kept.stderr, /--forget-unreadable/);
+  assert.ok(kept.report.index.problems.some((p: any) => /cut short/.test(p.problem)));
+  const { code, report } = await repairJson(repo, '--forget-unreadable');
   assert.equal(code, 0);
-  assert.ok(report.index.problems.some((p: any) => /cut short/.test(p.problem)));
+  assert.deepEqual(report.index.problems, [], 'the pack was salvaged by the first repair');
   assert.deepEqual(report.forgotten, [shared.fx.s2.id]);
   assert.equal((await runCli(['gc'], { repo })).code, 0);
   const check = await checkJson(repo, '--read-data');

@@ -1,4 +1,4 @@
-// restoreSnapshot on real repositories: sub-paths, existing files and --overwrite, --include and
+// restoreSnapshot on real repositories: sub-paths, existing files and --overwrite (more in rerun.test.ts), --include and
 // --exclude, --dry-run, holes for runs of zeros, and metadata of folders applied after their
 // contents.
 import { test } from 'node:test';
@@ -39,7 +39,7 @@ test('a file path lands as TARGET/name, a folder path as TARGET/folder, the root
   assert.deepEqual(await describeTree(join(fx.dir, 'all')), await describeTree(fx.src));
 });
 
-test('existing files are skipped with a warning naming them, replaced with overwrite; folders merge', async (t) => {
+test('existing files that differ are kept with one warning, replaced with --overwrite; folders merge', async (t) => {
   const fx = await ingestedTree(t, smallTree);
   const target = join(fx.dir, 'target');
   await mkdir(join(target, 'etc'), { recursive: true });
@@ -48,15 +48,16 @@ test('existing files are skipped with a warning naming them, replaced with overw
 
   const first = await restoreWith(t, fx.repoDir, { target });
   assert.equal(first.warnings, 1);
-  assert.match(first.messages[0], /\/etc\/hosts exists; skipped/);
+  assert.equal(first.kept, 1);
+  assert.match(first.messages[0], /1 entry in .*target differs from the snapshot and was kept; use --overwrite if-changed/);
   assert.equal(await readFile(join(target, 'etc', 'hosts'), 'utf8'), 'mine\n');
   assert.equal(await readFile(join(target, 'etc', 'conf.d', 'a.conf'), 'utf8'), 'a\n');
 
   const cli = await runCli(['restore', 'latest', target], { repo: fx.repoDir });
   assert.equal(cli.code, 3);
-  assert.equal(cli.stderr.split('\n').filter((l) => l.startsWith('warning:')).length, 6, cli.stderr);
+  assert.equal(cli.stderr.split('\n').filter((l) => l.startsWith('warning:')).length, 1, cli.stderr);
 
-  const over = await runCli(['restore', 'latest', target, '--overwrite', '--json'], { repo: fx.repoDir });
+  const over = await runCli(['restore', 'latest', target, '--overwrite', 'always', '--json'], { repo: fx.repoDir });
   assert.equal(over.code, 0, over.stderr);
   const summary = JSON.parse(over.stdout);
   assert.equal(summary.type, 'summary');
@@ -80,7 +81,7 @@ test('overwrite never replaces a folder with a file, and never follows a symlink
   assert.equal(result.warnings, 2);
   assert.ok(result.messages.some((m) => /\/etc exists and is a symlink/.test(m)), result.messages.join('\n'));
 
-  const again = await restoreWith(t, fx.repoDir, { target, overwrite: true });
+  const again = await restoreWith(t, fx.repoDir, { target, overwrite: 'if-changed' });
   assert.deepEqual(await readdir(elsewhere), []);
   assert.equal((await lstat(join(target, 'etc'))).isDirectory(), true);
   assert.equal(await readFile(join(target, 'etc', 'hosts'), 'utf8'), '127.0.0.1 localhost\n');

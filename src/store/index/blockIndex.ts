@@ -4,13 +4,16 @@
 // rebuilt from the packs (src/store/rebuildIndex.ts). Several processes may hold it open.
 // A damaged file is refused before lmdb maps it (checkIndexFile.ts), and damage lmdb finds
 // later (MDB_PAGE_NOTFOUND, MDB_CORRUPTED) is a REPO_DAMAGED error that points to repair.
-import { open, type RootDatabase } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
+import { lazyRequire } from '../../core/lazyRequire.js';
 import type { Address } from '../../core/address.js';
 import { DedupfsError } from '../../core/errors.js';
 import { checkIndexFile } from './checkIndexFile.js';
 import { diskNearlyFull, repoWriteError, unwritableReason } from '../../core/repoWriteError.js';
 import { dirname } from 'node:path';
 import type { BlockType, Compression, PackEntry } from '../pack/format.js';
+
+const lmdb = lazyRequire<typeof import('lmdb')>('lmdb');
 
 export interface BlockLocation {
   packId: string;
@@ -66,7 +69,7 @@ export class BlockIndex {
     const problem = checkIndexFile(path);
     if (problem) throw indexDamaged(path, problem);
     try {
-      const db = open<Buffer, Buffer>({ path, keyEncoding: 'binary', encoding: 'binary', compression: false, maxReaders: 256, readOnly: opts.readOnly });
+      const db = lmdb().open<Buffer, Buffer>({ path, keyEncoding: 'binary', encoding: 'binary', compression: false, maxReaders: 256, readOnly: opts.readOnly });
       return new BlockIndex(db, path);
     } catch (err) {
       if (LMDB_DAMAGE.test((err as Error).message)) throw indexDamaged(path, (err as Error).message, err);

@@ -1,7 +1,13 @@
 // Appends blocks to one new pack. The pack is written under packs/tmp/ and only renamed into
 // packs/XX/ by seal(), after its bytes and trailer are fsynced; the index may name its blocks
 // only after seal() returns. A crash therefore leaves at most a .tmp file that nothing refers to.
-import { open, mkdir, rename, rm, type FileHandle } from 'node:fs/promises';
+// The .tmp file's name carries the id of the writer's repository lock (<pack id>-<lock id>.tmp),
+// so that a later ingest can tell a pack being written by a live process from one left by a
+// dead one, and salvage only the latter (recoverUnsealedPacks.ts). A writer that indexes its pack
+// itself (the block store) seals with keepTmp: the sealed pack keeps its packs/tmp name as a
+// second link until dropTmp() after the index names its blocks, so a kill between the seal and
+// the index commit leaves a sealed pack the next ingest finds there and indexes.
+import { link, open, mkdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { DIR_MODE, FILE_MODE, packPath, type RepoLayout } from '../../repo/layout.js';
@@ -27,10 +33,11 @@ export class PackWriter {
     this.queuedBytes = PACK_MAGIC.length;
   }
 
-  static async create(layout: RepoLayout): Promise<PackWriter> {
+  /** `owner`: the id of the repository lock the writing process holds. */
+  static async create(layout: RepoLayout, owner?: string): Promise<PackWriter> {
     const packId = randomBytes(16).toString('hex');
     await mkdir(layout.packsTmp, { recursive: true, mode: DIR_MODE });
-    const tmpPath = join(layout.packsTmp, `${packId}.tmp`);
+    const tmpPath = join(layout.packsTmp, unsealedName(packId, owner));
     const fh = await open(tmpPath, 'wx', FILE_MODE);
     return new PackWriter(layout, fh, tmpPath, packId);
   }
@@ -76,16 +83,25 @@ export class PackWriter {
     await this.writing;
   }
 
-  /** Writes the trailer, fsyncs, and moves the pack to its final name. */
-  async seal(): Promise<void> {
+  /**
+   * Writes the trailer, fsyncs, and moves the pack to its final name; with `keepTmp` the pack
+   * keeps its packs/tmp name as well, until dropTmp().
+   */
+  async seal(opts: { keepTmp?: boolean } = {}): Promise<void> {
     this.queued.push(encodeTrailer(this.entries));
     await this.drain();
     await this.fh.sync();
     await this.fh.close();
     const finalPath = packPath(this.layout, this.packId);
     await mkdir(dirname(finalPath), { recursive: true, mode: DIR_MODE });
-    await rename(this.tmpPath, finalPath);
+    if (opts.keepTmp) await linkOrRename(this.tmpPath, finalPath);
+    else await rename(this.tmpPath, finalPath);
     await fsyncDir(dirname(finalPath));
+  }
+
+  /** Removes the packs/tmp name a seal with keepTmp left, once the index names the pack's blocks. */
+  async dropTmp(): Promise<void> {
+    await rm(this.tmpPath, { force: true });
   }
 
   /** Gives up on the pack: nothing refers to it, so it is simply removed. */
@@ -112,4 +128,23 @@ export class PackWriter {
     // awaits it, it must not count as an unhandled rejection, which would end the process.
     this.writing.catch(() => undefined);
   }
+}
+
+/**
+ * A second name for the pack; where the file system has no hard links (vfat, some network file
+ * systems) the pack is renamed instead, and a kill before the index commit leaves it unindexed
+ * until `repair`, as it did before packs kept their tmp name.
+ */
+async function linkOrRename(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (err) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    await rename(from, to);
+  }
+}
+
+/** The name of an unsealed pack in packs/tmp: `<pack id>-<owner lock id>.tmp`, or `<pack id>.tmp` without an owner. */
+export function unsealedName(packId: string, owner?: string): string {
+  return owner ? `${packId}-${owner}.tmp` : `${packId}.tmp`;
 }
