@@ -12,8 +12,8 @@
 //     `\x2f` and `\x00`, and the names `.`, `..` and the empty name as `\x2e`, `\x2e\x2e` and
 //     `\x`: the kernel fails a whole folder listing with EIO on one such name.
 //
-// Symlink targets are shown with the same escape. Catalog labels (host and tag names) also
-// escape `/` as `\x2f`.
+// Symlink targets are shown with the same escape, but for the rule on `/` and NUL
+// (showTarget). Catalog labels (host and tag names) also escape `/` as `\x2f`.
 //
 // This is the escape of src/tree/nameEscape.ts (what `restore` and `ls` paths use) minus one
 // rule: control characters are shown as they are, not as \xHH, because a FUSE name can hold
@@ -57,12 +57,13 @@ export function showName(name: Buffer): string {
   if (isUnsafeName(name)) {
     if (name.length === 0) return '\\x';
     if (name.every((b) => b === DOT)) return '\\x2e'.repeat(name.length);
-    return showPlainName(name).replaceAll('/', '\\x2f').replaceAll('\0', '\\x00');
+    return showTarget(name).replaceAll('/', '\\x2f').replaceAll('\0', '\\x00');
   }
-  return showPlainName(name);
+  return showTarget(name);
 }
 
-function showPlainName(name: Buffer): string {
+/** A symlink target as shown in the mount: the escape of a name, but `/` is a target's own. */
+export function showTarget(name: Buffer): string {
   if (!name.includes(BACKSLASH) && isUtf8(name)) return name.toString('utf8');
   let out = '';
   let start = 0; // start of the run of valid bytes not yet copied to `out`

@@ -8,7 +8,7 @@ import type { BlockReader } from '../tree/chunkList.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { decodeTree } from '../tree/treeCodec.js';
 import { LinkInodes, type InodeAllocator } from './inodes.js';
-import { isUnsafeName, showName } from './shownName.js';
+import { isUnsafeName, showName, showTarget } from './shownName.js';
 import { syntheticDirStat, type DirNode, type MountNode, type NodeStat } from './mountNode.js';
 
 interface TreeContext {
@@ -64,7 +64,7 @@ function nodeFromEntry(e: TreeEntry, name: string, folder: string, ctx: TreeCont
     case 'file':
       return { kind: 'file', stat: entryStat(e, ino, e.size), content: e.content, folder: folder.slice(0, -1), name };
     case 'symlink': {
-      const target = showName(e.target ?? Buffer.alloc(0));
+      const target = showTarget(e.target ?? Buffer.alloc(0));
       return { kind: 'symlink', stat: entryStat(e, ino, Buffer.byteLength(target)), target };
     }
     default:

@@ -5,15 +5,15 @@
 // only way to lose one, and it is kept quarantined), and every file that the damage did not take
 // restores identical (a file may only be missing if the repair that rewrote its snapshot lists
 // it as dropped). Hints that forget snapshots are never followed: none should be needed.
-// Damage to the LMDB index file itself and to catalog.db's pages belongs to the `robust` work
-// (detection before a crash); here the index and catalog are deleted or replaced whole.
+// The index and catalog are deleted, replaced whole, or (the index) have their meta pages
+// overwritten; finer damage to their pages is pinned in test/repo/damagedIndex.test.ts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRepository } from '../../src/repo/repository.js';
@@ -182,6 +182,13 @@ const cases: Case[] = [
     name: 'index: an older copy put back', damage: async (repo) => {
       await dropIndex(repo);
       await cp(join(work, 'index-before-t3'), join(repo, 'index'), { recursive: true });
+    },
+  },
+  {
+    name: 'index: its first 8 KiB (the meta pages) overwritten with garbage', damage: async (repo) => {
+      const fh = await open(join(repo, 'index', 'data.mdb'), 'r+');
+      await fh.write(randomBytes(8192), 0, 8192, 0);
+      await fh.close();
     },
   },
   { name: 'catalog: deleted', damage: (repo) => dropCatalog(repo) },
