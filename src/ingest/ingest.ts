@@ -25,6 +25,7 @@ import type { Reporter } from '../core/reporter.js';
 import { snapshotId, writeSnapshotFile, type Snapshot } from '../catalog/snapshotRecord.js';
 import { listLocks } from '../repo/lock.js';
 import type { Repository } from '../repo/repository.js';
+import { loadBlocksToHeal, saveBlocksToHeal } from '../store/blocksToHeal.js';
 import { recoverUnsealedPacks, type RecoverUnsealedResult } from '../store/recoverUnsealedPacks.js';
 import { BlockType } from '../store/pack/format.js';
 import type { TreeEntry } from '../tree/entry.js';
@@ -107,9 +108,13 @@ export async function ingest(repo: Repository, opts: IngestOptions): Promise<Ing
   reporter.start?.({ bytes: parent?.bytes }); // the previous snapshot's size estimates this one's
   const excludes = await Excludes.withFiles(opts.excludes ?? [], opts.excludeFiles ?? []);
   const owners = new OwnerNames();
+  // Blocks the last check found lost (usually none): files that need them are read again.
+  const listedToHeal = opts.dryRun ? new Set<string>() : await loadBlocksToHeal(repo.layout);
+  const stillLost = (hex: string) => !repo.store.has(addressFromHex(hex));
+  const toHeal = new Set([...listedToHeal].filter(stillLost));
   const builder = new TreeBuilder({
     store: repo.store, chunker: new Chunker(repo.chunker), excludes, owners, oneFileSystem: !!opts.oneFileSystem, reporter,
-    markers: new FolderMarkers({ caches: opts.excludeCaches, names: opts.excludeIfPresent }), signal: opts.signal,
+    markers: new FolderMarkers({ caches: opts.excludeCaches, names: opts.excludeIfPresent }), signal: opts.signal, toHeal,
   });
   const parentRoot = parent ? addressFromHex(parent.root) : undefined;
 
@@ -158,6 +163,7 @@ export async function ingest(repo: Repository, opts: IngestOptions): Promise<Ing
   const snapshot: Snapshot = { id: snapshotId(fields), ...fields };
   await writeSnapshotFile(repo.layout.snapshots, snapshot);
   repo.catalog.insert(snapshot);
+  if (listedToHeal.size) await saveBlocksToHeal(repo.layout, [...toHeal].filter(stillLost));
   return { snapshot, dryRun: false, parent: parent?.id, recovered };
 }
 

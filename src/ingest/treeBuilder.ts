@@ -17,12 +17,13 @@ import { readdir, readlink } from 'node:fs/promises';
 import { closeSync, constants, lstatSync, openSync, type BigIntStats } from 'node:fs';
 import { readXattrsSync } from '../core/xattrs.js';
 import type { Chunker } from '../chunker/index.js';
-import type { Address } from '../core/address.js';
+import { addressToHex, type Address } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { BlockStore } from '../store/blockStore.js';
 import { BlockType } from '../store/pack/format.js';
 import type { TreeEntry } from '../tree/entry.js';
+import { loadChunkTable } from '../tree/chunkList.js';
 import { decodeTree, encodeTree } from '../tree/treeCodec.js';
 import { entryFromStat, unchangedSince } from './entryFromStat.js';
 import type { Excludes } from './excludes.js';
@@ -44,6 +45,8 @@ export interface TreeBuilderOptions {
   markers?: FolderMarkers;
   /** aborted when the ingest is interrupted: the walk stops at the next entry */
   signal?: AbortSignal;
+  /** blocks check found lost (hex addresses): a large file whose list names one is read again */
+  toHeal?: ReadonlySet<string>;
   /** files read at once; reads overlap chunking this way */
   concurrency?: number;
 }
@@ -169,10 +172,19 @@ export class TreeBuilder {
     }
   }
 
+  /** true when `prev` is a large file whose list blocks name a block to heal (unchangedSince sees only the list blocks). */
+  private async namesBlockToHeal(prev: TreeEntry): Promise<boolean> {
+    const { toHeal, store } = this.opts;
+    if (!toHeal?.size || !prev.content || 'chunks' in prev.content) return false;
+    const table = await loadChunkTable(store, prev.content);
+    for (let i = 0; i < table.count; i++) if (toHeal.has(addressToHex(table.address(i)))) return true;
+    return false;
+  }
+
   private async fileEntry(path: Buffer, access: Buffer, st: BigIntStats, entry: TreeEntry, prev: TreeEntry | undefined): Promise<TreeEntry | undefined> {
     this.totals.files++;
     const status = prev?.kind === 'file' ? 'changed' : 'new';
-    if (unchangedSince(entry, prev, (addr) => this.opts.store.has(addr))) {
+    if (unchangedSince(entry, prev, (addr) => this.opts.store.has(addr)) && !(await this.namesBlockToHeal(prev))) {
       entry.content = prev.content;
       if (prev.xattrs) entry.xattrs = prev.xattrs;
       this.totals.bytes += entry.size;

@@ -23,6 +23,7 @@ import { addressFromHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Repository } from '../repo/repository.js';
 import { BadCopies } from '../store/badCopies.js';
+import { saveBlocksToHeal } from '../store/blocksToHeal.js';
 import { escapeName } from '../tree/nameEscape.js';
 import { checkPacks, type IndexProblem, type PackProblem } from './checkPacks.js';
 import { checkSnapshotFiles, type SnapshotFileProblem } from './checkSnapshotFiles.js';
@@ -167,6 +168,8 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   if (!configSuspect) {
     try {
       markedBad = await markBad(repo, knownBad, failures);
+      // What snapshots need and the index no longer names: ingest reads such files again.
+      await saveBlocksToHeal(repo.layout, damagedBlocks.filter((b) => b.snapshots.length && !index.has(addressFromHex(b.address))).map((b) => b.address));
     } catch (err) {
       markError = (err as Error).message;
     }

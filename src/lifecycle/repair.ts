@@ -24,6 +24,7 @@ import { packPath, repoLayout } from '../repo/layout.js';
 import { acquireLock } from '../repo/lock.js';
 import { openRepository, type Repository } from '../repo/repository.js';
 import { BadCopies } from '../store/badCopies.js';
+import { saveBlocksToHeal } from '../store/blocksToHeal.js';
 import { readPackEntries } from '../store/pack/readPackEntries.js';
 import { recoverUnsealedPacks, type RecoverUnsealedResult } from '../store/recoverUnsealedPacks.js';
 import { salvagePack, type SalvageResult } from '../store/salvagePack.js';
@@ -134,6 +135,8 @@ async function mendSnapshots(repo: Repository, report: RepairReport, opts: Repai
   report.catalog.snapshots = snapshots.length;
   const judge = (hex: string) => (repo.store.index.has(addressFromHex(hex)) ? undefined : 'missing: no intact copy is stored');
   const damage = await findDamage(repo.store, snapshots, judge, opts.reporter);
+  // The lost blocks, so that the next ingest reads again the large files that need them.
+  await saveBlocksToHeal(repo.layout, [...damage.snapshots.values()].flatMap((refs) => refs.map((r) => r.address)));
   const unreadable: string[] = [];
   for (const snap of snapshots) {
     const refs = damage.snapshots.get(snap.id) ?? [];

@@ -5,11 +5,10 @@
 // it stores it again, and every snapshot that needs it reads the new copy. An entry lives as long
 // as its pack: salvage (salvagePack.ts) or gc retires the pack, and the next save drops it.
 // Written like a snapshot record (temp, fsync, rename, fsync of the folder).
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ioError } from '../core/errors.js';
-import { fsyncDir } from '../core/fsyncDir.js';
+import { writeFileDurably } from '../core/writeFileDurably.js';
 import { FILE_MODE, type RepoLayout } from '../repo/layout.js';
 import { listPacks } from './listPacks.js';
 
@@ -60,20 +59,10 @@ export class BadCopies {
     const existing = new Set((await listPacks(this.layout)).sealed.map((p) => p.packId));
     const copies = [...this.copies.values()].filter((c) => existing.has(c.pack));
     const path = badCopiesPath(this.layout);
-    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      const fh = await open(tmp, 'w', FILE_MODE);
-      try {
-        await fh.writeFile(JSON.stringify({ v: 1, copies }, null, 1) + '\n');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, path);
-      await fsyncDir(this.layout.root);
+      await writeFileDurably(path, JSON.stringify({ v: 1, copies }, null, 1) + '\n', FILE_MODE);
       this.existed = true;
     } catch (err) {
-      await rm(tmp, { force: true }).catch(() => undefined);
       throw ioError(err, 'cannot write', path);
     }
   }
