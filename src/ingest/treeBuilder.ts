@@ -31,6 +31,7 @@ import type { FolderMarkers } from './folderMarkers.js';
 import type { OwnerNames } from './ownerNames.js';
 import { storeFile, type StoredFile } from './storeFile.js';
 import { Limiter } from '../core/limiter.js';
+import { LONG_PATH, throughDescriptor } from '../core/longPath.js';
 
 export interface WalkTotals { files: number; dirs: number; bytes: number; warnings: number }
 
@@ -52,8 +53,6 @@ export interface TreeBuilderOptions {
 }
 
 const SLASH = Buffer.from('/');
-/** A folder whose path is longer than this is opened, and its entries named through /proc/self/fd. */
-const LONG_PATH = 2048;
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 /** Entries of one folder handled at once (stat, read, store). */
 const WALK_WINDOW = 64;
@@ -82,7 +81,7 @@ export class TreeBuilder {
       }
     }
     try {
-      return await this.storeEntries(path, st, parentTree, fd === undefined ? access : Buffer.from(`/proc/self/fd/${fd}`));
+      return await this.storeEntries(path, st, parentTree, fd === undefined ? access : throughDescriptor(fd));
     } finally {
       if (fd !== undefined) closeSync(fd);
     }

@@ -19,6 +19,7 @@ import { resolve } from 'node:path';
 import { DedupfsError, ioError } from '../core/errors.js';
 import { Chunker } from '../chunker/index.js';
 import { Limiter } from '../core/limiter.js';
+import { LONG_PATH, throughDescriptor } from '../core/longPath.js';
 import type { Reporter } from '../core/reporter.js';
 import type { RootMeta } from '../catalog/snapshotRecord.js';
 import type { Repository } from '../repo/repository.js';
@@ -63,6 +64,7 @@ export interface RestoreOptions {
 export type { RestoreResult } from './restoreResult.js';
 
 const SLASH = Buffer.from('/');
+const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 
 interface Frame {
   depth: number;
@@ -74,6 +76,14 @@ interface Frame {
   jobs: Array<Promise<void>>;
   /** --delete: the names the snapshot holds in this folder (latin1), null once they are not all known */
   names: Set<string> | null;
+  /** the folder's path inside the snapshot (absent for the target) */
+  path?: Buffer;
+  /** an open descriptor of this folder once its path is long (closed when it is left) */
+  fd?: number;
+  /** the nearest open descriptor among this folder and its parents, and the length of that
+   * folder's snapshot path: entries below it are named through /proc/self/fd/N/..., so a tree
+   * deeper than PATH_MAX restores whole */
+  base?: { fd: number; pathLength: number };
   /** the last entry started in this folder; a malformed tree may repeat a name (names are
    * sorted, so repeats are neighbours), and the second waits for the first to settle */
   last?: { name: Buffer; job: Promise<void> };
@@ -270,18 +280,27 @@ class RestoreRun {
       item.prune = true;
       return;
     }
-    const dest = Buffer.concat([this.target, item.path.subarray(this.prefix)]);
     const included = verdict === 'included';
     if (parent.last?.name.equals(item.entry.name)) await parent.last.job;
     if (item.entry.kind === 'dir') {
-      this.stack.push({ depth: item.depth, dest, entry: item.entry, display, included, state: 'pending', jobs: [], names: this.deleteExtra ? new Set() : null });
+      const dest = this.destOf(parent, item.path);
+      this.stack.push({
+        depth: item.depth, dest, path: item.path, base: parent.base, entry: item.entry, display, included, state: 'pending', jobs: [],
+        names: this.deleteExtra ? new Set() : null,
+      });
       if (included && !(await this.createFolders())) item.prune = true;
       return;
     }
     if (!included || !(await this.createFolders())) return;
-    const at = { dir: parent.dest, name: item.entry.name, dest, display };
+    const at = { dir: parent.dest, name: item.entry.name, dest: this.destOf(parent, item.path), display };
     const { done } = await this.start(parent, () => restoreEntry(this.ctx, item.entry, at));
     parent.last = { name: item.entry.name, job: done };
+  }
+
+  /** Where the entry at snapshot `path` goes: under the target, or below the nearest open folder descriptor (a long path). */
+  private destOf(parent: Frame, path: Buffer): Buffer {
+    const base = parent.base;
+    return base ? throughDescriptor(base.fd, path.subarray(base.pathLength + 1)) : Buffer.concat([this.target, path.subarray(this.prefix)]);
   }
 
   /** Starts `job` once a slot is free (so the walk never runs far ahead of the writes); returns its end. */
@@ -301,9 +320,14 @@ class RestoreRun {
 
   /** Creates the folders on the stack that are not there yet; false when one cannot be. */
   private async createFolders(): Promise<boolean> {
-    for (const frame of this.stack) {
+    for (const [i, frame] of this.stack.entries()) {
       if (frame.state === 'failed') return false;
       if (frame.state !== 'pending') continue;
+      // Folders are created when something below them is restored: only then are their parents' descriptors open.
+      if (frame.path && i > 0) {
+        frame.base = this.stack[i - 1].base;
+        frame.dest = this.destOf(this.stack[i - 1], frame.path);
+      }
       try {
         const state = this.ctx.dryRun ? await probe(frame.dest, 'dir', this.ctx.overwrite) as 'created' | 'existing' | Conflict : await makeDir(frame.dest, this.ctx.overwrite);
         if (isConflict(state)) {
@@ -316,6 +340,10 @@ class RestoreRun {
         this.ctx.error(`cannot restore ${frame.display}: ${(err as Error).message}`);
         frame.state = 'failed';
         return false;
+      }
+      if (frame.path && frame.dest.length > LONG_PATH && !this.ctx.dryRun) {
+        frame.fd = openSync(frame.dest, DIR_FLAGS);
+        frame.base = { fd: frame.fd, pathLength: frame.path.length };
       }
       if (frame.state === 'existing' && this.ctx.overwrite === 'never') continue;
       this.result.dirs++;
@@ -331,16 +359,18 @@ class RestoreRun {
       await Promise.all(frame.jobs);
       await this.deleteExtras(frame);
       const restored = frame.state === 'created' || (frame.state === 'existing' && this.ctx.overwrite !== 'never');
-      if (!restored || this.ctx.dryRun || !frame.entry || this.fatal) continue;
       try {
-        const fd = openSync(frame.dest, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+        if (!restored || this.ctx.dryRun || !frame.entry || this.fatal) continue;
+        const fd = frame.fd ?? openSync(frame.dest, DIR_FLAGS);
         try {
           await applyFdMetadata(fd, frame.entry, frame.display, this.ctx);
         } finally {
-          closeSync(fd);
+          if (fd !== frame.fd) closeSync(fd);
         }
       } catch (err) {
         this.ctx.warn(`cannot set the mode, owner or times of ${frame.display}: ${(err as Error).message}`);
+      } finally {
+        if (frame.fd !== undefined) closeSync(frame.fd);
       }
     }
   }

@@ -78,7 +78,7 @@ test('times are stored to the nanosecond and restored to the exact microsecond',
   }
 });
 
-test('a tree deeper than PATH_MAX is stored whole', async (t) => {
+test('a tree deeper than PATH_MAX is stored and restored whole', async (t) => {
   // fs.rm cannot remove such a tree (ENAMETOOLONG); rm(1) can
   const dir = await mkdtemp(join(tmpdir(), 'dedupfs-deep-'));
   t.after(() => runCommand('rm', ['-rf', dir]));
@@ -99,4 +99,14 @@ test('a tree deeper than PATH_MAX is stored whole', async (t) => {
   const cat = await runCli(['cat', `latest:/${leaf}`], { repo });
   assert.equal(cat.code, 0, cat.stderr);
   assert.equal(cat.stdout, 'deep\n');
+
+  // ...and restores whole: past a long path, restore names entries through the folder's descriptor
+  const out = join(dir, 'out');
+  const restore = await runCli(['restore', '--json', 'latest', out], { repo });
+  assert.equal(restore.code, 0, restore.stderr);
+  const restored = await runCommand('bash', ['-c', `cd "$1" && for i in $(seq 200); do cd ${level} || exit 1; done; cat leaf.txt`, 'bash', out]);
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.equal(restored.stdout, 'deep\n');
+  const second = await runCli(['restore', 'latest', out], { repo });
+  assert.equal(second.code, 0, `a second restore finds everything in place: ${second.stderr}`);
 });
