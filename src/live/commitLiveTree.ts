@@ -1,0 +1,136 @@
+// Stores the tree of a writable mount as a snapshot (tag `live`, this host), the way ingest
+// stores a source tree (src/ingest/ingest.ts): staged files are chunked with the repository's
+// FastCDC parameters and deduplicated against every block there is; stored files keep their
+// chunks; a folder never looked into keeps its tree address, and a folder looked into but not
+// changed encodes to the same tree block again, which the store already has. So a commit costs
+// what changed since the base snapshot, plus a walk of the tree blocks it keeps to count them
+// (counted once per address for the life of the mount).
+//
+// Write order (DESIGN.md, principle 6): blocks, flush (packs sealed, index updated), snapshot
+// file, catalog row. Only then does the caller clear the staging area (mountWritable.ts).
+import { stat } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { Chunker } from '../chunker/index.js';
+import { addressToHex, type Address } from '../core/address.js';
+import { snapshotId, writeSnapshotFile, type Snapshot } from '../catalog/snapshotRecord.js';
+import { storeFile, type StoredFile } from '../ingest/storeFile.js';
+import type { Repository } from '../repo/repository.js';
+import { BlockType } from '../store/pack/format.js';
+import type { TreeEntry } from '../tree/entry.js';
+import { encodeTree } from '../tree/treeCodec.js';
+import { walkTree } from '../tree/walkTree.js';
+import { nameBytes, type LiveNode, type LiveTree } from './liveTree.js';
+import { stagingFile, type StagingArea } from './stagingArea.js';
+
+/** The tag every snapshot of a live tree carries. */
+export const LIVE_TAG = 'live';
+/** Names libfuse gives files unlinked while open; they are gone once closed and never stored. */
+const FUSE_HIDDEN = '.fuse_hidden';
+
+interface Totals { files: number; dirs: number; bytes: number }
+
+export interface CommitOptions {
+  repo: Repository;
+  tree: LiveTree;
+  area: StagingArea;
+  mountpoint: string;
+  host?: string;
+  base?: Snapshot;
+  /** totals of kept subtrees by address, filled as they are counted */
+  counted: Map<string, Totals>;
+}
+
+export interface CommitResult {
+  snapshot: Snapshot;
+  /** the staged files stored, with one path each and what they were stored as */
+  staged: Array<{ node: LiveNode; path: string; stored: StoredFile }>;
+}
+
+export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult> {
+  const { repo, area } = opts;
+  const addedBefore = { ...repo.store.added };
+  const chunker = new Chunker(repo.chunker);
+  const totals: Totals = { files: 0, dirs: 0, bytes: 0 };
+  const stored = new Map<LiveNode, StoredFile>();
+  const staged: CommitResult['staged'] = [];
+
+  const storeStaged = async (node: LiveNode, path: string): Promise<StoredFile> => {
+    let done = stored.get(node);
+    if (!done) {
+      const file = Buffer.from(stagingFile(area, node.staging ?? 0));
+      done = await storeFile(file, await stat(file, { bigint: true }), { store: repo.store, chunker, reporter: {} });
+      stored.set(node, done);
+      staged.push({ node, path, stored: done });
+    }
+    return done;
+  };
+
+  const countKept = async (tree: Address | undefined): Promise<void> => {
+    totals.dirs++;
+    if (!tree) return;
+    const key = addressToHex(tree);
+    let t = opts.counted.get(key);
+    if (!t) {
+      t = { files: 0, dirs: 0, bytes: 0 };
+      for await (const { entry } of walkTree(repo.store, tree, { recursive: true })) {
+        if (entry.kind === 'dir') t.dirs++;
+        else if (entry.kind === 'file') {
+          t.files++;
+          t.bytes += entry.size;
+        }
+      }
+      opts.counted.set(key, t);
+    }
+    totals.files += t.files;
+    totals.dirs += t.dirs;
+    totals.bytes += t.bytes;
+  };
+
+  const storeDir = async (dir: LiveNode, path: string): Promise<Address> => {
+    if (!dir.children) {
+      await countKept(dir.entry.subtree);
+      return dir.entry.subtree ?? repo.store.add(BlockType.Tree, encodeTree([])).address;
+    }
+    const entries: TreeEntry[] = [];
+    for (const [name, node] of dir.children) {
+      if (name.startsWith(FUSE_HIDDEN)) continue;
+      const e: TreeEntry = { ...node.entry, name: nameBytes(name), ino: node.ino };
+      if (e.kind === 'dir') e.subtree = await storeDir(node, `${path}/${name}`);
+      else {
+        e.nlink = Math.max(node.links, 1);
+        if (!e.linkId && node.links > 1) e.linkId = `live:${node.ino}`;
+      }
+      if (e.kind === 'file') {
+        if (node.staging !== undefined) {
+          const s = await storeStaged(node, `${path}/${name}`);
+          e.content = s.content;
+          e.size = s.size;
+        }
+        totals.files++;
+        totals.bytes += e.size;
+      }
+      entries.push(e);
+    }
+    totals.dirs++;
+    const address = repo.store.add(BlockType.Tree, encodeTree(entries)).address;
+    dir.entry.subtree = address;
+    return address;
+  };
+
+  const root = await storeDir(opts.tree.root, '');
+  await repo.store.flush();
+  const fields: Omit<Snapshot, 'id'> = {
+    time: new Date().toISOString(), host: opts.host ?? hostname(), user: userInfo().username, paths: [opts.mountpoint], tags: [LIVE_TAG],
+    root: addressToHex(root), parent: opts.base?.id, ...totals,
+    added: {
+      blocks: repo.store.added.blocks - addedBefore.blocks,
+      rawBytes: repo.store.added.rawBytes - addedBefore.rawBytes,
+      storedBytes: repo.store.added.storedBytes - addedBefore.storedBytes,
+    },
+    partial: false, warnings: 0,
+  };
+  const snapshot: Snapshot = { id: snapshotId(fields), ...fields };
+  await writeSnapshotFile(repo.layout.snapshots, snapshot);
+  repo.catalog.insert(snapshot);
+  return { snapshot, staged };
+}
