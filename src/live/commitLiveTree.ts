@@ -11,6 +11,7 @@
 import { stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { Chunker } from '../chunker/index.js';
+import { Limiter } from '../core/limiter.js';
 import { addressToHex, type Address } from '../core/address.js';
 import { snapshotId, writeSnapshotFile, type Snapshot } from '../catalog/snapshotRecord.js';
 import { storeFile, type StoredFile } from '../ingest/storeFile.js';
@@ -26,6 +27,8 @@ import { stagingFile, type StagingArea } from './stagingArea.js';
 export const LIVE_TAG = 'live';
 /** Names libfuse gives files unlinked while open; they are gone once closed and never stored. */
 const FUSE_HIDDEN = '.fuse_hidden';
+/** Entries of one folder stored at once. */
+const WINDOW = 64;
 
 interface Totals { files: number; dirs: number; bytes: number }
 
@@ -51,16 +54,21 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
   const addedBefore = { ...repo.store.added };
   const chunker = new Chunker(repo.chunker);
   const totals: Totals = { files: 0, dirs: 0, bytes: 0 };
-  const stored = new Map<LiveNode, StoredFile>();
+  const stored = new Map<LiveNode, Promise<StoredFile>>();
   const staged: CommitResult['staged'] = [];
 
-  const storeStaged = async (node: LiveNode, path: string): Promise<StoredFile> => {
+  // Staged files are read two at a time, as ingest reads files (treeBuilder.ts): reads overlap chunking.
+  const reads = new Limiter(2);
+  const storeStaged = (node: LiveNode, path: string): Promise<StoredFile> => {
     let done = stored.get(node);
     if (!done) {
-      const file = Buffer.from(stagingFile(area, node.staging ?? 0));
-      done = await storeFile(file, await stat(file, { bigint: true }), { store: repo.store, chunker, reporter: {} });
+      done = reads.run(async () => {
+        const file = Buffer.from(stagingFile(area, node.staging ?? 0));
+        const s = await storeFile(file, await stat(file, { bigint: true }), { store: repo.store, chunker, reporter: {} });
+        staged.push({ node, path, stored: s });
+        return s;
+      });
       stored.set(node, done);
-      staged.push({ node, path, stored: done });
     }
     return done;
   };
@@ -91,11 +99,11 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
       await countKept(dir.entry.subtree);
       return dir.entry.subtree ?? repo.store.add(BlockType.Tree, encodeTree([])).address;
     }
-    const entries: TreeEntry[] = [];
-    for (const [name, node] of dir.children) {
-      if (name.startsWith(FUSE_HIDDEN)) continue;
+    const subfolders = new Limiter(1);
+    const entryOf = async (name: string, node: LiveNode): Promise<TreeEntry | undefined> => {
+      if (name.startsWith(FUSE_HIDDEN)) return undefined;
       const e: TreeEntry = { ...node.entry, name: nameBytes(name), ino: node.ino };
-      if (e.kind === 'dir') e.subtree = await storeDir(node, `${path}/${name}`);
+      if (e.kind === 'dir') e.subtree = await subfolders.run(() => storeDir(node, `${path}/${name}`));
       else {
         e.nlink = Math.max(node.links, 1);
         if (!e.linkId && node.links > 1) e.linkId = `live:${node.ino}`;
@@ -109,7 +117,13 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
         totals.files++;
         totals.bytes += e.size;
       }
-      entries.push(e);
+      return e;
+    };
+    // A window of entries at a time (as ingest walks a folder): memory stays bounded in wide folders.
+    const all = [...dir.children];
+    const entries: TreeEntry[] = [];
+    for (let i = 0; i < all.length; i += WINDOW) {
+      for (const e of await Promise.all(all.slice(i, i + WINDOW).map(([name, node]) => entryOf(name, node)))) if (e) entries.push(e);
     }
     totals.dirs++;
     const address = repo.store.add(BlockType.Tree, encodeTree(entries)).address;

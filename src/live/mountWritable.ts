@@ -66,9 +66,10 @@ function kernelOptions(allowOther: boolean): Record<string, unknown> {
     // 128 KiB writes instead of 4 KiB (DESIGN.md: fuse-native has no option for it).
     fsname: 'dedupfs-live,use_ino,big_writes,max_write=131072',
     subtype: 'dedupfs',
-    attrTimeout: 1,
-    entryTimeout: 1,
-    // Safe: every change of a file's content passes through the kernel.
+    // Safe to cache (as the read-only mount does): every change of a name, an attribute or a
+    // file's content passes through the kernel, which keeps its caches up to date with it.
+    attrTimeout: 5,
+    entryTimeout: 5,
     kernelCache: true,
     defaultPermissions: true,
     allowOther,

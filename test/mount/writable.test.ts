@@ -193,3 +193,18 @@ test('/.snapshots is the read-only catalog; renames and links out of the live tr
   assert.ok(Number(df.stdout.split('\n')[1]) > 0, `statfs shows the repository's disk: ${df.stdout}`);
   await unmount(m, repo);
 });
+
+test('--commit-every commits on its own when something changed, and only then', { timeout: 60_000 }, async (t) => {
+  const repo = await freshRepo();
+  const mnt = await freshDir('mnt');
+  const m = await mountWritable(t, repo, mnt, ['--commit-every', '1s']);
+  await writeFile(join(mnt, 'note.txt'), 'written\n');
+  const count = async () => liveSnapshots((await runCli(['snapshots', '--json'], { repo })).stdout).length;
+  for (let i = 0; i < 50 && (await count()) === 0; i++) await new Promise((r) => setTimeout(r, 200));
+  assert.equal(await count(), 1, 'committed without being asked');
+  assert.match(m.stdout(), /"type":"committed"/);
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(await count(), 1, 'nothing changed since: no new snapshot');
+  await unmount(m, repo);
+  assert.equal(await count(), 1, 'the unmount had nothing left to commit');
+});
