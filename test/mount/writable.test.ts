@@ -101,6 +101,9 @@ test('cp -a in, diff -r; unmount commits a live snapshot; restore and remount gi
   await assertSameTree(join(out, 'copy'), src);
   assert.equal((await stat(join(out, 'copy', 'hello.txt'))).ino, (await stat(join(out, 'copy', 'a', 'hardlink-to-hello'))).ino, 'restored as a hard link');
 
+  const check = await runCli(['check', '--read-data'], { repo });
+  assert.equal(check.code, 0, `check finds the committed snapshot whole: ${check.stdout}${check.stderr}`);
+
   const again = await mountWritable(t, repo, mnt);
   await assertSameTree(join(mnt, 'copy'), src);
   await unmount(again, repo);
@@ -131,15 +134,24 @@ test('rsync -a (temp file, rename) and an editor save (new name, fsync, rename o
 
   const cp = await runCommand('cp', ['-a', src, join(mnt, 'second')]);
   assert.equal(cp.code, 0, cp.stderr);
-  const second = await runCli(['commit', mnt, '--json'], { repo });
+  // An ingest and a read-only mount run beside the commit: they share the repository.
+  const roMnt = await freshDir('ro');
+  await startMount(t, { repo, mountpoint: roMnt });
+  const [second, ingest] = await Promise.all([runCli(['commit', mnt, '--json'], { repo }), runCli(['ingest', src], { repo })]);
   assert.equal(second.code, 0, second.stderr);
+  assert.equal(ingest.code, 0, ingest.stderr);
+  const liveDirs = await readdir(join(roMnt, 'tags', 'live'));
+  assert.equal(liveDirs.length, 2, `the read-only mount shows both commits: ${liveDirs}`);
+  assert.equal(await readFile(join(roMnt, 'tags', 'live', liveDirs.sort()[1], 'first', 'hello.txt'), 'utf8'), 'hello, edited world\n');
+  assert.deepEqual((await readdir(join(mnt, '.snapshots', 'tags', 'live'))).sort(), liveDirs.sort(), '/.snapshots shows them too');
   const added = (JSON.parse(second.stdout) as { added: { rawBytes: number } }).added.rawBytes;
   assert.ok(added < first.added.rawBytes / 100, `a second copy adds ${added} bytes against ${first.added.rawBytes}`);
   const none = await runCli(['commit', mnt, '--json'], { repo });
   assert.equal(JSON.parse(none.stdout).snapshot, null, 'nothing changed: no snapshot');
   await unmount(m, repo);
   const out = join(work, `restored${counter++}`);
-  assert.equal((await runCli(['restore', 'latest:/second', out], { repo })).code, 0);
+  const restored = await runCli(['restore', `${(JSON.parse(second.stdout) as { snapshot: string }).snapshot}:/second`, out], { repo });
+  assert.equal(restored.code, 0, restored.stderr);
   await assertSameTree(join(out, 'second'), src);
 });
 
