@@ -38,8 +38,8 @@ export interface LiveOpsOptions {
   catalogOps: Record<string, Operation>;
   /** the inode number /.snapshots shows */
   snapshotsIno: number;
-  /** the next staging file id */
-  nextId: number;
+  /** the next staging file id, shared with the commit (which keeps the files of ids from it on) */
+  ids: { next: number };
   maxReadAhead: number;
   onError: (line: string) => void;
 }
@@ -59,7 +59,6 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
   const { tree, journal, area, gate, cache, catalogOps } = opts;
   const handles = new Map<number, Handle>();
   let lastFd = 0;
-  let nextId = opts.nextId;
 
   /** Answers cb with what `work` returns ([0, value] or [bytes]; nothing means [0]), or with the errno its failure means. */
   const answer = (cb: Callback, what: () => string, work: () => Promise<unknown[] | void>) => {
@@ -90,7 +89,7 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
   };
 
   const newStagingFile = (): { id: number; fd: number } => {
-    const id = nextId++;
+    const id = opts.ids.next++;
     return { id, fd: openSync(stagingFile(area, id), 'w+', 0o600) };
   };
 

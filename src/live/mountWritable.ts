@@ -8,7 +8,7 @@
 // (what `dedupfs commit` asks for through the control socket), every commitEveryMs if anything
 // changed, and at unmount. The repository stays open with a shared lock meanwhile (the caller
 // holds it), so gc waits: it never frees a block of the base snapshot the tree is laid over.
-import { rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Server } from 'node:net';
 import { selectSnapshot } from '../catalog/selectSnapshot.js';
@@ -31,7 +31,7 @@ import { Journal, type JournalContent } from './journal.js';
 import type { LiveOp } from './liveOp.js';
 import { liveOps } from './liveOps.js';
 import { LiveTree } from './liveTree.js';
-import { claimStagingArea, listStagingFiles, releaseStagingArea, stagingArea, stagingFile, type StagingArea } from './stagingArea.js';
+import { claimStagingArea, listStagingFiles, releaseStagingArea, removeStagingFiles, stagingArea, stagingFile, type StagingArea } from './stagingArea.js';
 
 export interface WritableMountOptions {
   mountpoint: string;
@@ -115,7 +115,7 @@ async function replay(tree: LiveTree, ops: LiveOp[], area: StagingArea): Promise
     node.entry.size = st?.size ?? 0;
     if (st) node.entry.mtimeNs = BigInt(Math.round(st.mtimeMs)) * 1_000_000n;
   }
-  for (const id of await listStagingFiles(area)) if (!kept.has(id)) await rm(stagingFile(area, id), { force: true });
+  await removeStagingFiles(area, (id) => kept.has(id));
 }
 
 export async function mountWritable(repo: Repository, opts: WritableMountOptions): Promise<WritableMount> {
@@ -135,9 +135,12 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   gate.changes = ops.length;
   let committedAt = 0;
   const counted = new Map();
+  let cleanup = Promise.resolve();
+  const ids = { next: Math.max(0, ...(await listStagingFiles(area))) + 1 };
 
   const commit = () => gate.hold(async () => {
     if (gate.changes === committedAt) return null;
+    const firstUnused = ids.next;
     const { snapshot, staged } = await commitLiveTree({ repo, tree, area, mountpoint, host, base, counted });
     // The snapshot is durable: start a new journal on it, binding the files still open to
     // their staging files, then let go of the other staging files.
@@ -150,8 +153,10 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
       }
     }
     await journal.restart(next);
+    // Letting go of the others needs no waiting: a mount that dies meanwhile deletes them at its next start.
     const kept = new Set(next.ops.map((op) => (op.op === 'up' ? op.id : -1)));
-    for (const id of await listStagingFiles(area)) if (!kept.has(id)) await rm(stagingFile(area, id), { force: true });
+    cleanup = cleanup.then(() => removeStagingFiles(area, (id) => kept.has(id) || id >= firstUnused)).catch((err: unknown) =>
+      opts.onError(`cannot delete committed staging files: ${(err as Error).message}`));
     committedAt = gate.changes;
     base = snapshot;
     opts.onCommit?.(snapshot);
@@ -166,8 +171,7 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   });
   await view.refresh(true);
   const catalogOps = fuseOps({ root: view.root, cache, maxReadAhead, onError: opts.onError });
-  const nextId = Math.max(0, ...(await listStagingFiles(area))) + 1;
-  const operations = liveOps({ tree, journal, area, gate, cache, catalogOps, snapshotsIno: inodes.next(), nextId, maxReadAhead, onError: opts.onError });
+  const operations = liveOps({ tree, journal, area, gate, cache, catalogOps, snapshotsIno: inodes.next(), ids, maxReadAhead, onError: opts.onError });
   const fuse = new Fuse(mountpoint, operations, kernelOptions(opts.allowOther ?? false));
   await new Promise<void>((resolve, reject) => fuse.mount((err) => (err ? reject(mountError(mountpoint, err)) : resolve())));
   const server: Server = await serveCommits(area, commit);
@@ -183,6 +187,7 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
       return await commit();
     } finally {
       journal.close();
+      await cleanup;
       await releaseStagingArea(area);
     }
   });

@@ -37,6 +37,17 @@ export function stagingFile(area: StagingArea, id: number): string {
   return join(area.data, String(id));
 }
 
+/**
+ * Deletes the staging files on disk whose ids `keep` does not hold, 64 at a time (one at a time,
+ * the thread-pool round trips of a few thousand deletions took a second).
+ */
+export async function removeStagingFiles(area: StagingArea, keep: (id: number) => boolean): Promise<void> {
+  const ids = (await listStagingFiles(area)).filter((id) => !keep(id));
+  for (let i = 0; i < ids.length; i += 64) {
+    await Promise.all(ids.slice(i, i + 64).map((id) => unlink(stagingFile(area, id)).catch(() => undefined)));
+  }
+}
+
 /** The staging file ids present on disk. */
 export async function listStagingFiles(area: StagingArea): Promise<number[]> {
   const names = await readdir(area.data).catch(() => [] as string[]);
