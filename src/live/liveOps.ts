@@ -11,7 +11,7 @@
 //
 // Staging files and the journal are local files of the repository, never paths inside a FUSE
 // mount, so the synchronous calls on them here hold the thread for one page-cache copy at most.
-import { closeSync, constants as fsConstants, fsyncSync, ftruncateSync, futimesSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fsyncSync, ftruncateSync, futimesSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { rm, statfs } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { DedupfsError } from '../core/errors.js';
@@ -80,7 +80,12 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
 
   const releaseStaging = (node: LiveNode) => {
     if (node.links > 0 || node.open > 0 || node.staging === undefined) return;
-    void rm(stagingFile(area, node.staging), { force: true });
+    // At once: on a full disk, the next write may be waiting for exactly this room.
+    try {
+      unlinkSync(stagingFile(area, node.staging));
+    } catch {
+      // already gone (a commit let go of it)
+    }
   };
 
   const stagingFd = (node: LiveNode): number => {
@@ -205,7 +210,13 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
 
     create: (path: string, mode: number, cb: Callback) => live('create', path, cb, async () => {
       const { id, fd } = newStagingFile();
-      await change({ op: 'create', path, mode, ...ownerOf(), id, t: Date.now() });
+      try {
+        await change({ op: 'create', path, mode, ...ownerOf(), id, t: Date.now() });
+      } catch (err) {
+        closeSync(fd);
+        void rm(stagingFile(area, id), { force: true });
+        throw err;
+      }
       const node = await tree.lookup(path);
       node.fd = fd;
       return [0, newHandle(node)];

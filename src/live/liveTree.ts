@@ -70,6 +70,7 @@ export class LiveTree {
   readonly root: LiveNode;
   /** nodes of the lower layer by linkId, so that the names of one stored file are one node */
   private readonly byLinkId = new Map<string, LiveNode>();
+  private readonly loading = new Map<LiveNode, Promise<Map<string, LiveNode>>>();
 
   constructor(private readonly store: BlockReader, private readonly inodes: InodeAllocator, base: { tree?: Address; timeMs: number }) {
     const entry = newEntry('dir', S_IFDIR | 0o755, process.getuid?.() ?? 0, process.getgid?.() ?? 0, base.timeMs);
@@ -77,9 +78,18 @@ export class LiveTree {
     this.root = { ino: 1, entry, links: 1, open: 0, children: base.tree ? undefined : new Map() };
   }
 
-  /** A folder's entries, reading its tree block the first time. */
-  async children(dir: LiveNode): Promise<Map<string, LiveNode>> {
-    if (dir.children) return dir.children;
+  /** A folder's entries, reading its tree block the first time (once, however many ask at once). */
+  children(dir: LiveNode): Promise<Map<string, LiveNode>> {
+    if (dir.children) return Promise.resolve(dir.children);
+    let loading = this.loading.get(dir);
+    if (!loading) {
+      loading = this.load(dir).finally(() => this.loading.delete(dir));
+      this.loading.set(dir, loading);
+    }
+    return loading;
+  }
+
+  private async load(dir: LiveNode): Promise<Map<string, LiveNode>> {
     const children = new Map<string, LiveNode>();
     if (dir.entry.subtree) {
       for (const e of decodeTree(await this.store.get(dir.entry.subtree))) {
@@ -92,9 +102,8 @@ export class LiveTree {
         children.set(showName(e.name), node);
       }
     }
-    // Another lookup may have loaded it while this one waited for the block.
-    dir.children ??= children;
-    return dir.children;
+    dir.children = children;
+    return children;
   }
 
   async lookup(path: string): Promise<LiveNode> {

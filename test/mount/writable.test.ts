@@ -220,3 +220,27 @@ test('--commit-every commits on its own when something changed, and only then', 
   await unmount(m, repo);
   assert.equal(await count(), 1, 'the unmount had nothing left to commit');
 });
+
+test('a full repository disk fails writes with ENOSPC; the mount stays up and works once there is room', { timeout: 60_000 }, async (t) => {
+  const disk = await freshDir('disk');
+  const mounted = await runCommand('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', disk]);
+  t.after(async () => {
+    if (mounted.code === 0) await runCommand('umount', ['-l', disk]);
+  });
+  assert.equal(mounted.code, 0, mounted.stderr);
+  const repo = join(disk, 'repo');
+  assert.equal((await runCli(['init'], { repo })).code, 0);
+  const mnt = await freshDir('mnt');
+  const m = await mountWritable(t, repo, mnt);
+  const dd = await runCommand('dd', ['if=/dev/urandom', `of=${join(mnt, 'big.bin')}`, 'bs=1M', 'count=16']);
+  assert.notEqual(dd.code, 0);
+  assert.match(dd.stderr, /No space left on device/);
+  await rm(join(mnt, 'big.bin'));
+  await writeFile(join(mnt, 'small.txt'), 'fits\n');
+  assert.equal(await readFile(join(mnt, 'small.txt'), 'utf8'), 'fits\n');
+  await unmount(m, repo);
+  const out = join(work, `restored${counter++}`);
+  const restored = await runCli(['restore', 'latest', out], { repo });
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.deepEqual(await readdir(out), ['small.txt']);
+});
