@@ -200,10 +200,16 @@ test('/.snapshots is the read-only catalog; renames and links out of the live tr
   await assert.rejects(link(stored, join(mnt, 'linked')), { code: 'EXDEV' });
   const gc = await runCli(['gc'], { repo });
   assert.equal(gc.code, 11, `gc waits for the writable mount's shared lock: ${gc.stderr}`);
+  const second = await runCli(['mount', '--writable', await freshDir('mnt')], { repo });
+  assert.equal(second.code, 11, `one writable mount per host: ${second.stderr}`);
+  assert.match(second.stderr, new RegExp(`already mounted at ${mnt}`));
   const df = await runCommand('df', ['--output=size', mnt]);
   assert.equal(df.code, 0, df.stderr);
   assert.ok(Number(df.stdout.split('\n')[1]) > 0, `statfs shows the repository's disk: ${df.stdout}`);
   await unmount(m, repo);
+  const gone = await runCli(['commit', mnt], { repo });
+  assert.equal(gone.code, 1);
+  assert.match(gone.stderr, /no writable mount of .* is at /);
 });
 
 test('--commit-every commits on its own when something changed, and only then', { timeout: 60_000 }, async (t) => {
