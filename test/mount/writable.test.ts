@@ -250,3 +250,30 @@ test('a full repository disk fails writes with ENOSPC; the mount stays up and wo
   assert.equal(restored.code, 0, restored.stderr);
   assert.deepEqual(await readdir(out), ['small.txt']);
 });
+
+test('tar x and git clone into the mount; the clone is whole after a remount', { timeout: 60_000 }, async (t) => {
+  const repo = await freshRepo();
+  const mnt = await freshDir('mnt');
+  const m = await mountWritable(t, repo, mnt);
+  await mkdir(join(mnt, 'untarred'));
+  const tar = await runCommand('sh', ['-c', `tar cf - -C ${src} . | tar xf - -C ${join(mnt, 'untarred')}`]);
+  assert.equal(tar.code, 0, tar.stderr);
+  await assertSameTree(join(mnt, 'untarred'), src);
+
+  const origin = await freshDir('origin');
+  const git = (args: string[], cwd: string) => runCommand('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd });
+  assert.equal((await git(['init', '-q'], origin)).code, 0);
+  await runCommand('cp', ['-a', `${src}/.`, origin]);
+  assert.equal((await git(['add', '-A'], origin)).code, 0);
+  assert.equal((await git(['commit', '-qm', 'one'], origin)).code, 0);
+  const clone = await git(['clone', '-q', origin, join(mnt, 'clone')], work);
+  assert.equal(clone.code, 0, clone.stderr);
+  await unmount(m, repo);
+
+  const again = await mountWritable(t, repo, mnt);
+  const fsck = await git(['fsck', '--strict'], join(mnt, 'clone'));
+  assert.equal(fsck.code, 0, fsck.stderr);
+  const status = await git(['status', '--porcelain'], join(mnt, 'clone'));
+  assert.equal(status.stdout, '', 'the work tree matches its index');
+  await unmount(again, repo);
+});
