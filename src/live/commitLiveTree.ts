@@ -54,13 +54,13 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
   const addedBefore = { ...repo.store.added };
   const chunker = new Chunker(repo.chunker);
   const totals: Totals = { files: 0, dirs: 0, bytes: 0 };
-  const stored = new Map<LiveNode, Promise<StoredFile>>();
+  const storing = new Map<LiveNode, Promise<StoredFile>>();
   const staged: CommitResult['staged'] = [];
 
   // Staged files are read two at a time, as ingest reads files (treeBuilder.ts): reads overlap chunking.
   const reads = new Limiter(2);
   const storeStaged = (node: LiveNode, path: string): Promise<StoredFile> => {
-    let done = stored.get(node);
+    let done = storing.get(node);
     if (!done) {
       done = reads.run(async () => {
         const file = Buffer.from(stagingFile(area, node.staging ?? 0));
@@ -68,7 +68,7 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
         staged.push({ node, path, stored: s });
         return s;
       });
-      stored.set(node, done);
+      storing.set(node, done);
     }
     return done;
   };
@@ -102,12 +102,17 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
     const subfolders = new Limiter(1);
     const entryOf = async (name: string, node: LiveNode): Promise<TreeEntry | undefined> => {
       if (name.startsWith(FUSE_HIDDEN)) return undefined;
-      const e: TreeEntry = { ...node.entry, name: nameBytes(name), ino: node.ino };
+      // An unchanged node is stored as its entry under this name was, so that an unchanged
+      // folder encodes to the very tree block it was read from.
+      seen.push(node);
+      const kept = node.dirty || node.staging !== undefined ? undefined : dir.stored?.get(name);
+      const e: TreeEntry = kept ? { ...kept } : { ...node.entry, name: nameBytes(name), ino: node.entry.ino || node.ino };
       if (e.kind === 'dir') e.subtree = await subfolders.run(() => storeDir(node, `${path}/${name}`));
-      else {
+      else if (!kept && !e.linkId) {
         e.nlink = Math.max(node.links, 1);
-        if (!e.linkId && node.links > 1) e.linkId = `live:${node.ino}`;
+        if (node.links > 1) e.linkId = `live:${node.ino}`;
       }
+      stored.set(name, e);
       if (e.kind === 'file') {
         if (node.staging !== undefined) {
           const s = await storeStaged(node, `${path}/${name}`);
@@ -122,15 +127,20 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
     // A window of entries at a time (as ingest walks a folder): memory stays bounded in wide folders.
     const all = [...dir.children];
     const entries: TreeEntry[] = [];
+    const stored = new Map<string, TreeEntry>();
     for (let i = 0; i < all.length; i += WINDOW) {
       for (const e of await Promise.all(all.slice(i, i + WINDOW).map(([name, node]) => entryOf(name, node)))) if (e) entries.push(e);
     }
     totals.dirs++;
     const address = repo.store.add(BlockType.Tree, encodeTree(entries)).address;
     dir.entry.subtree = address;
+    storedNext.set(dir, stored);
     return address;
   };
 
+  /** every node met, and every folder's new entries: committed once the snapshot is written */
+  const seen: LiveNode[] = [];
+  const storedNext = new Map<LiveNode, Map<string, TreeEntry>>();
   const root = await storeDir(opts.tree.root, '');
   await repo.store.flush();
   const fields: Omit<Snapshot, 'id'> = {
@@ -146,5 +156,8 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
   const snapshot: Snapshot = { id: snapshotId(fields), ...fields };
   await writeSnapshotFile(repo.layout.snapshots, snapshot);
   repo.catalog.insert(snapshot);
+  for (const node of seen) node.dirty = false;
+  opts.tree.root.dirty = false;
+  for (const [dir, entries] of storedNext) dir.stored = entries;
   return { snapshot, staged };
 }

@@ -38,6 +38,11 @@ export interface LiveNode {
   /** open handles, and the staging file's descriptor while there are any */
   open: number;
   fd?: number;
+  /** changed since it was read from its snapshot or last committed (its stored entries are stale) */
+  dirty?: boolean;
+  /** a folder's entries as last read or committed, by shown name: an unchanged node is stored as
+   * its entry under that name was (the names of a hard link can differ, e.g. in atime) */
+  stored?: Map<string, TreeEntry>;
 }
 
 /** The bytes a shown name stands for (src/mount/shownName.ts); a name no escape made is taken as typed. */
@@ -91,8 +96,10 @@ export class LiveTree {
 
   private async load(dir: LiveNode): Promise<Map<string, LiveNode>> {
     const children = new Map<string, LiveNode>();
+    const stored = new Map<string, TreeEntry>();
     if (dir.entry.subtree) {
       for (const e of decodeTree(await this.store.get(dir.entry.subtree))) {
+        stored.set(showName(e.name), e);
         let node = e.linkId ? this.byLinkId.get(e.linkId) : undefined;
         if (node) node.links++;
         else {
@@ -103,6 +110,7 @@ export class LiveTree {
       }
     }
     dir.children = children;
+    dir.stored = stored;
     return children;
   }
 
@@ -184,6 +192,7 @@ export class LiveTree {
         if (entries.has(name)) throw new FsError(EEXIST);
         entries.set(name, node);
         node.links++;
+        node.dirty = true;
         this.touch(dir, op.t);
         node.entry.ctimeNs = msToNs(op.t);
         return undefined;
@@ -200,6 +209,7 @@ export class LiveTree {
         }
         entries.delete(name);
         this.touch(dir, op.t);
+        node.dirty = true;
         return --node.links === 0 ? node : undefined;
       }
       case 'rename':
@@ -208,10 +218,13 @@ export class LiveTree {
         const node = await this.lookup(op.path);
         node.entry.mode = (node.entry.mode & S_IFMT) | (op.mode & 0o7777);
         node.entry.ctimeNs = msToNs(op.t);
+        node.dirty = true;
         return undefined;
       }
       case 'chown': {
-        const { entry } = await this.lookup(op.path);
+        const node = await this.lookup(op.path);
+        const { entry } = node;
+        node.dirty = true;
         // The stored names went with the old owner; restore maps by number when there are none.
         if (op.uid !== NO_CHANGE) [entry.uid, entry.user] = [op.uid, undefined];
         if (op.gid !== NO_CHANGE) [entry.gid, entry.group] = [op.gid, undefined];
@@ -219,7 +232,9 @@ export class LiveTree {
         return undefined;
       }
       case 'utimens': {
-        const { entry } = await this.lookup(op.path);
+        const node = await this.lookup(op.path);
+        const { entry } = node;
+        node.dirty = true;
         entry.atimeNs = msToNs(op.atime);
         entry.mtimeNs = msToNs(op.mtime);
         entry.ctimeNs = msToNs(op.t);
@@ -229,6 +244,7 @@ export class LiveTree {
         const node = await this.lookup(op.path);
         if (node.entry.kind !== 'file') throw new FsError(EINVAL);
         node.staging = op.id;
+        node.dirty = true;
         return undefined;
       }
     }
@@ -252,6 +268,7 @@ export class LiveTree {
 
   private touch(dir: LiveNode, t: number): void {
     dir.entry.mtimeNs = dir.entry.ctimeNs = msToNs(t);
+    dir.dirty = true;
   }
 
   private async add(path: string, entry: TreeEntry, t: number): Promise<LiveNode> {
@@ -285,6 +302,7 @@ export class LiveTree {
     this.touch(src.dir, t);
     this.touch(dst.dir, t);
     node.entry.ctimeNs = msToNs(t);
+    node.dirty = true;
     return dropped;
   }
 }

@@ -277,3 +277,26 @@ test('tar x and git clone into the mount; the clone is whole after a remount', {
   assert.equal(status.stdout, '', 'the work tree matches its index');
   await unmount(again, repo);
 });
+
+test('--from starts the live tree from an ingested snapshot; the commit keeps its unchanged folders as they were', { timeout: 60_000 }, async (t) => {
+  const repo = await freshRepo();
+  const ingest = await runCli(['ingest', '--json', src], { repo });
+  assert.equal(ingest.code, 0, ingest.stderr);
+  const base = JSON.parse(ingest.stdout) as { id: string; root: string };
+  const mnt = await freshDir('mnt');
+  const m = await mountWritable(t, repo, mnt, ['--from', base.id.slice(0, 8)]);
+  await assertSameTree(join(mnt, 'a'), join(src, 'a'));
+  await writeFile(join(mnt, 'added.txt'), 'added\n');
+  await unmount(m, repo);
+  const [, live] = JSON.parse((await runCli(['snapshots', '--json'], { repo })).stdout) as Array<{ id: string; parent: string; tags: string[]; added: { blocks: number } }>;
+  assert.deepEqual(live.tags, ['live']);
+  assert.equal(live.parent, base.id);
+  assert.equal(live.added.blocks, 2, 'only the new file and the new root tree are stored');
+  const diff = await runCli(['diff', base.id, live.id], { repo });
+  assert.match(diff.stdout, /added\.txt/);
+  const out = join(work, `restored${counter++}`);
+  assert.equal((await runCli(['restore', live.id, out], { repo })).code, 0);
+  assert.equal(await readFile(join(out, 'added.txt'), 'utf8'), 'added\n');
+  await rm(join(out, 'added.txt'));
+  await assertSameTree(out, src);
+});
