@@ -84,12 +84,13 @@ test('kill -9 at random moments of a copy: every file the copy reported done is 
     // Each name is printed after its cp returned (the file closed): those are acknowledged.
     const script = `mkdir -p ${mnt}/r${round} && for i in $(seq 0 ${files - 1}); do cp ${src}/f$i ${mnt}/r${round}/f$i && echo f$i; done`;
     const copy = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const closed = new Promise((r) => copy.on('close', r)); // listened for now: it may close before the kill is done
     let out = '';
     copy.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 700)));
     m.child.kill('SIGKILL');
     await m.exited;
-    await new Promise((r) => copy.on('close', r));
+    await closed;
     await forceUnmount(mnt);
     for (const name of out.split('\n').filter(Boolean)) done.add(`r${round}/${name}`);
   }
