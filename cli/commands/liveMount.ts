@@ -5,11 +5,11 @@ import { durationToMs, parseDuration } from '../../src/core/duration.js';
 import { DedupfsError } from '../../src/core/errors.js';
 import { parseSize } from '../../src/core/size.js';
 import { mountWritable } from '../../src/live/index.js';
-import { summary, withRepository, type GlobalArgs } from '../shared.js';
+import { scopeOf, summary, withRepository, type GlobalArgs, type ScopeArgs } from '../shared.js';
 
 export interface LiveMountArgs { writable?: boolean; from?: string; 'commit-every'?: string }
 
-interface Args extends GlobalArgs, LiveMountArgs { mountpoint: string; 'allow-other'?: boolean; 'cache-size': string }
+interface Args extends GlobalArgs, ScopeArgs, LiveMountArgs { mountpoint: string; 'allow-other'?: boolean; 'cache-size': string }
 
 const short = (id: string) => id.slice(0, 8);
 
@@ -19,7 +19,7 @@ export async function runLiveMount(argv: Args): Promise<void> {
   if (commitEveryMs !== undefined && commitEveryMs < 1000) throw new DedupfsError('USAGE', `--commit-every ${argv['commit-every']} is too short`, { hint: 'give 1s or more, e.g. 5min' });
   await withRepository(argv, { lock: 'shared', command: 'mount --writable' }, async (repo) => {
     const mount = await mountWritable(repo, {
-      mountpoint: argv.mountpoint, from: argv.from, commitEveryMs, allowOther: argv['allow-other'], cacheBytes,
+      mountpoint: argv.mountpoint, from: argv.from, scope: scopeOf(argv), commitEveryMs, allowOther: argv['allow-other'], cacheBytes,
       onError: (line) => process.stderr.write(`dedupfs: ${line}\n`),
       onCommit: (snap) => summary(argv, { type: 'committed', snapshot: snap.id, time: snap.time, added: snap.added },
         () => `committed snapshot ${short(snap.id)} (${snap.time})\n`),

@@ -11,6 +11,7 @@
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Server } from 'node:net';
+import type { SnapshotFilter } from '../catalog/catalog.js';
 import { selectSnapshot } from '../catalog/selectSnapshot.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
 import { addressFromHex } from '../core/address.js';
@@ -37,6 +38,8 @@ export interface WritableMountOptions {
   mountpoint: string;
   /** a snapshot selector to start from instead of the newest `live` snapshot of this host */
   from?: string;
+  /** which snapshots /.snapshots shows (mount --host, --path, --tag) */
+  scope?: SnapshotFilter;
   /** commit this often (milliseconds) when something changed; 0 or undefined: only on request and at unmount */
   commitEveryMs?: number;
   allowOther?: boolean;
@@ -79,7 +82,8 @@ function kernelOptions(allowOther: boolean): Record<string, unknown> {
 }
 
 /** The snapshot the tree starts from, and the journal lines to lay over it. */
-async function startingPoint(repo: Repository, area: StagingArea, host: string, from: string | undefined): Promise<{ base?: Snapshot; ops: LiveOp[] }> {
+async function startingPoint(repo: Repository, area: StagingArea, host: string, opts: WritableMountOptions): Promise<{ base?: Snapshot; ops: LiveOp[] }> {
+  const { from } = opts;
   const leftover = await Journal.read(area.journal);
   if (leftover?.ops.length) {
     if (from !== undefined) {
@@ -94,7 +98,7 @@ async function startingPoint(repo: Repository, area: StagingArea, host: string, 
     }
     return { base, ops: leftover.ops };
   }
-  if (from !== undefined) return { base: selectSnapshot(repo.catalog.list(), from), ops: [] };
+  if (from !== undefined) return { base: selectSnapshot(repo.catalog.list(opts.scope), from, opts.scope), ops: [] };
   return { base: repo.catalog.list({ host, tags: [LIVE_TAG] }).pop(), ops: [] };
 }
 
@@ -126,7 +130,7 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   await claimStagingArea(area, mountpoint);
   repo.store.readAsynchronously();
   await repo.catalog.sync();
-  let { base, ops } = await startingPoint(repo, area, host, opts.from);
+  let { base, ops } = await startingPoint(repo, area, host, opts);
   const inodes = new InodeAllocator();
   const tree = new LiveTree(repo.store, inodes, { tree: base ? addressFromHex(base.root) : undefined, timeMs: base ? Date.parse(base.time) : Date.now() });
   await replay(tree, ops, area);
@@ -166,7 +170,7 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   const cache = new BlockCache(repo.store, opts.cacheBytes);
   const maxReadAhead = Math.min(MAX_READ_AHEAD, Math.floor(opts.cacheBytes / 4));
   const view = new CatalogView({
-    catalog: repo.catalog, snapshotDir: repo.layout.snapshots, store: repo.store, inodes,
+    catalog: repo.catalog, filter: opts.scope, snapshotDir: repo.layout.snapshots, store: repo.store, inodes,
     onError: (err) => opts.onError(`cannot read the catalog: ${(err as Error).message}`),
   });
   await view.refresh(true);
