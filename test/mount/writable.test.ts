@@ -215,6 +215,10 @@ test('/.snapshots is the read-only catalog; renames and links out of the live tr
 test('--commit-every commits on its own when something changed, and only then', { timeout: 60_000 }, async (t) => {
   const repo = await freshRepo();
   const mnt = await freshDir('mnt');
+  for (const args of [['--commit-every', '10'], ['--commit-every', '0s'], ['--snapshot', 'latest']]) {
+    const bad = await runCli(['mount', '--writable', ...args, mnt], { repo });
+    assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
+  }
   const m = await mountWritable(t, repo, mnt, ['--commit-every', '1s']);
   await writeFile(join(mnt, 'note.txt'), 'written\n');
   const count = async () => liveSnapshots((await runCli(['snapshots', '--json'], { repo })).stdout).length;

@@ -42,6 +42,9 @@ test('kill -9 after fsync: the next mount has every acknowledged change, and com
   await m.exited;
   await forceUnmount(mnt);
   assert.equal(JSON.parse((await runCli(['snapshots', '--json'], { repo })).stdout).length, 0, 'nothing was committed');
+  const from = await runCli(['mount', '--writable', '--from', 'latest', mnt], { repo });
+  assert.equal(from.code, 2, `--from is refused while uncommitted changes wait: ${from.stderr}`);
+  assert.match(from.stderr, /6 uncommitted changes/);
 
   const again = await startMount(t, { repo, mountpoint: mnt, args: ['--writable'] });
   assert.match(again.stdout(), /6 uncommitted changes replayed/);
