@@ -3,6 +3,7 @@
 import { benchChunker } from './chunker.js';
 import { benchIngest } from './ingest.js';
 import { benchMount } from './mount.js';
+import { benchWritableMount } from './writableMount.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchStartup } from './startup.js';
 
@@ -11,6 +12,7 @@ const sections: Array<[string, () => Promise<void>]> = [
   ['chunker', benchChunker],
   ['ingest and restore', benchIngest],
   ['mount', benchMount],
+  ['writable mount', benchWritableMount],
   ['gc and check', benchLifecycle],
 ];
 

@@ -17,6 +17,7 @@ const COMMANDS: Array<[name: string, load: Loader]> = [
   ['chunk', async () => (await import('./chunk.js')).chunkCommand],
   ['mount', async () => (await import('./mount.js')).mountCommand],
   ['umount', async () => (await import('./umount.js')).umountCommand],
+  ['commit', async () => (await import('./commit.js')).commitCommand],
   ['forget', async () => (await import('./forget.js')).forgetCommand],
   ['gc', async () => (await import('./gc.js')).gcCommand],
   ['check', async () => (await import('./check.js')).checkCommand],

@@ -1,11 +1,12 @@
 // `dedupfs mount MOUNTPOINT`: browse snapshots as read-only files, in the foreground, until
-// Ctrl-C, SIGTERM or `dedupfs umount MOUNTPOINT`.
+// Ctrl-C, SIGTERM or `dedupfs umount MOUNTPOINT`. With --writable: the live tree (liveMount.ts).
 import type { CommandModule } from 'yargs';
 import { parseSize } from '../../src/core/size.js';
 import { mountRepository } from '../../src/mount/index.js';
+import { runLiveMount, type LiveMountArgs } from './liveMount.js';
 import { scopeOf, scopeOptions, summary, withRepository, type GlobalArgs, type ScopeArgs } from '../shared.js';
 
-interface Args extends GlobalArgs, ScopeArgs { mountpoint: string; snapshot?: string; 'allow-other'?: boolean; 'cache-size': string }
+interface Args extends GlobalArgs, ScopeArgs, LiveMountArgs { mountpoint: string; snapshot?: string; 'allow-other'?: boolean; 'cache-size': string }
 
 export const mountCommand: CommandModule<GlobalArgs, Args> = {
   command: 'mount <mountpoint>',
@@ -15,10 +16,16 @@ export const mountCommand: CommandModule<GlobalArgs, Args> = {
     .option('snapshot', { type: 'string', describe: 'show only this snapshot (id, prefix, latest, latest~N) at the root' })
     .option('allow-other', { type: 'boolean', describe: 'let other users in (access checked against the stored modes)' })
     .option('cache-size', { type: 'string', default: '256M', describe: 'memory for decompressed chunks' })
+    .option('writable', { type: 'boolean', describe: 'mount the live tree of this host, writable; every commit stores it as a snapshot tagged live' })
+    .option('from', { type: 'string', describe: 'with --writable: start from this snapshot instead of the newest live one' })
+    .option('commit-every', { type: 'string', describe: 'with --writable: also commit this often when something changed (e.g. 5min)' })
+    .conflicts('writable', 'snapshot')
     .example('$0 mount /mnt/backups', 'every snapshot, by time, id, host and tag')
     .example('$0 mount --snapshot latest /mnt/last', 'the newest snapshot at the root')
-    .example('$0 mount --tag daily /mnt/daily', 'only the snapshots tagged daily'),
+    .example('$0 mount --tag daily /mnt/daily', 'only the snapshots tagged daily')
+    .example('$0 mount --writable --commit-every 5min /mnt/archive', 'copy files in; they are stored deduplicated, as snapshots tagged live'),
   handler: async (argv) => {
+    if (argv.writable) return runLiveMount(argv);
     const cacheBytes = parseSize(argv['cache-size']);
     await withRepository(argv, { lock: 'shared', command: 'mount', readOnly: true }, async (repo) => {
       const mount = await mountRepository(repo, {

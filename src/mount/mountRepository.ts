@@ -94,12 +94,12 @@ export async function mountRepository(repo: Repository, opts: MountOptions): Pro
   return { mountpoint, snapshot, ...watchMount(fuse, mountpoint) };
 }
 
-function mountError(mountpoint: string, err: Error): DedupfsError {
+export function mountError(mountpoint: string, err: Error): DedupfsError {
   return new DedupfsError('MOUNT', `cannot mount at ${mountpoint}: ${err.message}`,
     { hint: 'check that /dev/fuse exists (modprobe fuse) and that you may mount (root, or fusermount installed setuid)', cause: err, data: { path: mountpoint } });
 }
 
-function watchMount(fuse: Fuse, mountpoint: string): Pick<MountedRepository, 'done' | 'unmount'> {
+export function watchMount(fuse: Fuse, mountpoint: string): Pick<MountedRepository, 'done' | 'unmount'> {
   let finish!: () => void;
   const done = new Promise<void>((resolve) => { finish = resolve; });
   let checking = false;

@@ -1,0 +1,59 @@
+// Writing through the writable mount (`mount --writable`, served by a child process) against
+// `dedupfs ingest` of the same ~200 MB corpus in the same run: cp -a of the corpus into the
+// mount, the commit that stores it (`dedupfs commit`), and a second cp -a of the same corpus
+// (which should store almost nothing new), then reading it all back through the mount. Each
+// figure is MB/s of the corpus's logical size; the mount's peak RSS is reported too.
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatTable } from '../src/ui/formatSnapshot.js';
+import { startMount } from '../test/mount/mountProcess.js';
+import { generateCorpus, type CorpusSpec } from './corpus.js';
+import { DEDUPFS, runTimed, type Timed } from './runTimed.js';
+
+const CORPUS: CorpusSpec = { textBytes: 64 << 20, binaryBytes: 64 << 20, smallFiles: 2_000, largeFiles: 1, largeFileBytes: 64 << 20 };
+const MB = 1e6;
+
+async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
+  const r = await runTimed(cmd, args, env);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return r;
+}
+
+export async function benchWritableMount(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'dedupfs-bench-writable-'));
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    const src = join(work, 'src'), mnt = join(work, 'mnt');
+    await mkdir(src);
+    await mkdir(mnt);
+    process.stdout.write('generating corpus...\n');
+    const logical = await generateCorpus(src, CORPUS);
+    const env = (repo: string) => ({ ...process.env, DEDUPFS_REPO: repo });
+    const rows: string[][] = [];
+    const row = (what: string, t: Timed, extra = '') => rows.push([what, t.seconds.toFixed(2), (logical / MB / t.seconds).toFixed(0), extra]);
+
+    row('cp -a of the corpus to disk (baseline)', await run('cp', ['-a', src, join(work, 'plain')]));
+    await rm(join(work, 'plain'), { recursive: true });
+    row('dedupfs ingest of the corpus (new repository)', await run(DEDUPFS, ['ingest', '-q', src], env(join(work, 'repo-ingest'))));
+    const repo = join(work, 'repo-mount');
+    await run(DEDUPFS, ['init', '-q'], env(repo));
+    const m = await startMount({ after: (fn) => cleanups.push(fn) }, { repo, mountpoint: mnt, args: ['--writable'] });
+    const copy1 = await run('cp', ['-a', src, join(mnt, 'first')]);
+    const commit1 = await run(DEDUPFS, ['commit', '--json', mnt], env(repo));
+    row('cp -a into the writable mount', copy1);
+    row('  then dedupfs commit', commit1, `${(JSON.parse(commit1.stdout).added.rawBytes / MB).toFixed(0)} MB new`);
+    rows.push(['  cp -a and commit together', (copy1.seconds + commit1.seconds).toFixed(2), (logical / MB / (copy1.seconds + commit1.seconds)).toFixed(0), '']);
+    const copy2 = await run('cp', ['-a', src, join(mnt, 'second')]);
+    const commit2 = await run(DEDUPFS, ['commit', '--json', mnt], env(repo));
+    row('the same corpus again: cp -a', copy2);
+    row('  then dedupfs commit', commit2, `${(JSON.parse(commit2.stdout).added.rawBytes / MB).toFixed(2)} MB new`);
+    row('read back through the writable mount (find | cat)', await run('sh', ['-c', `find ${mnt}/first -type f -exec cat {} + > /dev/null`]));
+    const status = await readFile(`/proc/${m.child.pid}/status`, 'utf8');
+    process.stdout.write(formatTable(['writable mount', 'seconds', 'MB/s', ''], rows));
+    process.stdout.write(`corpus ${(logical / MB).toFixed(0)} MB; mount process peak RSS ${(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024).toFixed(0)} MiB\n`);
+  } finally {
+    for (const fn of cleanups) await fn();
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,21 @@
+// `dedupfs commit MOUNTPOINT`: asks a writable mount to store its tree as a snapshot now, and
+// waits until the snapshot is durable.
+import type { CommandModule } from 'yargs';
+import { requestCommit } from '../../src/live/index.js';
+import { defaultRepoPath } from '../../src/repo/layout.js';
+import { summary, type GlobalArgs } from '../shared.js';
+
+interface Args extends GlobalArgs { mountpoint: string }
+
+export const commitCommand: CommandModule<GlobalArgs, Args> = {
+  command: 'commit <mountpoint>',
+  describe: 'store the tree of a writable mount as a snapshot now (tag live)',
+  builder: (y) => y
+    .positional('mountpoint', { type: 'string', describe: 'where the writable mount is', demandOption: true })
+    .example('$0 commit /mnt/archive', 'a snapshot of what was written so far'),
+  handler: async (argv) => {
+    const snap = await requestCommit(defaultRepoPath(argv.repo), argv.mountpoint);
+    summary(argv, { type: 'summary', snapshot: snap?.id ?? null, time: snap?.time ?? null, added: snap?.added ?? null },
+      () => (snap ? `committed snapshot ${snap.id.slice(0, 8)} (${snap.time})\n` : 'nothing changed since the last commit\n'));
+  },
+};

@@ -1,0 +1,17 @@
+// The changes a writable mount makes to its tree, as journal lines (journal.ts). Paths are FUSE
+// paths ('/a/b', names as shown: see src/mount/shownName.ts). Times are milliseconds since the
+// epoch; `t` is when the change was made (the ctime, and the mtime of the folders it touches).
+export type LiveOp =
+  | { op: 'mkdir'; path: string; mode: number; uid: number; gid: number; t: number }
+  | { op: 'create'; path: string; mode: number; uid: number; gid: number; id: number; t: number }
+  | { op: 'mknod'; path: string; mode: number; rdev: number; uid: number; gid: number; t: number }
+  | { op: 'symlink'; path: string; target: string; uid: number; gid: number; t: number }
+  | { op: 'link'; from: string; path: string; t: number }
+  | { op: 'unlink'; path: string; t: number }
+  | { op: 'rmdir'; path: string; t: number }
+  | { op: 'rename'; from: string; path: string; t: number }
+  | { op: 'chmod'; path: string; mode: number; t: number }
+  | { op: 'chown'; path: string; uid: number; gid: number; t: number }
+  | { op: 'utimens'; path: string; atime: number; mtime: number; t: number }
+  /** the file at `path` reads from staging file `id` from now on (a copy-up, or a truncate to 0) */
+  | { op: 'up'; path: string; id: number; t: number };
