@@ -1,9 +1,11 @@
 // `npm run bench`: throughput, memory and ratios of every hot path, printed as tables.
 // Benchmarks measure; tests assert. Run on an otherwise idle machine and compare ratios.
+// `npm run bench -- peers mount` runs only the sections named (by their first word).
 import { benchChunker } from './chunker.js';
 import { benchIngest } from './ingest.js';
 import { benchMount } from './mount.js';
 import { benchLifecycle } from './lifecycle.js';
+import { benchPeers } from './peers.js';
 import { benchStartup } from './startup.js';
 
 const sections: Array<[string, () => Promise<void>]> = [
@@ -12,9 +14,12 @@ const sections: Array<[string, () => Promise<void>]> = [
   ['ingest and restore', benchIngest],
   ['mount', benchMount],
   ['gc and check', benchLifecycle],
+  ['peers: restic, borg, casync', benchPeers],
 ];
 
+const chosen = process.argv.slice(2);
 for (const [name, run] of sections) {
+  if (chosen.length && !chosen.includes(name.split(/[ :]/)[0])) continue;
   process.stdout.write(`\n== ${name} ==\n`);
   await run();
 }
