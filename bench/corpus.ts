@@ -108,3 +108,10 @@ export async function changeCorpus(dir: string, percent: number, seed = 2): Prom
 export async function removeCorpus(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
+
+/** DEFAULT_CORPUS scaled to about `factor` of its size (file counts and sizes alike; at least one file of each kind). */
+export function scaledCorpus(factor: number): CorpusSpec {
+  const d = DEFAULT_CORPUS;
+  const scale = (n: number) => Math.max(1, Math.round(n * factor));
+  return { textBytes: scale(d.textBytes), binaryBytes: scale(d.binaryBytes), smallFiles: scale(d.smallFiles), largeFiles: d.largeFiles, largeFileBytes: scale(d.largeFileBytes) };
+}

@@ -11,13 +11,13 @@ export const DEDUPFS = fileURLToPath(new URL('../../bin/dedupfs', import.meta.ur
 
 export interface Timed { seconds: number; peakRssMiB: number | null; code: number | null; stdout: string; stderr: string }
 
-export function runTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
+export function runTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd?: string): Promise<Timed> {
   execFileSync('sync');
   const useTime = existsSync('/usr/bin/time');
   const [bin, argv] = useTime ? ['/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(bin, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
