@@ -32,6 +32,7 @@ const F_BIGDATA = 0x01;
 const P_INVALID = 0xffffffffffffffffn;
 const NODE_HEADER = 8;
 const WALK_LIMIT_PAGES = 16_384;
+const RETRY_MS = 2000;
 
 interface Meta { pageSize: number; roots: bigint[]; depths: number[]; txnid: bigint }
 
@@ -49,21 +50,39 @@ export function checkIndexFile(dir: string): string | null {
     return `cannot read it: ${(err as Error).message}`;
   }
   try {
-    const size = fstatSync(fd).size;
-    if (size === 0) return null;
-    return checkFile(fd, size);
+    // Another process (a writable mount, a concurrent ingest) may commit while we read, and then
+    // reuse pages of the tree we walk: damage is only believed when the newest transaction id
+    // stays the same across the check. A writer that never pauses gets RETRY_MS, then is believed.
+    const deadline = Date.now() + RETRY_MS;
+    for (;;) {
+      const before = newestTxnid(fd);
+      const problem = checkFile(fd);
+      if (!problem || newestTxnid(fd) === before || Date.now() > deadline) return problem;
+    }
   } finally {
     closeSync(fd);
   }
 }
 
-function checkFile(fd: number, size: number): string | null {
-  const first = readAt(fd, 0, Math.min(size, 4096));
+// The newest transaction id of the two meta pages, or -1n when they cannot be read.
+function newestTxnid(fd: number): bigint {
+  const m0 = readMeta(readAt(fd, 0, 4096), 0);
+  if (typeof m0 === 'string') return -1n;
+  const m1 = readMeta(readAt(fd, m0.pageSize, 4096), 1);
+  return typeof m1 === 'string' || m1.txnid < m0.txnid ? m0.txnid : m1.txnid;
+}
+
+// The meta pages are read before the file's size: LMDB writes a transaction's pages before the
+// meta page that names them, so a size taken after the meta pages covers every page they name.
+function checkFile(fd: number): string | null {
+  const first = readAt(fd, 0, 4096);
+  if (first.length === 0) return null;
   const meta0 = readMeta(first, 0);
   if (typeof meta0 === 'string') return `meta page 0: ${meta0}`;
   const { pageSize } = meta0;
-  if (size < 2 * pageSize) return `the file is shorter (${size} bytes) than its two meta pages`;
   const meta1 = readMeta(readAt(fd, pageSize, Math.min(pageSize, 4096)), 1);
+  const size = fstatSync(fd).size;
+  if (size < 2 * pageSize) return `the file is shorter (${size} bytes) than its two meta pages`;
   if (typeof meta1 === 'string') return `meta page 1: ${meta1}`;
   if (meta1.pageSize !== pageSize) return `the meta pages disagree on the page size (${pageSize}, ${meta1.pageSize})`;
   const pages = BigInt(Math.floor(size / pageSize));
