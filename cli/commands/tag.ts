@@ -23,7 +23,7 @@ export const tagCommand: CommandModule<GlobalArgs, Args> = {
       + 'With --json: {"type":"snapshot", id, previous, original, tags, changed} per snapshot, then {"type":"summary", changed, unchanged, cleaned}.'),
   handler: async (argv) => {
     const report = await withRepository(argv, { lock: 'shared', command: 'tag', lockWaitMs: lockWaitMs(argv) }, (repo) =>
-      tagSnapshots(repo.catalog, repo.layout.snapshots, { snapshots: argv.snapshots, add: argv.add, remove: argv.remove, set: argv.set.length ? argv.set : undefined }));
+      tagSnapshots(repo.catalog, repo.snapshotFiles, { snapshots: argv.snapshots, add: argv.add, remove: argv.remove, set: argv.set.length ? argv.set : undefined }));
     if (argv.json) process.stdout.write(tagJson(report).map((o) => `${JSON.stringify(o)}\n`).join(''));
     else if (!argv.quiet) process.stdout.write(formatTag(report));
   },

@@ -46,12 +46,17 @@ export function snapshotId(fields: Omit<Snapshot, 'id'>): string {
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
+/** The bytes of a snapshot record, as its file or object holds them. */
+export function snapshotText(snap: Snapshot): string {
+  return JSON.stringify(snap, null, 1) + '\n';
+}
+
 export async function writeSnapshotFile(dir: string, snap: Snapshot): Promise<void> {
   const final = join(dir, `${snap.id}.json`);
   const tmp = `${final}.tmp`;
   const fh = await open(tmp, 'w', FILE_MODE);
   try {
-    await fh.writeFile(JSON.stringify(snap, null, 1) + '\n');
+    await fh.writeFile(snapshotText(snap));
     await fh.sync();
   } finally {
     await fh.close();

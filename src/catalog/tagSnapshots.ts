@@ -9,7 +9,8 @@
 import { DedupfsError } from '../core/errors.js';
 import type { Catalog } from './catalog.js';
 import { selectSnapshot } from './selectSnapshot.js';
-import { listSnapshotIds, removeSnapshotFile, snapshotId, writeSnapshotFile, type Snapshot } from './snapshotRecord.js';
+import { listSnapshotIds, snapshotId, type Snapshot } from './snapshotRecord.js';
+import type { SnapshotFiles } from './snapshotFiles.js';
 
 export interface TagOptions {
   /** selectors of the snapshots to change */
@@ -37,14 +38,14 @@ export interface TagReport {
  * Re-tags the snapshots `opts.snapshots` names. The caller holds the repository lock.
  * @throws DedupfsError USAGE when no change is asked for, or --set is mixed with --add/--remove;
  *   SNAPSHOT for a bad selector (then nothing is changed).
- * @example await tagSnapshots(repo.catalog, repo.layout.snapshots, { snapshots: ['latest'], add: ['keep'] })
+ * @example await tagSnapshots(repo.catalog, repo.snapshotFiles, { snapshots: ['latest'], add: ['keep'] })
  */
-export async function tagSnapshots(catalog: Catalog, snapshotDir: string, opts: TagOptions): Promise<TagReport> {
+export async function tagSnapshots(catalog: Catalog, files: SnapshotFiles, opts: TagOptions): Promise<TagReport> {
   const edit = tagEdit(opts);
   if (!opts.snapshots.length) throw new DedupfsError('USAGE', 'tag needs at least one snapshot', { hint: 'e.g. dedupfs tag latest --add keep' });
   const all = catalog.list();
   const chosen = new Map(opts.snapshots.map((sel) => selectSnapshot(all, sel)).map((s) => [s.id, s]));
-  const report: TagReport = { changed: [], unchanged: [], cleaned: await deleteStaleTwins(all, snapshotDir) };
+  const report: TagReport = { changed: [], unchanged: [], cleaned: await deleteStaleTwins(all, files) };
   for (const before of chosen.values()) {
     const tags = edit(before.tags);
     if (tags.length === before.tags.length && tags.every((t, i) => t === before.tags[i])) {
@@ -54,8 +55,8 @@ export async function tagSnapshots(catalog: Catalog, snapshotDir: string, opts: 
     const { id, ...fields } = before;
     const record = { ...fields, tags, original: before.original ?? id, replaces: id };
     const after: Snapshot = { id: snapshotId(record), ...record };
-    await writeSnapshotFile(snapshotDir, after);
-    await removeSnapshotFile(snapshotDir, id);
+    await files.write(after);
+    await files.remove(id);
     catalog.insert(after);
     catalog.remove(id);
     report.changed.push({ before, after });
@@ -76,10 +77,10 @@ function tagEdit(opts: TagOptions): (tags: string[]) => string[] {
 }
 
 /** Deletes the files of stale twins: on disk, not listed, and replaced by a listed record. */
-async function deleteStaleTwins(listed: Snapshot[], snapshotDir: string): Promise<string[]> {
+async function deleteStaleTwins(listed: Snapshot[], files: SnapshotFiles): Promise<string[]> {
   const ids = new Set(listed.map((s) => s.id));
   const replaced = new Set(listed.map((s) => s.replaces));
-  const stale = (await listSnapshotIds(snapshotDir)).filter((id) => !ids.has(id) && replaced.has(id));
-  for (const id of stale) await removeSnapshotFile(snapshotDir, id);
+  const stale = (await listSnapshotIds(files.dir)).filter((id) => !ids.has(id) && replaced.has(id));
+  for (const id of stale) await files.remove(id);
   return stale;
 }

@@ -22,7 +22,7 @@ import { addressToHex, addressFromHex } from '../core/address.js';
 import { DedupfsError, ioError } from '../core/errors.js';
 import { formatBytes } from '../core/size.js';
 import type { Reporter } from '../core/reporter.js';
-import { snapshotId, writeSnapshotFile, type Snapshot } from '../catalog/snapshotRecord.js';
+import { snapshotId, type Snapshot } from '../catalog/snapshotRecord.js';
 import { listLocks } from '../repo/lock.js';
 import type { Repository } from '../repo/repository.js';
 import { loadBlocksToHeal, saveBlocksToHeal } from '../store/blocksToHeal.js';
@@ -161,7 +161,7 @@ export async function ingest(repo: Repository, opts: IngestOptions): Promise<Ing
   await repo.store.flush();
   fields.added = addedNow();
   const snapshot: Snapshot = { id: snapshotId(fields), ...fields };
-  await writeSnapshotFile(repo.layout.snapshots, snapshot);
+  await repo.snapshotFiles.write(snapshot);
   repo.catalog.insert(snapshot);
   if (listedToHeal.size) await saveBlocksToHeal(repo.layout, [...toHeal].filter(stillLost));
   return { snapshot, dryRun: false, parent: parent?.id, recovered };

@@ -7,7 +7,7 @@
 // Forgetting everything is never an accident: a policy with no rule is refused, and so is a
 // policy that would keep nothing of some group; removing all of a group means naming them.
 import { DedupfsError } from '../core/errors.js';
-import { removeSnapshotFile, type Snapshot } from '../catalog/snapshotRecord.js';
+import type { Snapshot } from '../catalog/snapshotRecord.js';
 import { selectSnapshot } from '../catalog/selectSnapshot.js';
 import type { Repository } from '../repo/repository.js';
 import { applyRetention, isEmptyPolicy, type GroupBy, type GroupKey, type RetentionPolicy } from './retention.js';
@@ -52,7 +52,7 @@ export async function forget(repo: Repository, opts: ForgetOptions): Promise<For
   const removed = groups.flatMap((g) => g.remove.map((r) => r.id));
   if (!opts.dryRun) {
     for (const id of removed) {
-      await removeSnapshotFile(repo.layout.snapshots, id);
+      await repo.snapshotFiles.remove(id);
       repo.catalog.remove(id);
     }
   }

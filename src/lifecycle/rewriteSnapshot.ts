@@ -7,7 +7,7 @@
 // kill in between leaves both, never neither; the record holds nothing that changes from run to
 // run, so the repair run again after such a kill writes the very same record.
 import { addressFromHex, addressToHex, type Address } from '../core/address.js';
-import { removeSnapshotFile, snapshotId, writeSnapshotFile, type Snapshot } from '../catalog/snapshotRecord.js';
+import { snapshotId, type Snapshot } from '../catalog/snapshotRecord.js';
 import type { Repository } from '../repo/repository.js';
 import { BlockType } from '../store/pack/format.js';
 import type { TreeEntry } from '../tree/entry.js';
@@ -58,9 +58,9 @@ export async function rewriteSnapshot(repo: Repository, snap: Snapshot, damagedP
     repaired: { from, dropped: lost.paths.sort() },
   };
   const next: Snapshot = { id: snapshotId(fields), ...fields };
-  await writeSnapshotFile(repo.layout.snapshots, next);
+  await repo.snapshotFiles.write(next);
   repo.catalog.insert(next);
-  await removeSnapshotFile(repo.layout.snapshots, from);
+  await repo.snapshotFiles.remove(from);
   repo.catalog.remove(from);
   return { from, to: next.id, dropped: lost.paths };
 }

@@ -13,7 +13,7 @@ import { hostname, userInfo } from 'node:os';
 import { Chunker } from '../chunker/index.js';
 import { Limiter } from '../core/limiter.js';
 import { addressToHex, type Address } from '../core/address.js';
-import { snapshotId, writeSnapshotFile, type Snapshot } from '../catalog/snapshotRecord.js';
+import { snapshotId, type Snapshot } from '../catalog/snapshotRecord.js';
 import { storeFile, type StoredFile } from '../ingest/storeFile.js';
 import type { Repository } from '../repo/repository.js';
 import { BlockType } from '../store/pack/format.js';
@@ -154,7 +154,7 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
     partial: false, warnings: 0,
   };
   const snapshot: Snapshot = { id: snapshotId(fields), ...fields };
-  await writeSnapshotFile(repo.layout.snapshots, snapshot);
+  await repo.snapshotFiles.write(snapshot);
   repo.catalog.insert(snapshot);
   for (const node of seen) node.dirty = false;
   opts.tree.root.dirty = false;

@@ -1,13 +1,19 @@
 // The repository's config.json: format version, and the choices fixed at creation (chunker
 // parameters, hash, compression). A config of a newer format is refused before anything is
 // touched; a folder without one is not a repository.
+//
+// Formats: 1, a repository folder. 2 adds repositories in an S3 bucket (docs/BACKENDS.md), whose
+// index/ objects and local cache format 1 does not know; a folder repository is laid out as in
+// format 1, so format 1 folders open and are used as they are (their config.json is not rewritten).
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { DedupfsError } from '../core/errors.js';
 import type { HashName } from '../core/address.js';
 import { HASH_NAMES } from '../core/address.js';
+// params.js, not the chunker's index: opening a repository needs none of the chunking code (start-up).
+import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/params.js';
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export interface CompressionConfig { algorithm: 'zstd' | 'none'; level: number }
 
@@ -24,8 +30,28 @@ export interface RepoConfig {
 export const DEFAULT_COMPRESSION: CompressionConfig = { algorithm: 'zstd', level: 1 };
 export const DEFAULT_HASH: HashName = 'blake3';
 
-export function newConfig(init: Pick<RepoConfig, 'chunker' | 'hash' | 'compression'>): RepoConfig {
-  return { format: FORMAT_VERSION, id: randomBytes(16).toString('hex'), created: new Date().toISOString(), ...init };
+export interface InitOptions { chunker?: ChunkerParams; compression?: CompressionConfig; hash?: HashName }
+
+/** The config of a new repository: the choices given, defaults for the rest. */
+export function newConfig(opts: InitOptions = {}): RepoConfig {
+  const chunker = opts.chunker ?? DEFAULT_CHUNKER_PARAMS;
+  return {
+    format: FORMAT_VERSION, id: randomBytes(16).toString('hex'), created: new Date().toISOString(),
+    chunker: { min: chunker.min, avg: chunker.avg, max: chunker.max, level: chunker.level, seed: chunker.seed.toString() },
+    hash: opts.hash ?? DEFAULT_HASH,
+    compression: opts.compression ?? DEFAULT_COMPRESSION,
+  };
+}
+
+/** The chunker parameters a config records. */
+export function chunkerFromConfig(cfg: RepoConfig): ChunkerParams {
+  const c = cfg.chunker;
+  return { min: c.min, avg: c.avg, max: c.max, level: c.level as ChunkerParams['level'], seed: BigInt(c.seed) };
+}
+
+/** config.json's text. */
+export function configText(cfg: RepoConfig): string {
+  return JSON.stringify(cfg, null, 2) + '\n';
 }
 
 /** Parses `zstd`, `zstd:LEVEL` or `none`. */
@@ -44,12 +70,20 @@ export async function readConfig(path: string, repoDir: string): Promise<RepoCon
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new DedupfsError('NO_REPOSITORY', `${repoDir} is not a dedupfs repository (no config.json)`,
-        { hint: "create one with 'dedupfs init', or name another with --repo DIR" });
-    }
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw noConfig(repoDir);
     throw new DedupfsError('IO', `cannot read ${path}: ${(err as Error).message}`);
   }
+  return parseConfig(text, path, repoDir);
+}
+
+/** The error for a place that holds no config.json. */
+export function noConfig(repoDir: string): DedupfsError {
+  return new DedupfsError('NO_REPOSITORY', `${repoDir} is not a dedupfs repository (no config.json)`,
+    { hint: "create one with 'dedupfs init', or name another with --repo DIR" });
+}
+
+/** Checks config.json's text (`path` names it in messages). */
+export function parseConfig(text: string, path: string, repoDir: string): RepoConfig {
   let cfg: RepoConfig;
   try {
     cfg = JSON.parse(text) as RepoConfig;

@@ -1,33 +1,52 @@
 // Opens and creates repositories. A Repository bundles what one command needs: the config, the
 // block store (packs + LMDB index), the catalog and the lock it holds. Lower layers receive
 // these as arguments and never open a repository themselves.
+//
+// A repository is a folder or, for an 's3:' location, a bucket (bucketRepository.ts); either way
+// it is reached through a Backend, and its derived state (index, catalog) lives in `layout`:
+// the folder itself, or the bucket's local cache.
 import { access, constants, mkdir, readdir, stat, open, rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DedupfsError, ioError } from '../core/errors.js';
-import { hashFunction, type HashName } from '../core/address.js';
+import { hashFunction } from '../core/address.js';
 import { fsyncDir } from '../core/fsyncDir.js';
 import { describeUnwritable, diskNearlyFull, repoWriteError, unwritableReason, type Unwritable } from '../core/repoWriteError.js';
 import { BlockIndex } from '../store/index/blockIndex.js';
 import { BlockStore } from '../store/blockStore.js';
 import { Catalog } from '../catalog/catalog.js';
 // params.js, not the chunker's index: opening a repository needs none of the chunking code (start-up).
-import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/params.js';
-import { DEFAULT_COMPRESSION, DEFAULT_HASH, newConfig, readConfig, type CompressionConfig, type RepoConfig } from './config.js';
+import type { ChunkerParams } from '../chunker/params.js';
+import type { Backend } from '../backend/backend.js';
+import { FolderBackend } from '../backend/folderBackend.js';
+import { parseRepoLocation } from '../backend/parseRepoLocation.js';
+import type { IndexObjects } from '../store/indexObjects.js';
+import { folderSnapshotFiles, type SnapshotFiles } from '../catalog/snapshotFiles.js';
+import { chunkerFromConfig, configText, newConfig, readConfig, type InitOptions, type RepoConfig } from './config.js';
 import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from './layout.js';
 import { withOwnerOnlyUmask } from './ownerOnly.js';
 import { acquireLock, type LockKind, type RepoLock } from './lock.js';
 
+export type { InitOptions } from './config.js';
+
 export interface Repository {
+  /** the repository folder, or the bucket's 's3:' location: for messages */
   dir: string;
+  /** where the derived state is: the repository folder, or the bucket's local cache */
   layout: RepoLayout;
+  /** the one door to the repository's objects; a folder's counts stay at 0 where the store reads files itself */
+  backend: Backend;
+  /** true for a repository in a bucket */
+  remote: boolean;
   config: RepoConfig;
   chunker: ChunkerParams;
   store: BlockStore;
   catalog: Catalog;
+  /** where snapshot records are written and removed */
+  snapshotFiles: SnapshotFiles;
+  /** a bucket's index objects (indexObjects.ts); gc and repair write a full one */
+  indexObjects?: IndexObjects;
   close(): Promise<void>;
 }
-
-export interface InitOptions { chunker?: ChunkerParams; compression?: CompressionConfig; hash?: HashName }
 
 export interface OpenOptions {
   /** the lock to hold while open; 'none' for readers that tolerate concurrent writers */
@@ -57,13 +76,10 @@ export interface OpenOptions {
  */
 const WRITER_MIN_FREE = 1 << 20;
 
-function chunkerFromConfig(cfg: RepoConfig): ChunkerParams {
-  const c = cfg.chunker;
-  return { min: c.min, avg: c.avg, max: c.max, level: c.level as ChunkerParams['level'], seed: BigInt(c.seed) };
-}
-
-/** Creates a repository in `dir`, which must be missing or empty. */
+/** Creates a repository in `dir` (a folder, or an 's3:' location), which must be missing or empty. */
 export async function initRepository(dir: string, opts: InitOptions = {}): Promise<RepoConfig> {
+  const location = parseRepoLocation(dir);
+  if (location.kind === 's3') return (await import('./bucketRepository.js')).initBucketRepository(dir, opts);
   const root = resolve(dir);
   const layout = repoLayout(root);
   const existing = await stat(root).catch((err: NodeJS.ErrnoException) => {
@@ -77,19 +93,14 @@ export async function initRepository(dir: string, opts: InitOptions = {}): Promi
   if (existing && (await readdir(root)).length > 0) {
     throw new DedupfsError('EXISTS', `cannot create repository in ${root}: the folder is not empty`, { hint: 'name a new or empty folder with --repo DIR' });
   }
-  const chunker = opts.chunker ?? DEFAULT_CHUNKER_PARAMS;
-  const config = newConfig({
-    chunker: { min: chunker.min, avg: chunker.avg, max: chunker.max, level: chunker.level, seed: chunker.seed.toString() },
-    hash: opts.hash ?? DEFAULT_HASH,
-    compression: opts.compression ?? DEFAULT_COMPRESSION,
-  });
+  const config = newConfig(opts);
   try {
     await mkdir(root, { recursive: true, mode: DIR_MODE });
     for (const d of [layout.packs, layout.packsTmp, layout.snapshots, layout.locks]) await mkdir(d, { recursive: true, mode: DIR_MODE });
     // config.json is written last: it is what makes the folder a repository.
     const tmp = `${layout.config}.tmp`;
     const fh = await open(tmp, 'w', FILE_MODE);
-    await fh.writeFile(JSON.stringify(config, null, 2) + '\n');
+    await fh.writeFile(configText(config));
     await fh.sync();
     await fh.close();
     await rename(tmp, layout.config);
@@ -105,6 +116,7 @@ async function isRepository(layout: RepoLayout): Promise<boolean> {
 }
 
 export async function openRepository(dir: string, opts: OpenOptions): Promise<Repository> {
+  if (parseRepoLocation(dir).kind === 's3') return (await import('./bucketRepository.js')).openBucketRepository(dir, opts);
   const root = resolve(dir);
   const layout = repoLayout(root);
   const st = await stat(root).catch((err: NodeJS.ErrnoException) => {
@@ -148,6 +160,7 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
     let store: BlockStore | null = null;
     return {
       dir: root, layout, config, chunker: chunkerFromConfig(config), catalog,
+      backend: new FolderBackend(root), remote: false, snapshotFiles: folderSnapshotFiles(layout.snapshots),
       // Opened on first use, LMDB index included: `snapshots` needs neither (start-up time).
       get store() {
         if (store) return store;

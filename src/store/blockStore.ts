@@ -8,6 +8,12 @@
 // index name its blocks. flush() returns once every block added so far is durable and indexed;
 // callers write a snapshot only after that. Blocks waiting in an unsealed pack are remembered in
 // `pending` so one run never stores a block twice.
+//
+// Packs live where the PackSpace says (packSpace.ts): files in the repository folder, or objects
+// in a bucket. For a bucket, a sealed pack is uploaded whole, and its blocks are indexed only
+// once an index object names them (`announce`, indexObjects.ts): in batches of ANNOUNCE_PACKS
+// while writing, and the rest by flush(). So the local index never names a block that other
+// hosts could not find through the bucket's index objects.
 import type { Address, HashFunction } from '../core/address.js';
 import { addressToHex } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
@@ -19,12 +25,16 @@ import { HEADER_BYTES, decodeHeader, type BlockType, type PackEntry } from './pa
 import { decompressBlock } from './compress.js';
 import { BatchBuffers, RecordBatch } from './recordBatch.js';
 import { CompressPool } from './compressPool.js';
-import { PackFiles } from './packFiles.js';
+import { LocalPacks, type PackSpace } from './packSpace.js';
+import type { PackEntries } from './indexObjects.js';
 
 /** getMany() reads back-to-back blocks with one read of at most this many bytes. */
 const READ_RUN_BYTES = 2 << 20;
 
 const MAX_UNWRITTEN = 2 << 20;
+
+/** Packs sealed (uploaded) before an index object names them: bounds `pending` and a kill's loss. */
+const ANNOUNCE_PACKS = 16;
 
 export interface BlockStoreOptions {
   layout: RepoLayout;
@@ -39,6 +49,10 @@ export interface BlockStoreOptions {
   dryRun?: boolean;
   /** the id of the repository lock this process holds; unsealed packs are named after it */
   owner?: string;
+  /** where packs are kept; default: the repository folder of `layout` */
+  packs?: PackSpace;
+  /** for packs in a bucket: publishes sealed packs in an index object, before the index names them */
+  announce?: (packs: PackEntries[]) => Promise<void>;
 }
 
 /** What this store has added since it was opened. */
@@ -51,7 +65,10 @@ export class BlockStore {
   readonly owner?: string;
   readonly added: AddedTotals = { blocks: 0, rawBytes: 0, storedBytes: 0 };
   private readonly pending = new Set<string>();
-  private readonly packs: PackFiles;
+  readonly packs: PackSpace;
+  /** sealed packs no index object names yet (`announce`) */
+  private unannounced: PackEntries[] = [];
+  private announcing: Promise<void> = Promise.resolve();
   private writer: Promise<PackWriter> | null = null;
   /** started on the first new block, so readers never start worker threads */
   private compressPool: CompressPool | null = null;
@@ -71,14 +88,14 @@ export class BlockStore {
     this.hash = opts.hash;
     this.index = opts.index;
     this.owner = opts.owner;
-    this.packs = new PackFiles(opts.layout);
+    this.packs = opts.packs ?? new LocalPacks(opts.layout);
     this.packTarget = opts.packTarget ?? 16 << 20;
     this.maxInFlight = opts.maxInFlight ?? 4 << 20;
   }
 
   /** Reads packs through the thread pool from now on (the mount: see packFiles.ts). */
   readAsynchronously(): void {
-    this.packs.sync = false;
+    this.packs.readAsynchronously();
   }
 
   has(addr: Address): boolean {
@@ -128,6 +145,7 @@ export class BlockStore {
     }
     while (this.sealing.size) await Promise.all([...this.sealing]);
     this.throwIfFailed();
+    await this.announce();
     // Index commits return before they are on disk (lmdb's overlappingSync); a snapshot may
     // refer to the blocks only once they are.
     await this.index.flush();
@@ -199,7 +217,10 @@ export class BlockStore {
     try {
       rec = await read;
     } catch (err) {
-      throw damaged((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing (pack file not found)' : `cannot be read: ${(err as Error).message}`, err);
+      const code = (err as NodeJS.ErrnoException).code;
+      // A bucket that cannot be reached is not damage: that error stays as it is.
+      if (err instanceof DedupfsError && code !== 'NOT_FOUND' && code !== 'REPO_DAMAGED') throw err;
+      throw damaged(code === 'ENOENT' || code === 'NOT_FOUND' ? 'is missing (pack file not found)' : `cannot be read: ${(err as Error).message}`, err);
     }
     const header = decodeHeader(rec, 0);
     if (rec.length < HEADER_BYTES + loc.storedLength || !header || !header.address.equals(addr)) throw damaged('is damaged (record header does not match)');
@@ -290,17 +311,39 @@ export class BlockStore {
 
   private async seal(writer: PackWriter): Promise<void> {
     try {
-      await writer.seal({ keepTmp: true });
+      await this.packs.seal(writer, { keepTmp: true });
     } catch (err) {
       // A pack that could not be completed (a full disk) is removed: nothing refers to it.
       await writer.abort();
       throw err;
+    }
+    if (this.opts.announce) {
+      this.unannounced.push({ packId: writer.packId, entries: writer.entries });
+      if (this.unannounced.length >= ANNOUNCE_PACKS) await this.announce();
+      return;
     }
     await this.index.addPack(writer.packId, writer.entries);
     // Only now may the packs/tmp name go: until the index names the blocks, a kill must leave
     // the sealed pack where the next ingest looks (recoverUnsealedPacks.ts).
     await writer.dropTmp();
     for (const e of writer.entries) this.pending.delete(addressToHex(e.address));
+  }
+
+  // Publishes the packs sealed so far in one index object, then indexes their blocks; one at a time.
+  private announce(): Promise<void> {
+    const announce = this.opts.announce;
+    if (!announce) return Promise.resolve();
+    this.announcing = this.announcing.then(async () => {
+      const packs = this.unannounced;
+      this.unannounced = [];
+      if (!packs.length) return;
+      await announce(packs);
+      for (const p of packs) {
+        await this.index.addPack(p.packId, p.entries.filter((e) => !this.index.has(e.address)));
+        for (const e of p.entries) this.pending.delete(addressToHex(e.address));
+      }
+    });
+    return this.announcing;
   }
 
   private wakeWaiters(): void {

@@ -20,7 +20,7 @@ export interface PackListing {
   strays: string[];
 }
 
-const PACK_ID = /^[0-9a-f]{32}$/;
+export const PACK_ID = /^[0-9a-f]{32}$/;
 const UNSEALED = /^([0-9a-f]{32})(?:-([0-9a-f]{32}))?\.tmp$/;
 
 /** Lists the packs of a repository; a missing packs/ folder lists as empty. */

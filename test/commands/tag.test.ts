@@ -88,7 +88,7 @@ it('lists a snapshot once when a kill left both its old and its new record', asy
   const oldBytes = await readFile(oldFile);
 
   let repo = await openTestRepo(t, dir);
-  const { changed: [{ after }] } = await tagSnapshots(repo.catalog, repo.layout.snapshots, { snapshots: ['latest'], add: ['t'] });
+  const { changed: [{ after }] } = await tagSnapshots(repo.catalog, repo.snapshotFiles, { snapshots: ['latest'], add: ['t'] });
   // The state a kill after the new record's rename leaves: both files, the catalog still naming the old one.
   await writeFile(oldFile, oldBytes);
   repo.catalog.insert(old);

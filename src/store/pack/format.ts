@@ -65,8 +65,17 @@ export function decodeHeader(b: Buffer, offset: number): PackEntry | null {
 
 export function encodeTrailer(entries: PackEntry[]): Buffer {
   const b = Buffer.alloc(entries.length * ENTRY_BYTES + FOOTER_BYTES);
+  encodeEntries(entries, b);
+  const f = entries.length * ENTRY_BYTES;
+  b.writeUInt32LE(entries.length, f);
+  TRAILER_MAGIC.copy(b, f + 8);
+  return b;
+}
+
+/** Writes `entries` as trailer entries (ENTRY_BYTES each) into `b` from `at` on; also the body of index objects (indexObjects.ts). */
+export function encodeEntries(entries: PackEntry[], b: Buffer, at = 0): void {
   entries.forEach((e, i) => {
-    const o = i * ENTRY_BYTES;
+    const o = at + i * ENTRY_BYTES;
     e.address.copy(b, o);
     b.writeUInt32LE(e.offset, o + 32);
     b[o + 36] = e.type;
@@ -74,10 +83,6 @@ export function encodeTrailer(entries: PackEntry[]): Buffer {
     b.writeUInt32LE(e.rawLength, o + 40);
     b.writeUInt32LE(e.storedLength, o + 44);
   });
-  const f = entries.length * ENTRY_BYTES;
-  b.writeUInt32LE(entries.length, f);
-  TRAILER_MAGIC.copy(b, f + 8);
-  return b;
 }
 
 /** The number of entries a footer announces, or null when `footer` is not a trailer footer. */

@@ -27,7 +27,7 @@ export class PackWriter {
   private writing: Promise<void> = Promise.resolve();
   private handedOver = 0;
 
-  private constructor(private readonly layout: RepoLayout, private readonly fh: FileHandle, private readonly tmpPath: string, packId: string) {
+  private constructor(private readonly layout: RepoLayout, private readonly fh: FileHandle, readonly tmpPath: string, packId: string) {
     this.packId = packId;
     this.queued.push(PACK_MAGIC);
     this.queuedBytes = PACK_MAGIC.length;
@@ -88,15 +88,23 @@ export class PackWriter {
    * keeps its packs/tmp name as well, until dropTmp().
    */
   async seal(opts: { keepTmp?: boolean } = {}): Promise<void> {
-    this.queued.push(encodeTrailer(this.entries));
-    await this.drain();
-    await this.fh.sync();
-    await this.fh.close();
+    await this.complete();
     const finalPath = packPath(this.layout, this.packId);
     await mkdir(dirname(finalPath), { recursive: true, mode: DIR_MODE });
     if (opts.keepTmp) await linkOrRename(this.tmpPath, finalPath);
     else await rename(this.tmpPath, finalPath);
     await fsyncDir(dirname(finalPath));
+  }
+
+  /**
+   * Writes the trailer and fsyncs, leaving the whole pack at its packs/tmp name (tmpPath): for a
+   * pack that is then uploaded rather than renamed (packSpace.ts).
+   */
+  async complete(): Promise<void> {
+    this.queued.push(encodeTrailer(this.entries));
+    await this.drain();
+    await this.fh.sync();
+    await this.fh.close();
   }
 
   /** Removes the packs/tmp name a seal with keepTmp left, once the index names the pack's blocks. */

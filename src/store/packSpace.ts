@@ -1,0 +1,152 @@
+// Where a repository's sealed packs live, and the only way the store and maintenance reach them:
+// list, read a range, read a pack's entries, seal a written pack, remove packs. Two places:
+//
+// - LocalPacks: packs/XX/<id>.pack in the repository folder, as always. A pack is written in
+//   packs/tmp and renamed into place by PackWriter.seal; reads go through an open-file cache
+//   (packFiles.ts).
+// - BucketPacks: objects packs/XX/<id>.pack behind a Backend (an S3 bucket). A pack is written
+//   in the local cache's packs/tmp, completed (trailer, fsync), uploaded whole with one PUT
+//   (visible only once complete), and only then may anything name it; the local file then goes.
+//   Reads are ranged GETs: the store reads back-to-back blocks with one (blockStore.getMany).
+//
+// Unsealed packs (packs/tmp leftovers of killed writers) are always local files.
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Backend } from '../backend/backend.js';
+import { ioError } from '../core/errors.js';
+import { fsyncDir } from '../core/fsyncDir.js';
+import { packPath, type RepoLayout } from '../repo/layout.js';
+import { listPacks, PACK_ID, type PackFile, type PackListing } from './listPacks.js';
+import { FOOTER_BYTES, ENTRY_BYTES } from './pack/format.js';
+import type { PackWriter } from './pack/packWriter.js';
+import { readPackEntries, readPackSource, type PackContents } from './pack/readPackEntries.js';
+import { PackFiles } from './packFiles.js';
+
+export interface PackSpace {
+  /** where packs are written (packs/tmp) and, for local packs, kept */
+  readonly layout: RepoLayout;
+  /** true when packs are objects behind a backend rather than files in the repository folder */
+  readonly remote: boolean;
+  /** sealed packs (sorted by id), unsealed leftovers and strays */
+  list(): Promise<PackListing>;
+  /** `length` bytes of pack `packId` from `position`; fewer at the end of a local pack */
+  read(packId: string, position: number, length: number): Promise<Buffer>;
+  /** the pack's entries from its trailer, or its headers (readPackEntries.ts) */
+  readEntries(pack: PackFile): Promise<PackContents>;
+  /** Makes a written pack whole where readers find it; keepTmp: see PackWriter.seal (local only). */
+  seal(writer: PackWriter, opts?: { keepTmp?: boolean }): Promise<void>;
+  /** Deletes sealed packs and unsealed leftovers. */
+  remove(packs: PackFile[]): Promise<void>;
+  /** Reads through the thread pool from now on (the mount: see packFiles.ts). */
+  readAsynchronously(): void;
+  close(): Promise<void>;
+}
+
+export class LocalPacks implements PackSpace {
+  readonly remote = false;
+  private readonly files: PackFiles;
+
+  constructor(readonly layout: RepoLayout) {
+    this.files = new PackFiles(layout);
+  }
+
+  list(): Promise<PackListing> {
+    return listPacks(this.layout);
+  }
+
+  read(packId: string, position: number, length: number): Promise<Buffer> {
+    return this.files.read(packId, position, length);
+  }
+
+  readEntries(pack: PackFile): Promise<PackContents> {
+    return readPackEntries(pack.path);
+  }
+
+  seal(writer: PackWriter, opts: { keepTmp?: boolean } = {}): Promise<void> {
+    return writer.seal(opts);
+  }
+
+  async remove(packs: PackFile[]): Promise<void> {
+    const dirs = new Set<string>();
+    for (const p of packs) {
+      await rm(p.path, { force: true }).catch((err) => { throw ioError(err, 'cannot delete', p.path); });
+      dirs.add(dirname(p.path));
+    }
+    for (const dir of dirs) await fsyncDir(dir).catch((err) => { throw ioError(err, 'cannot sync folder', dir); });
+  }
+
+  readAsynchronously(): void {
+    this.files.sync = false;
+  }
+
+  close(): Promise<void> {
+    return this.files.close();
+  }
+}
+
+/** How much of a pack's end one GET fetches when its entries are read: footer and trailer of a usual pack. */
+const TAIL_BYTES = 256 << 10;
+
+export class BucketPacks implements PackSpace {
+  readonly remote = true;
+
+  constructor(readonly layout: RepoLayout, private readonly backend: Backend) {}
+
+  async list(): Promise<PackListing> {
+    const listing: PackListing = { sealed: [], unsealed: (await listPacks(this.layout)).unsealed, strays: [] };
+    for await (const o of this.backend.list('packs/')) {
+      const m = /^packs\/([0-9a-f]{2})\/([0-9a-f]+)\.pack$/.exec(o.key);
+      if (m && PACK_ID.test(m[2]) && m[2].startsWith(m[1])) listing.sealed.push({ packId: m[2], path: o.key, size: o.size });
+      else listing.strays.push(o.key);
+    }
+    listing.sealed.sort((a, b) => (a.packId < b.packId ? -1 : a.packId > b.packId ? 1 : 0));
+    return listing;
+  }
+
+  read(packId: string, position: number, length: number): Promise<Buffer> {
+    return this.backend.getRange(packKey(packId), position, length);
+  }
+
+  // The magic costs one GET, the end of the pack (footer and trailer together) one more.
+  async readEntries(pack: PackFile): Promise<PackContents> {
+    const tailStart = Math.max(0, pack.size - Math.max(TAIL_BYTES, FOOTER_BYTES + ENTRY_BYTES));
+    let tail: Promise<Buffer> | undefined;
+    return readPackSource({
+      size: pack.size,
+      read: async (position, length) => {
+        const end = Math.min(pack.size, position + length);
+        if (position >= tailStart && position > 0) {
+          tail ??= this.backend.getRange(pack.path, tailStart, pack.size - tailStart);
+          return (await tail).subarray(position - tailStart, end - tailStart);
+        }
+        return end > position ? this.backend.getRange(pack.path, position, end - position) : Buffer.alloc(0);
+      },
+    });
+  }
+
+  async seal(writer: PackWriter): Promise<void> {
+    await writer.complete();
+    await this.backend.putFile(packKey(writer.packId), writer.tmpPath);
+    await writer.dropTmp();
+  }
+
+  async remove(packs: PackFile[]): Promise<void> {
+    const local = packs.filter((p) => !p.path.startsWith('packs/'));
+    await this.backend.deleteMany(packs.filter((p) => p.path.startsWith('packs/')).map((p) => p.path));
+    for (const p of local) await rm(p.path, { force: true }).catch((err) => { throw ioError(err, 'cannot delete', p.path); });
+  }
+
+  readAsynchronously(): void {}
+
+  async close(): Promise<void> {}
+}
+
+/** The object key of a pack: the same relative path as in a repository folder. */
+export function packKey(packId: string): string {
+  return `packs/${packId.slice(0, 2)}/${packId}.pack`;
+}
+
+/** The place of a pack for messages: its file, or its object. */
+export function packWhere(space: PackSpace, packId: string): string {
+  return space.remote ? packKey(packId) : packPath(space.layout, packId);
+}
