@@ -7,6 +7,7 @@ import type { SnapshotFilter } from '../src/catalog/catalog.js';
 import { durationToMs, parseDuration } from '../src/core/duration.js';
 import { defaultRepoPath } from '../src/repo/layout.js';
 import { openRepository, type OpenOptions, type Repository } from '../src/repo/repository.js';
+import type { RequestCounts } from '../src/backend/backend.js';
 import { createProgress, type Progress } from '../src/ui/progress.js';
 
 export interface GlobalArgs { repo?: string; json?: boolean; quiet?: boolean; 'lock-wait'?: string }
@@ -17,7 +18,15 @@ export async function withRepository<T>(argv: GlobalArgs, opts: Omit<OpenOptions
     return await work(repo);
   } finally {
     await repo.close();
+    if (repo.remote) lastRequests = repo.backend.requestCounts();
   }
+}
+
+let lastRequests: RequestCounts | undefined;
+
+/** The requests the last repository in a bucket cost, from its opening to its closing; undefined for a folder. */
+export function bucketRequests(): RequestCounts | undefined {
+  return lastRequests;
 }
 
 /** A one-line remark on stderr ("created repository ..."); silent with --quiet. */

@@ -6,8 +6,9 @@ import { readPathList } from '../../src/ingest/readPathList.js';
 import { parseDuration, durationToMs } from '../../src/core/duration.js';
 import { repoIsNamed } from '../../src/repo/layout.js';
 import { formatIngestSummary, formatRecovered } from '../../src/ui/formatSnapshot.js';
+import { formatRequests } from '../../src/ui/formatRequests.js';
 import { abortOnSignal } from '../abortOnSignal.js';
-import { exitWithWarnings, notice, progressFor, repeatable, summary, withRepository, type GlobalArgs } from '../shared.js';
+import { bucketRequests, exitWithWarnings, notice, progressFor, repeatable, summary, withRepository, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs {
   paths: string[]; tag: string[]; host?: string; exclude: string[]; 'exclude-file': string[];
@@ -61,8 +62,9 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
       })));
       progress.finish();
       if (result.recovered?.blocks && !argv.json) notice(argv, formatRecovered(result.recovered));
-      summary(argv, { type: 'summary', dry_run: result.dryRun, ...result.snapshot, ...(result.recovered ? { recovered: result.recovered } : {}) },
-        () => formatIngestSummary(result.snapshot, result.dryRun));
+      const requests = bucketRequests();
+      summary(argv, { type: 'summary', dry_run: result.dryRun, ...result.snapshot, ...(result.recovered ? { recovered: result.recovered } : {}), ...(requests ? { requests } : {}) },
+        () => formatIngestSummary(result.snapshot, result.dryRun) + (requests && argv.verbose ? formatRequests(requests) : ''));
       exitWithWarnings(result.snapshot.warnings);
     } finally {
       progress.finish();

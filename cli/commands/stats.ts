@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { selectScoped } from '../../src/catalog/selectSnapshot.js';
 import { repoStats, snapshotStats } from '../../src/stats/repoStats.js';
 import { formatRepoStats, formatSnapshotStats } from '../../src/ui/formatStats.js';
+import { formatRequests } from '../../src/ui/formatRequests.js';
 import { output, scopeOf, scopeOptions, withRepository, type GlobalArgs, type ScopeArgs } from '../shared.js';
 
 interface Args extends GlobalArgs, ScopeArgs { snapshot?: string }
@@ -18,7 +19,9 @@ export const statsCommand: CommandModule<GlobalArgs, Args> = {
         output(argv, { type: 'snapshot_stats', ...s }, () => formatSnapshotStats(s));
       } else {
         const s = await repoStats(repo);
-        output(argv, { type: 'repository_stats', repository: repo.dir, ...s }, () => formatRepoStats(repo.dir, s));
+        // In a bucket: what opening the repository and these stats cost so far.
+        const requests = repo.remote ? { requests: repo.backend.requestCounts() } : {};
+        output(argv, { type: 'repository_stats', repository: repo.dir, ...s, ...requests }, () => formatRepoStats(repo.dir, s) + (requests.requests ? formatRequests(requests.requests) : ''));
       }
     });
   },

@@ -175,6 +175,22 @@ function holdLock(backend: Backend, key: string, body: Buffer, opts: BackendLock
   };
 }
 
+/**
+ * For `dedupfs unlock`: deletes the stale locks (not rewritten for staleMs, judged on this
+ * machine's clock against the store's modification times), or every lock with `all`.
+ * @returns a description of each lock deleted.
+ */
+export async function removeBackendLocks(backend: Backend, opts: { all: boolean; staleMs?: number }): Promise<string[]> {
+  const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
+  const removed: string[] = [];
+  for (const lock of await readLocks(backend)) {
+    if (!opts.all && Date.now() - lock.modified.getTime() <= staleMs) continue;
+    await backend.delete(lock.key);
+    removed.push(`${lock.kind} lock ${lock.key} (last written ${lock.modified.toISOString()})`);
+  }
+  return removed;
+}
+
 async function lockedError(backend: Backend, conflict: LockEntry): Promise<DedupfsError> {
   let holder = `a ${conflict.kind} lock ${conflict.key}`;
   try {

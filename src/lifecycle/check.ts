@@ -92,8 +92,8 @@ export interface CheckReport {
 export async function check(repo: Repository, opts: CheckOptions = {}): Promise<CheckReport> {
   const { index } = repo.store;
   const reporter = opts.reporter ?? {};
-  const knownBad = await BadCopies.load(repo.layout);
-  const packs = await checkPacks(repo.layout, index, knownBad, reporter);
+  const knownBad = await BadCopies.load(repo.store.packs);
+  const packs = await checkPacks(repo.store.packs, index, knownBad, reporter);
   const badEntries = new Map(packs.indexProblems.map((p) => [p.address, p.problem]));
 
   const failures: Array<BlockFailure & { pack: string }> = [];

@@ -5,12 +5,11 @@
 // lost tail of a truncated pack, or into a deleted pack, shows up here.
 import { addressToHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
-import type { RepoLayout } from '../repo/layout.js';
 import type { BadCopies } from '../store/badCopies.js';
 import type { BlockIndex, BlockLocation } from '../store/index/blockIndex.js';
-import { listPacks, type PackFile } from '../store/listPacks.js';
+import type { PackFile } from '../store/listPacks.js';
 import type { PackEntry } from '../store/pack/format.js';
-import { readPackEntries } from '../store/pack/readPackEntries.js';
+import { unreachable, type PackSpace } from '../store/packSpace.js';
 
 export interface PackProblem { pack: string; problem: string }
 export interface IndexProblem { address: string; pack: string; problem: string }
@@ -27,8 +26,8 @@ export interface PackCheck {
 }
 
 /** Reads every pack's entries and checks every index entry against them. */
-export async function checkPacks(layout: RepoLayout, index: BlockIndex, badCopies: BadCopies, reporter?: Reporter): Promise<PackCheck> {
-  const listing = await listPacks(layout);
+export async function checkPacks(space: PackSpace, index: BlockIndex, badCopies: BadCopies, reporter?: Reporter): Promise<PackCheck> {
+  const listing = await space.list();
   const result: PackCheck = {
     packs: [], unsealed: listing.unsealed, strays: listing.strays, packProblems: [], indexProblems: [], indexEntries: 0, unindexed: new Map(),
   };
@@ -37,10 +36,11 @@ export async function checkPacks(layout: RepoLayout, index: BlockIndex, badCopie
     reporter?.item?.(`pack ${file.packId}`);
     let entries: PackEntry[] = [];
     try {
-      const contents = await readPackEntries(file.path);
+      const contents = await space.readEntries(file);
       entries = contents.entries;
       for (const problem of contents.problems) result.packProblems.push({ pack: file.packId, problem });
     } catch (err) {
+      if (unreachable(err)) throw err;
       result.packProblems.push({ pack: file.packId, problem: `cannot be read: ${(err as Error).message}` });
     }
     result.packs.push({ ...file, entries });

@@ -5,19 +5,18 @@
 //      each sealed before the index names it: until then the old copies are the ones in use;
 //   3. index entries that still name a pack about to go (its dead blocks) are removed, and the
 //      index is flushed to disk;
-//   4. only then are the old packs and the packs/tmp leftovers deleted, and their folders synced.
+//   4. in a bucket, a full index object names what the index now holds (indexObjects.ts), so
+//      no index object that other caches use names a pack about to go;
+//   5. only then are the old packs and the packs/tmp leftovers deleted (and, in a bucket, the
+//      index objects the full one supersedes).
 // A kill between steps leaves duplicates, or packs that nothing names, for the next gc.
 // A pack with a kept block that fails its check is not deleted: it is reported and kept.
-import { rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { DedupfsError, ioError } from '../core/errors.js';
-import { fsyncDir } from '../core/fsyncDir.js';
+import { DedupfsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Address } from '../core/address.js';
 import type { Repository } from '../repo/repository.js';
 import type { PackEntry } from '../store/pack/format.js';
 import { BadCopies } from '../store/badCopies.js';
-import { listPacks } from '../store/listPacks.js';
 import type { GcPlan, PackUsage } from './gcPlan.js';
 import { PackCopier } from './packCopier.js';
 
@@ -63,7 +62,7 @@ export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter
 
   const going = new Set(plan.deletePacks.map((p) => p.packId));
   const keptDamaged: GcResult['keptDamaged'] = [];
-  const copier = new PackCopier(repo.layout, index);
+  const copier = new PackCopier(repo.store.packs, index);
   reporter.start?.({ files: plan.rewritePacks.length, bytes: plan.bytes.copy });
   try {
     for (const pack of plan.rewritePacks) {
@@ -86,11 +85,10 @@ export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter
   const removedIndexEntries = await forgetPacks(repo, going, new Set([...plan.packs.map((p) => p.packId), ...copier.packIds]));
   await index.flush();
 
-  const dirs = new Set<string>();
-  for (const pack of plan.packs.filter((p) => going.has(p.packId))) await removeFile(pack.path, dirs);
-  for (const tmp of plan.unsealed) await removeFile(tmp.path, dirs);
-  for (const dir of dirs) await fsyncDir(dir).catch((err) => { throw ioError(err, 'cannot sync folder', dir); });
-  await (await BadCopies.load(repo.layout)).save(); // drops the copies of deleted packs
+  const superseded = going.size || copier.packIds.length ? await repo.indexObjects?.addFull() : undefined;
+  await repo.store.packs.remove([...plan.packs.filter((p) => going.has(p.packId)), ...plan.unsealed]);
+  if (superseded) await repo.indexObjects!.dropSuperseded(superseded);
+  await (await BadCopies.load(repo.store.packs)).save(); // drops the copies of deleted packs
 
   const bytesAfter = await packBytes(repo);
   return {
@@ -144,12 +142,7 @@ async function forgetPacks(repo: Repository, going: Set<string>, existing: Set<s
   return n;
 }
 
-async function removeFile(path: string, dirs: Set<string>): Promise<void> {
-  await rm(path, { force: true }).catch((err) => { throw ioError(err, 'cannot delete', path); });
-  dirs.add(dirname(path));
-}
-
 async function packBytes(repo: Repository): Promise<number> {
-  const listing = await listPacks(repo.layout);
+  const listing = await repo.store.packs.list();
   return [...listing.sealed, ...listing.unsealed].reduce((n, p) => n + p.size, 0);
 }

@@ -12,13 +12,12 @@
 // Record bytes leave out the pack magic and trailer, so a pack of small live blocks is never
 // counted as waste and rewritten forever.
 import { addressFromHex } from '../core/address.js';
-import { ioError } from '../core/errors.js';
+import { DedupfsError, ioError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Repository } from '../repo/repository.js';
 import { BadCopies } from '../store/badCopies.js';
-import { listPacks, type PackFile } from '../store/listPacks.js';
+import type { PackFile } from '../store/listPacks.js';
 import { HEADER_BYTES, type PackEntry } from '../store/pack/format.js';
-import { readPackEntries } from '../store/pack/readPackEntries.js';
 import { markReachable } from './markReachable.js';
 
 export interface GcPlanOptions {
@@ -64,14 +63,17 @@ const recordBytes = (e: PackEntry) => HEADER_BYTES + e.storedLength;
 export async function planGc(repo: Repository, opts: GcPlanOptions): Promise<GcPlan> {
   const snapshots = repo.catalog.list();
   const reachable = await markReachable(repo.store, snapshots, opts.reporter);
-  const listing = await listPacks(repo.layout);
-  const badCopies = await BadCopies.load(repo.layout);
+  const listing = await repo.store.packs.list();
+  const badCopies = await BadCopies.load(repo.store.packs);
 
   // Every copy of every reachable block, from the packs themselves.
   const packs: PackUsage[] = [];
   const copies = new Map<string, Array<{ packId: string; entry: PackEntry }>>();
   for (const file of listing.sealed) {
-    const contents = await readPackEntries(file.path).catch((err) => { throw ioError(err, 'cannot read pack', file.path); });
+    const contents = await repo.store.packs.readEntries(file).catch((err) => {
+      if (err instanceof DedupfsError) throw err;
+      throw ioError(err, 'cannot read pack', file.path);
+    });
     packs.push({ ...file, entries: contents.entries, live: [], liveBytes: 0, deadBytes: 0, problems: contents.problems });
     for (const entry of contents.entries) {
       const hex = entry.address.toString('hex');

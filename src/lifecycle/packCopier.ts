@@ -3,8 +3,8 @@
 // skip every block because the index already names it. Each new pack is sealed (fsynced and
 // renamed into packs/XX/) before the index is pointed at it, so until then the old copies are
 // the ones in use and a kill leaves only an unsealed pack or a harmless duplicate.
-import type { RepoLayout } from '../repo/layout.js';
 import type { BlockIndex } from '../store/index/blockIndex.js';
+import type { PackSpace } from '../store/packSpace.js';
 import type { PackEntry } from '../store/pack/format.js';
 import { PackWriter } from '../store/pack/packWriter.js';
 
@@ -19,11 +19,11 @@ export class PackCopier {
   blocks = 0;
   private writer: PackWriter | null = null;
 
-  constructor(private readonly layout: RepoLayout, private readonly index: BlockIndex, private readonly packTarget = PACK_TARGET) {}
+  constructor(private readonly space: PackSpace, private readonly index: BlockIndex, private readonly packTarget = PACK_TARGET) {}
 
   /** Appends one block (`entry` as in its old pack, `stored` its stored bytes). */
   async append(entry: PackEntry, stored: Buffer): Promise<void> {
-    this.writer ??= await PackWriter.create(this.layout);
+    this.writer ??= await PackWriter.create(this.space.layout);
     const { address, type, compression, rawLength, storedLength } = entry;
     this.writer.append({ address, type, compression, rawLength, storedLength }, stored);
     this.blocks++;
@@ -45,7 +45,7 @@ export class PackCopier {
   private async seal(): Promise<void> {
     const writer = this.writer!;
     this.writer = null;
-    await writer.seal();
+    await this.space.seal(writer);
     await this.index.addPack(writer.packId, writer.entries);
     this.packIds.push(writer.packId);
   }

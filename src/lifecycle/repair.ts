@@ -19,13 +19,15 @@
 import { resolve } from 'node:path';
 import { addressFromHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
+import { parseRepoLocation } from '../backend/parseRepoLocation.js';
 import { readConfig } from '../repo/config.js';
-import { packPath, repoLayout } from '../repo/layout.js';
+import { notYetOnS3 } from '../repo/bucketRepository.js';
+import { repoLayout } from '../repo/layout.js';
 import { acquireLock } from '../repo/lock.js';
 import { openRepository, type Repository } from '../repo/repository.js';
 import { BadCopies } from '../store/badCopies.js';
+import { LocalPacks } from '../store/packSpace.js';
 import { saveBlocksToHeal } from '../store/blocksToHeal.js';
-import { readPackEntries } from '../store/pack/readPackEntries.js';
 import { recoverUnsealedPacks, type RecoverUnsealedResult } from '../store/recoverUnsealedPacks.js';
 import { salvagePack, type SalvageResult } from '../store/salvagePack.js';
 import { escapeName } from '../tree/nameEscape.js';
@@ -84,12 +86,13 @@ export interface RepairReport {
  * @example const report = await repair('/backups/repo', { readData: true });
  */
 export async function repair(dir: string, opts: RepairOptions = {}): Promise<RepairReport> {
+  if (parseRepoLocation(dir).kind === 's3') throw notYetOnS3('repair');
   const root = resolve(dir);
   const layout = repoLayout(root);
   const config = await readConfig(layout.config, root);
   const lock = await acquireLock(root, { kind: 'exclusive', command: 'repair', waitMs: opts.lockWaitMs, onWarning: opts.onNotice });
   try {
-    const badCopies = await BadCopies.load(layout);
+    const badCopies = await BadCopies.load(new LocalPacks(layout));
     const index = await repairIndex(layout, config, badCopies, { readData: opts.readData, reporter: opts.reporter });
     for (const d of index.damaged) badCopies.add(d);
     const catalog = await resetCatalog(layout);
@@ -119,12 +122,14 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
 async function salvageDamagedPacks(repo: Repository, index: IndexRepair, badCopies: BadCopies): Promise<SalvageResult[]> {
   const packs = new Set([...index.problems.map((p) => p.pack), ...badCopies.packs()]);
   const salvaged: SalvageResult[] = [];
+  const sealed = new Map((await repo.store.packs.list()).sealed.map((p) => [p.packId, p]));
   for (const packId of [...packs].sort()) {
-    const contents = await readPackEntries(packPath(repo.layout, packId)).catch(() => undefined);
+    const pack = sealed.get(packId);
+    const contents = pack && await repo.store.packs.readEntries(pack).catch(() => undefined);
     // A pack that cannot be read, or whose magic is gone, lists no record: nothing can be
     // salvaged from it by walking, so it is left for a person to look at.
-    if (!contents?.entries.length) continue;
-    salvaged.push(await salvagePack(repo.store, repo.layout, packId, contents.entries, (offset) => badCopies.has(packId, offset)));
+    if (!pack || !contents?.entries.length) continue;
+    salvaged.push(await salvagePack(repo.store, pack, contents.entries, (offset) => badCopies.has(packId, offset)));
   }
   return salvaged;
 }

@@ -43,7 +43,7 @@ export async function repairIndex(layout: RepoLayout, config: RepoConfig, badCop
   let built = false;
   try {
     result = await rebuildIndex({
-      layout, index, reporter: opts.reporter,
+      packs: store.packs, index, reporter: opts.reporter,
       accept: async (packId, entries) => {
         const known = entries.filter((e) => !badCopies.has(packId, e.offset));
         if (!opts.readData) return known;

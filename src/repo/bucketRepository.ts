@@ -5,6 +5,7 @@
 // bucket, GET config.json, the lock (PUT, LIST), a LIST of index/ and of snapshots/, and a GET per
 // index object or snapshot record this cache has not seen (docs/BACKENDS.md). A cache that is
 // stale (another host wrote, gc ran) is caught up from those listings; a lost one is rebuilt.
+import { join } from 'node:path';
 import { DedupfsError } from '../core/errors.js';
 import { hashFunction } from '../core/address.js';
 import type { Backend } from '../backend/backend.js';
@@ -15,6 +16,7 @@ import { BucketSnapshotFiles } from '../catalog/snapshotFiles.js';
 import { BlockStore } from '../store/blockStore.js';
 import { BlockIndex } from '../store/index/blockIndex.js';
 import { IndexObjects } from '../store/indexObjects.js';
+import { MetaCache } from '../store/metaCache.js';
 import { BucketPacks } from '../store/packSpace.js';
 import { openCacheDir } from './cacheDir.js';
 import { chunkerFromConfig, configText, newConfig, noConfig, parseConfig, type InitOptions, type RepoConfig } from './config.js';
@@ -22,6 +24,13 @@ import { withOwnerOnlyUmask } from './ownerOnly.js';
 import type { OpenOptions, Repository } from './repository.js';
 
 const CONFIG_KEY = 'config.json';
+
+/** The one-line refusal of a command that does not work on a bucket yet (exit status 2). */
+export function notYetOnS3(command: string): DedupfsError {
+  return new DedupfsError('USAGE', `${command} is not yet supported on S3 repositories`, {
+    hint: `copy the repository to a folder with 'dedupfs copy', or run ${command} on a folder repository`,
+  });
+}
 
 /** Creates a repository at an 's3:' location whose prefix holds nothing yet. */
 export async function initBucketRepository(where: string, opts: InitOptions = {}): Promise<RepoConfig> {
@@ -71,7 +80,7 @@ export async function openBucketRepository(where: string, opts: OpenOptions): Pr
     catalog = await withOwnerOnlyUmask(() => Catalog.open(layout.catalog, layout.snapshots, { onNotice: opts.onNotice }));
     store = new BlockStore({
       layout, index: idx, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun,
-      packs: new BucketPacks(layout, backend),
+      packs: new BucketPacks(layout, backend), metaCache: MetaCache.open(join(layout.root, 'meta')),
       announce: async (packs) => {
         assertHeld();
         await indexObjects.add(packs);

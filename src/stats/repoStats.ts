@@ -47,7 +47,7 @@ export async function repoStats(repo: Repository): Promise<RepoStats> {
     uniqueBytes += loc.rawLength;
     dataStored += loc.storedLength;
   }
-  const { bytes: storedBytes, packs } = await diskUsage(repo.dir);
+  const { bytes: storedBytes, packs } = repo.remote ? await bucketUsage(repo) : await diskUsage(repo.dir);
   const logicalBytes = snaps.reduce((n, s) => n + s.bytes, 0);
   return {
     snapshots: snaps.length, files: snaps.reduce((n, s) => n + s.files, 0), logicalBytes, uniqueBytes, storedBytes,
@@ -68,6 +68,12 @@ export async function snapshotStats(repo: Repository, snap: Snapshot): Promise<S
     exclusive.storedBytes += loc?.storedLength ?? 0;
   }
   return { id: snap.id, time: snap.time, files: snap.files, logicalBytes: snap.bytes, added: snap.added, exclusive };
+}
+
+/** Bytes of the packs of a repository in a bucket (one listing request per 1000 packs). */
+async function bucketUsage(repo: Repository): Promise<{ bytes: number; packs: number }> {
+  const { sealed } = await repo.store.packs.list();
+  return { bytes: sealed.reduce((n, p) => n + p.size, 0), packs: sealed.length };
 }
 
 /** Bytes of every file under the repository folder, and the number of sealed packs. */

@@ -10,19 +10,24 @@ import { join } from 'node:path';
 import { ioError } from '../core/errors.js';
 import { writeFileDurably } from '../core/writeFileDurably.js';
 import { FILE_MODE, type RepoLayout } from '../repo/layout.js';
-import { listPacks } from './listPacks.js';
+import type { PackSpace } from './packSpace.js';
 
 export interface BadCopy { address: string; pack: string; offset: number; reason: string }
 
 export class BadCopies {
   private readonly copies = new Map<string, BadCopy>();
 
-  private constructor(private readonly layout: RepoLayout, list: BadCopy[], private existed: boolean) {
+  private constructor(private readonly space: PackSpace, list: BadCopy[], private existed: boolean) {
     for (const c of list) this.copies.set(`${c.pack}:${c.offset}`, c);
   }
 
-  /** The list of the repository at `layout`; empty when there is none (or it cannot be parsed: it is a hint, rebuilt by repair --read-data). */
-  static async load(layout: RepoLayout): Promise<BadCopies> {
+  /**
+   * The list of the repository whose packs `space` holds (kept in its layout's root: the folder,
+   * or a bucket's cache); empty when there is none (or it cannot be parsed: it is a hint, rebuilt
+   * by repair --read-data).
+   */
+  static async load(space: PackSpace): Promise<BadCopies> {
+    const { layout } = space;
     let list: BadCopy[] = [];
     let existed = false;
     try {
@@ -33,7 +38,7 @@ export class BadCopies {
     } catch {
       // absent or unreadable: no copy is known to be bad
     }
-    return new BadCopies(layout, list, existed);
+    return new BadCopies(space, list, existed);
   }
 
   has(pack: string, offset: number): boolean {
@@ -56,9 +61,9 @@ export class BadCopies {
   /** Writes the list durably, leaving out the copies whose pack is gone (no file is made for an empty list). */
   async save(): Promise<void> {
     if (!this.copies.size && !this.existed) return;
-    const existing = new Set((await listPacks(this.layout)).sealed.map((p) => p.packId));
+    const existing = new Set((await this.space.list()).sealed.map((p) => p.packId));
     const copies = [...this.copies.values()].filter((c) => existing.has(c.pack));
-    const path = badCopiesPath(this.layout);
+    const path = badCopiesPath(this.space.layout);
     try {
       await writeFileDurably(path, JSON.stringify({ v: 1, copies }, null, 1) + '\n', FILE_MODE);
       this.existed = true;

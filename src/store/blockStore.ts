@@ -21,12 +21,13 @@ import type { CompressionConfig } from '../repo/config.js';
 import type { RepoLayout } from '../repo/layout.js';
 import { BlockIndex, type BlockLocation } from './index/blockIndex.js';
 import { PackWriter } from './pack/packWriter.js';
-import { HEADER_BYTES, decodeHeader, type BlockType, type PackEntry } from './pack/format.js';
+import { BlockType, HEADER_BYTES, decodeHeader, type PackEntry } from './pack/format.js';
 import { decompressBlock } from './compress.js';
 import { BatchBuffers, RecordBatch } from './recordBatch.js';
 import { CompressPool } from './compressPool.js';
-import { LocalPacks, type PackSpace } from './packSpace.js';
+import { LocalPacks, unreachable, type PackSpace } from './packSpace.js';
 import type { PackEntries } from './indexObjects.js';
+import type { MetaCache } from './metaCache.js';
 
 /** getMany() reads back-to-back blocks with one read of at most this many bytes. */
 const READ_RUN_BYTES = 2 << 20;
@@ -53,6 +54,8 @@ export interface BlockStoreOptions {
   packs?: PackSpace;
   /** for packs in a bucket: publishes sealed packs in an index object, before the index names them */
   announce?: (packs: PackEntries[]) => Promise<void>;
+  /** for packs in a bucket: local copies of tree and list blocks (metaCache.ts) */
+  metaCache?: MetaCache;
 }
 
 /** What this store has added since it was opened. */
@@ -117,6 +120,7 @@ export class BlockStore {
     if (this.filling && !this.filling.fits(raw.length)) this.dispatch();
     this.filling ??= new RecordBatch(this.buffers.take(HEADER_BYTES + raw.length));
     this.filling.push(type, address, raw);
+    if (type !== BlockType.Data) this.opts.metaCache?.put(address, raw);
     return { address, added: true };
   }
 
@@ -155,7 +159,12 @@ export class BlockStore {
   async get(addr: Address): Promise<Buffer> {
     const loc = this.index.get(addr);
     if (!loc) throw new DedupfsError('BLOCK_DAMAGED', `block ${addressToHex(addr)} is missing from the index`, { data: { address: addressToHex(addr) } });
-    return this.read(addr, loc);
+    const cache = loc.type === BlockType.Data ? undefined : this.opts.metaCache;
+    const copy = cache?.get(addr);
+    if (copy) return copy;
+    const raw = await this.read(addr, loc);
+    cache?.put(addr, raw);
+    return raw;
   }
 
   /** Reads and checks a block at a known location (used by get, check and gc). */
@@ -218,8 +227,7 @@ export class BlockStore {
       rec = await read;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      // A bucket that cannot be reached is not damage: that error stays as it is.
-      if (err instanceof DedupfsError && code !== 'NOT_FOUND' && code !== 'REPO_DAMAGED') throw err;
+      if (unreachable(err)) throw err;
       throw damaged(code === 'ENOENT' || code === 'NOT_FOUND' ? 'is missing (pack file not found)' : `cannot be read: ${(err as Error).message}`, err);
     }
     const header = decodeHeader(rec, 0);
@@ -240,6 +248,7 @@ export class BlockStore {
     await this.compressPool?.close();
     this.compressPool = null;
     await this.packs.close();
+    await this.opts.metaCache?.close();
   }
 
   /** Sends the batch being filled off to be compressed and written. */

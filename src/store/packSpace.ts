@@ -13,7 +13,7 @@
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Backend } from '../backend/backend.js';
-import { ioError } from '../core/errors.js';
+import { DedupfsError, ioError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
 import { packPath, type RepoLayout } from '../repo/layout.js';
 import { listPacks, PACK_ID, type PackFile, type PackListing } from './listPacks.js';
@@ -139,6 +139,15 @@ export class BucketPacks implements PackSpace {
   readAsynchronously(): void {}
 
   async close(): Promise<void> {}
+}
+
+/**
+ * true for an error that says nothing about a pack (a bucket that cannot be reached, refused
+ * credentials): it ends the command instead of being reported as damage. A pack's own trouble
+ * (missing, cut short, unreadable file) is not one of them.
+ */
+export function unreachable(err: unknown): boolean {
+  return err instanceof DedupfsError && !['NOT_FOUND', 'REPO_DAMAGED', 'BLOCK_DAMAGED'].includes(err.code);
 }
 
 /** The object key of a pack: the same relative path as in a repository folder. */

@@ -8,14 +8,12 @@
 // an intact duplicate takes over from a damaged one.
 import { addressToHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
-import type { RepoLayout } from '../repo/layout.js';
 import type { BlockIndex } from './index/blockIndex.js';
-import { listPacks } from './listPacks.js';
 import type { PackEntry } from './pack/format.js';
-import { readPackEntries } from './pack/readPackEntries.js';
+import { unreachable, type PackSpace } from './packSpace.js';
 
 export interface RebuildIndexOptions {
-  layout: RepoLayout;
+  packs: PackSpace;
   /** the index to fill; it is cleared first */
   index: BlockIndex;
   /** keeps only the entries it returns (e.g. those that verify); default: all */
@@ -40,7 +38,7 @@ export interface RebuildIndexResult {
 /** Clears `index` and names in it every block of every sealed pack. */
 export async function rebuildIndex(opts: RebuildIndexOptions): Promise<RebuildIndexResult> {
   const { index, reporter } = opts;
-  const listing = await listPacks(opts.layout);
+  const listing = await opts.packs.list();
   const result: RebuildIndexResult = { packs: 0, blocks: 0, duplicates: 0, rejected: 0, problems: [], unsealed: listing.unsealed.length };
   reporter?.start?.({ files: listing.sealed.length, bytes: listing.sealed.reduce((n, p) => n + p.size, 0) });
   await index.clear();
@@ -48,10 +46,11 @@ export async function rebuildIndex(opts: RebuildIndexOptions): Promise<RebuildIn
     reporter?.item?.(pack.packId);
     let entries: PackEntry[];
     try {
-      const contents = await readPackEntries(pack.path);
+      const contents = await opts.packs.readEntries(pack);
       for (const problem of contents.problems) result.problems.push({ pack: pack.packId, problem });
       entries = contents.entries;
     } catch (err) {
+      if (unreachable(err)) throw err;
       result.problems.push({ pack: pack.packId, problem: `cannot be read: ${(err as Error).message}` });
       continue;
     }

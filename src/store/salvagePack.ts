@@ -6,12 +6,9 @@
 // keeps the write order: a kill before the delete leaves two copies, never none. The damaged
 // records are lost with the old pack; their blocks are then simply missing from the index, so
 // the next ingest of a source that holds them stores them again.
-import { rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { DedupfsError, ioError } from '../core/errors.js';
-import { fsyncDir } from '../core/fsyncDir.js';
-import { packPath, type RepoLayout } from '../repo/layout.js';
+import { DedupfsError } from '../core/errors.js';
 import type { BlockStore } from './blockStore.js';
+import type { PackFile } from './listPacks.js';
 import type { PackEntry } from './pack/format.js';
 import { PackWriter } from './pack/packWriter.js';
 
@@ -30,9 +27,10 @@ export interface SalvageResult {
  * pack and deletes the old one. `isBad(offset)` names copies already known to be bad (skipped
  * unread). The caller holds the repository's exclusive lock.
  */
-export async function salvagePack(store: BlockStore, layout: RepoLayout, packId: string, entries: PackEntry[],
+export async function salvagePack(store: BlockStore, pack: PackFile, entries: PackEntry[],
   isBad: (offset: number) => boolean = () => false): Promise<SalvageResult> {
   const { index } = store;
+  const { packId } = pack;
   const result: SalvageResult = { pack: packId, kept: 0, lost: [] };
   let writer: PackWriter | undefined;
   try {
@@ -52,13 +50,13 @@ export async function salvagePack(store: BlockStore, layout: RepoLayout, packId:
         result.lost.push({ address: hex, offset: entry.offset, reason: err.message.replace(/^block [0-9a-f]{64} in pack [0-9a-f]+ (is )?/, '') });
         continue;
       }
-      writer ??= await PackWriter.create(layout);
+      writer ??= await PackWriter.create(store.packs.layout);
       const { address, type, compression, rawLength, storedLength } = entry;
       writer.append({ address, type, compression, rawLength, storedLength }, stored);
       result.kept++;
     }
     if (writer) {
-      await writer.seal();
+      await store.packs.seal(writer);
       await index.addPack(writer.packId, writer.entries);
       result.newPack = writer.packId;
     }
@@ -68,12 +66,6 @@ export async function salvagePack(store: BlockStore, layout: RepoLayout, packId:
   }
   await index.removePack(packId, entries.map((e) => e.address));
   await index.flush();
-  const path = packPath(layout, packId);
-  try {
-    await rm(path, { force: true });
-    await fsyncDir(dirname(path));
-  } catch (err) {
-    throw ioError(err, 'cannot delete', path);
-  }
+  await store.packs.remove([pack]);
   return result;
 }
