@@ -23,6 +23,7 @@ const COMMANDS: Array<[name: string, load: Loader]> = [
   ['check', async () => (await import('./check.js')).checkCommand],
   ['repair', async () => (await import('./repair.js')).repairCommand],
   ['unlock', async () => (await import('./unlock.js')).unlockCommand],
+  ['copy', async () => (await import('./copy.js')).copyCommand],
   ['diff', async () => (await import('./diff.js')).diffCommand],
   ['find', async () => (await import('./find.js')).findCommand],
   ['tag', async () => (await import('./tag.js')).tagCommand],

@@ -102,7 +102,7 @@ async function readBucketConfig(backend: Backend, opts: OpenOptions): Promise<Re
   } catch (err) {
     if (!(err instanceof DedupfsError) || err.code !== 'NOT_FOUND') throw err;
     if (!opts.create) throw noConfig(backend.location);
-    const config = await initIn(backend, {});
+    const config = await initIn(backend, opts.init ?? {});
     opts.onNotice?.(`created repository ${backend.location}`);
     return config;
   }

@@ -53,8 +53,10 @@ export interface OpenOptions {
   lock: LockKind | 'none';
   /** what the lock file says holds it, e.g. "ingest" */
   command: string;
-  /** create the repository with the defaults when it does not exist (ingest: the default location, or --init) */
+  /** create the repository when it does not exist (ingest: the default location, or --init) */
   create?: boolean;
+  /** the choices a repository made by `create` gets; default: the defaults */
+  init?: InitOptions;
   lockWaitMs?: number;
   /**
    * the command only reads (snapshots, ls, cat, stats, restore, mount, check): where the
@@ -132,7 +134,7 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
       throw new DedupfsError('NO_REPOSITORY', `repository ${root} ${st ? 'is an empty folder' : 'does not exist'}`,
         { hint: `check the path (is its disk mounted?), or create it with 'dedupfs init --repo ${root}' or 'dedupfs ingest --init'` });
     }
-    await initRepository(root);
+    await initRepository(root, opts.init);
     opts.onNotice?.(`created repository ${root}`);
   }
   const config = await readConfig(layout.config, root);

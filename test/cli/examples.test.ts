@@ -22,6 +22,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXCEPTIONS: Array<[RegExp, string]> = [
   [/\bnpm ci\b/, 'installs the project itself (the packaging tests cover it)'],
   [/^dedupfs commit /, 'needs a writable mount running (test/mount/writable.test.ts runs it against one)'],
+  [/\bs3:/, 'needs an S3 server and its credentials (test/s3/ runs these commands against one)'],
 ];
 
 interface Example { source: string; line: string }
