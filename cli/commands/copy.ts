@@ -17,7 +17,7 @@ export const copyCommand: CommandModule<GlobalArgs, Args> = {
     .option('from-repo', { type: 'string', demandOption: true, requiresArg: true, describe: 'the repository to copy from (a folder or s3:URL/BUCKET[/PREFIX])' })
     .option('init', { type: 'boolean', describe: 'create the destination if it does not exist, chunking and hashing as SRC does' })
     .option('lock-wait', LOCK_WAIT_OPTION)
-    .example('$0 copy --init --repo /tmp/offsite --from-repo ~/.dedupfs', 'copy every snapshot into a new folder repository')
+    .example('$0 copy --init --repo /tmp/offsite --from-repo "$DEDUPFS_REPO"', 'copy every snapshot of the usual repository into a new folder one')
     .example('$0 copy --repo s3:https://s3.example.net/backups/hosts --from-repo ~/.dedupfs latest', 'send the newest snapshot off-site')
     .epilogue('Both repositories must chunk and hash alike (copy --init, or init --copy-chunker-params-from SRC, makes such a one); '
       + 'otherwise copy refuses (exit 2) and changes nothing. Snapshots keep their ids; one the destination has already is skipped. '

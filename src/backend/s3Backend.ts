@@ -203,6 +203,9 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+const quiet = (): void => undefined;
+const SILENT = { trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
+
 async function makeClient(opts: S3BackendOptions): Promise<S3Client> {
   // The SDK warns on Node 20 about its own future versions; dedupfs pins one that supports Node 20.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -212,6 +215,9 @@ async function makeClient(opts: S3BackendOptions): Promise<S3Client> {
     endpoint: opts.location.endpoint,
     forcePathStyle: opts.pathStyle,
     maxAttempts: 1,
+    // Silent: without a logger of its own the SDK prints a warning on the console for every failed
+    // streamed upload (a pack's), which this module retries and reports in one line itself.
+    logger: SILENT,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: {

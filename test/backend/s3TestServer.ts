@@ -49,6 +49,8 @@ export interface ForwardingProxy {
   injected: number[];
   /** Requests received. */
   received(): number;
+  /** Stops listening and drops every connection: from here on the endpoint refuses connections, like a dead server. */
+  close(): void;
 }
 
 /**
@@ -82,9 +84,13 @@ export async function forwardingProxy(t: { after(fn: () => Promise<void>): void 
   const server = opts.tls ? createHttpsServer(opts.tls, handle) : createServer(handle);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  t.after(async () => { server.closeAllConnections(); server.close(); });
+  const close = (): void => {
+    server.closeAllConnections();
+    server.close();
+  };
+  t.after(async () => { if (server.listening) close(); });
   const scheme = opts.tls ? 'https' : 'http';
-  return { endpoint: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`, injected, received: () => n };
+  return { endpoint: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`, injected, received: () => n, close };
 }
 
 /** Runs scripts/s3-server.sh (`stop proxy` plays a dead server, `start` brings it back). */
