@@ -18,6 +18,11 @@ export interface SnapshotFiles {
   /** Stores a record durably; callers write it only after every block it names is durable. */
   write(snap: Snapshot): Promise<void>;
   remove(id: string): Promise<void>;
+  /**
+   * Makes `dir` hold the records as they are stored now, byte for byte (check and repair judge
+   * them there): a no-op for a folder; for a bucket, every record is fetched again.
+   */
+  reread(): Promise<void>;
 }
 
 export function folderSnapshotFiles(dir: string, beforeWrite: () => void = () => undefined): SnapshotFiles {
@@ -28,6 +33,7 @@ export function folderSnapshotFiles(dir: string, beforeWrite: () => void = () =>
       await writeSnapshotFile(dir, snap);
     },
     remove: (id) => removeSnapshotFile(dir, id),
+    reread: async () => undefined,
   };
 }
 
@@ -38,8 +44,11 @@ export class BucketSnapshotFiles implements SnapshotFiles {
   /** `beforeWrite` throws when the writer's lock is lost: nothing is committed then. */
   constructor(private readonly backend: Backend, readonly dir: string, private readonly beforeWrite: () => void = () => undefined) {}
 
-  /** Makes the mirror folder agree with the bucket's snapshot objects; returns how many records were fetched. */
-  async sync(): Promise<number> {
+  /**
+   * Makes the mirror folder agree with the bucket's snapshot objects; returns how many records
+   * were fetched. Records are immutable, so only those the mirror lacks are fetched, unless `all`.
+   */
+  async sync(all = false): Promise<number> {
     const listed = new Set<string>();
     for await (const o of this.backend.list(PREFIX)) {
       const id = o.key.slice(PREFIX.length, -'.json'.length);
@@ -47,13 +56,17 @@ export class BucketSnapshotFiles implements SnapshotFiles {
     }
     const local = new Set(await listSnapshotIds(this.dir));
     const limiter = new Limiter(FETCHES_AT_ONCE);
-    const missing = [...listed].filter((id) => !local.has(id));
+    const missing = [...listed].filter((id) => all || !local.has(id));
     await Promise.all(missing.map((id) => limiter.run(async () => {
       // The object's bytes as they are: check judges the record the bucket holds.
       await writeFileDurably(join(this.dir, `${id}.json`), await this.backend.get(`${PREFIX}${id}.json`), FILE_MODE);
     })));
     for (const id of local) if (!listed.has(id)) await rm(join(this.dir, `${id}.json`), { force: true });
     return missing.length;
+  }
+
+  async reread(): Promise<void> {
+    await this.sync(true);
   }
 
   async write(snap: Snapshot): Promise<void> {

@@ -21,7 +21,6 @@ import { addressFromHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
 import { parseRepoLocation } from '../backend/parseRepoLocation.js';
 import { readConfig } from '../repo/config.js';
-import { notYetOnS3 } from '../repo/bucketRepository.js';
 import { repoLayout } from '../repo/layout.js';
 import { acquireLock } from '../repo/lock.js';
 import { openRepository, type Repository } from '../repo/repository.js';
@@ -86,7 +85,7 @@ export interface RepairReport {
  * @example const report = await repair('/backups/repo', { readData: true });
  */
 export async function repair(dir: string, opts: RepairOptions = {}): Promise<RepairReport> {
-  if (parseRepoLocation(dir).kind === 's3') throw notYetOnS3('repair');
+  if (parseRepoLocation(dir).kind === 's3') return (await import('./repairBucket.js')).repairBucket(dir, opts);
   const root = resolve(dir);
   const layout = repoLayout(root);
   const config = await readConfig(layout.config, root);
@@ -119,7 +118,7 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
 }
 
 // Step 3: every pack the rebuild found damaged, or that holds a copy known to be bad.
-async function salvageDamagedPacks(repo: Repository, index: IndexRepair, badCopies: BadCopies): Promise<SalvageResult[]> {
+export async function salvageDamagedPacks(repo: Repository, index: IndexRepair, badCopies: BadCopies): Promise<SalvageResult[]> {
   const packs = new Set([...index.problems.map((p) => p.pack), ...badCopies.packs()]);
   const salvaged: SalvageResult[] = [];
   const sealed = new Map((await repo.store.packs.list()).sealed.map((p) => [p.packId, p]));
@@ -129,13 +128,13 @@ async function salvageDamagedPacks(repo: Repository, index: IndexRepair, badCopi
     // A pack that cannot be read, or whose magic is gone, lists no record: nothing can be
     // salvaged from it by walking, so it is left for a person to look at.
     if (!pack || !contents?.entries.length) continue;
-    salvaged.push(await salvagePack(repo.store, pack, contents.entries, (offset) => badCopies.has(packId, offset)));
+    salvaged.push(await salvagePack(repo.store, pack, contents.entries, (offset) => badCopies.has(packId, offset), { keepOld: repo.remote }));
   }
   return salvaged;
 }
 
 // Step 4: finds the snapshots that need blocks that are gone and does what was asked with each.
-async function mendSnapshots(repo: Repository, report: RepairReport, opts: RepairOptions): Promise<void> {
+export async function mendSnapshots(repo: Repository, report: RepairReport, opts: RepairOptions): Promise<void> {
   const snapshots = repo.catalog.list();
   report.catalog.snapshots = snapshots.length;
   const judge = (hex: string) => (repo.store.index.has(addressFromHex(hex)) ? undefined : 'missing: no intact copy is stored');

@@ -37,25 +37,10 @@ export async function repairIndex(layout: RepoLayout, config: RepoConfig, badCop
   await rm(fresh, { recursive: true, force: true });
   const index = withOwnerOnlyUmask(() => BlockIndex.open(fresh));
   const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression });
-  const damaged: IndexRepair['damaged'] = [];
-  let result: RebuildIndexResult;
-  let verified = 0;
+  let result: IndexRepair;
   let built = false;
   try {
-    result = await rebuildIndex({
-      packs: store.packs, index, reporter: opts.reporter,
-      accept: async (packId, entries) => {
-        const known = entries.filter((e) => !badCopies.has(packId, e.offset));
-        if (!opts.readData) return known;
-        const failures = await verifyPack(store, packId, known);
-        verified += known.length;
-        for (const f of failures) damaged.push({ address: f.entry.address.toString('hex'), pack: packId, offset: f.entry.offset, reason: f.reason });
-        const failed = new Set(failures.map((f) => f.entry));
-        return known.filter((e) => !failed.has(e));
-      },
-    });
-    await index.flush();
-    refuseSuspectConfig(config, damaged.length, verified);
+    result = await refillIndex(store, config, badCopies, opts);
     built = true;
   } finally {
     await store.close();
@@ -71,5 +56,30 @@ export async function repairIndex(layout: RepoLayout, config: RepoConfig, badCop
   } catch (err) {
     throw ioError(err, 'cannot put the rebuilt index in place at', layout.index);
   }
+  return result;
+}
+
+/**
+ * Clears the index of `store` and fills it from the store's packs, leaving out copies known to be
+ * bad and, with readData, those that fail their check.
+ * @throws DedupfsError REPO_DAMAGED when nearly every block read fails (config.json is suspected).
+ */
+export async function refillIndex(store: BlockStore, config: RepoConfig, badCopies: BadCopies, opts: { readData?: boolean; reporter?: Reporter } = {}): Promise<IndexRepair> {
+  const damaged: IndexRepair['damaged'] = [];
+  let verified = 0;
+  const result = await rebuildIndex({
+    packs: store.packs, index: store.index, reporter: opts.reporter,
+    accept: async (packId, entries) => {
+      const known = entries.filter((e) => !badCopies.has(packId, e.offset));
+      if (!opts.readData) return known;
+      const failures = await verifyPack(store, packId, known);
+      verified += known.length;
+      for (const f of failures) damaged.push({ address: f.entry.address.toString('hex'), pack: packId, offset: f.entry.offset, reason: f.reason });
+      const failed = new Set(failures.map((f) => f.entry));
+      return known.filter((e) => !failed.has(e));
+    },
+  });
+  await store.index.flush();
+  refuseSuspectConfig(config, damaged.length, verified);
   return { ...result, damaged };
 }

@@ -25,12 +25,6 @@ import type { OpenOptions, Repository } from './repository.js';
 
 const CONFIG_KEY = 'config.json';
 
-/** The one-line refusal of a command that does not work on a bucket yet (exit status 2). */
-export function notYetOnS3(command: string): DedupfsError {
-  return new DedupfsError('USAGE', `${command} is not yet supported on S3 repositories`, {
-    hint: `copy the repository to a folder with 'dedupfs copy', or run ${command} on a folder repository`,
-  });
-}
 
 /** Creates a repository at an 's3:' location whose prefix holds nothing yet. */
 export async function initBucketRepository(where: string, opts: InitOptions = {}): Promise<RepoConfig> {
@@ -95,7 +89,8 @@ export async function openBucketRepository(where: string, opts: OpenOptions): Pr
   }
 }
 
-async function readBucketConfig(backend: Backend, opts: OpenOptions): Promise<RepoConfig> {
+/** config.json of the bucket; with opts.create, a new repository when there is none. */
+export async function readBucketConfig(backend: Backend, opts: Pick<OpenOptions, 'create' | 'init' | 'onNotice'>): Promise<RepoConfig> {
   let text: string;
   try {
     text = (await backend.get(CONFIG_KEY)).toString('utf8');

@@ -81,6 +81,14 @@ export class IndexObjects {
     return { fetched: fulls.length + rest.length, rebuilt: true };
   }
 
+  /**
+   * Forgets which objects the local index holds, before the index is rebuilt in place from the
+   * packs (repair): a kill in the middle then makes the next catch-up rebuild it from the objects.
+   */
+  async forgetApplied(): Promise<void> {
+    await this.saveState({ used: [], superseded: [] });
+  }
+
   /** Adds an object naming `packs` (whole in the bucket already) and records it as applied here. */
   async add(packs: PackEntries[]): Promise<void> {
     if (!packs.length) return;

@@ -28,7 +28,7 @@ export interface SalvageResult {
  * unread). The caller holds the repository's exclusive lock.
  */
 export async function salvagePack(store: BlockStore, pack: PackFile, entries: PackEntry[],
-  isBad: (offset: number) => boolean = () => false): Promise<SalvageResult> {
+  isBad: (offset: number) => boolean = () => false, opts: { keepOld?: boolean } = {}): Promise<SalvageResult> {
   const { index } = store;
   const { packId } = pack;
   const result: SalvageResult = { pack: packId, kept: 0, lost: [] };
@@ -66,6 +66,7 @@ export async function salvagePack(store: BlockStore, pack: PackFile, entries: Pa
   }
   await index.removePack(packId, entries.map((e) => e.address));
   await index.flush();
-  await store.packs.remove([pack]);
+  // keepOld: the caller deletes the old pack itself, once nothing names it (a bucket's index objects).
+  if (!opts.keepOld) await store.packs.remove([pack]);
   return result;
 }

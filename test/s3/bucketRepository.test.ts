@@ -1,7 +1,8 @@
 // A repository in a real S3 bucket (scripts/s3-server.sh), used through the CLI as a user would:
 // ingest, snapshots, restore (compared by content hash), the requests an unchanged re-ingest
 // costs, two hosts (two caches) writing into one bucket at once, a lost cache rebuilt, gc and
-// check after forget, and one-line errors for a wrong secret and a missing bucket.
+// check after forget, repair of a damaged pack and record, and one-line errors for a wrong secret
+// and a missing bucket.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -129,7 +130,51 @@ describe('repository in an S3 bucket', { skip: skipS3 }, () => {
     assert.deepEqual(JSON.parse(unlock.stdout).removed, []);
   });
 
-  test('a wrong secret, a missing bucket and repair each give one line', async (t) => {
+  test('repair salvages a pack whose trailer is cut off and sets a damaged record aside; another cache follows', async (t) => {
+    const repo = await bucketRepo(t);
+    const [a, b] = [await host(t, repo), await host(t, repo)];
+    const one = await tempDir(t), two = await tempDir(t);
+    await writeFile(join(one, 'one.bin'), randomBytes(1 << 20));
+    await writeFile(join(two, 'two.bin'), randomBytes(1 << 20));
+    const first = JSON.parse((await ok(a, ['ingest', '--init', '--json', one])).stdout);
+    const second = JSON.parse((await ok(a, ['ingest', '--json', two])).stdout);
+    await ok(b, ['snapshots', '-q']);
+    const backend = await openBackend(repo);
+    t.after(() => backend.close());
+    // The first snapshot's pack loses its trailer's end (its records stay whole); the second's record is garbled.
+    const packs = await keys(repo, 'packs/');
+    assert.equal(packs.length, 2);
+    for (const key of packs) {
+      const bytes = await backend.get(key);
+      if (bytes.includes(Buffer.from(first.root, 'hex'))) await backend.put(key, bytes.subarray(0, bytes.length - 20));
+    }
+    await backend.put(`snapshots/${second.id}.json`, Buffer.from('{"id": "cut'));
+    assert.equal((await a.run(['check'])).code, 1);
+
+    const repair = await a.run(['repair', '--json']);
+    assert.equal(repair.code, 0, repair.stderr);
+    const report = JSON.parse(repair.stdout);
+    assert.equal(report.salvaged.length, 1);
+    assert.deepEqual(report.catalog.setAside.map((s: { id: string }) => s.id), [second.id]);
+    assert.ok((await keys(repo, 'snapshots/')).includes(`snapshots/${second.id}.json.damaged`), 'the record is kept aside');
+    assert.equal(report.salvaged[0].lost.length, 0, 'every record was whole');
+    assert.deepEqual(report.damagedSnapshots, []);
+    const index = await keys(repo, 'index/');
+    assert.equal(index.length, 1);
+    assert.match(index[0]!, /-full$/);
+
+    assert.equal((await keys(repo, 'packs/')).length, 2, 'the salvaged pack replaced the damaged one');
+    assert.deepEqual(JSON.parse((await ok(b, ['snapshots', '--json'])).stdout).map((s: { id: string }) => s.id), [first.id]);
+    for (const h of [a, b]) {
+      const check = await h.run(['check', '--read-data']);
+      assert.equal(check.code, 0, check.stdout + check.stderr);
+    }
+    const out = join(await tempDir(t), 'out');
+    await ok(b, ['restore', '-q', first.id, out]);
+    assert.deepEqual(await describeTree(out), await describeTree(one));
+  });
+
+  test('a wrong secret and a missing bucket each give one line', async (t) => {
     const repo = await bucketRepo(t);
     const a = await host(t, repo);
     await ok(a, ['init', '-q']);
@@ -139,9 +184,6 @@ describe('repository in an S3 bucket', { skip: skipS3 }, () => {
     const missing = await a.run(['snapshots', '--repo', repo.replace(/dedupfs-test-/, 'dedupfs-none-')]);
     assert.equal(missing.code, 10);
     assert.match(missing.stderr, /^dedupfs: bucket dedupfs-none-\S+ does not exist on /);
-    const repair = await a.run(['repair']);
-    assert.equal(repair.code, 2);
-    assert.match(repair.stderr, /^dedupfs: repair is not yet supported on S3 repositories\n/);
-    for (const r of [wrong, missing, repair]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    for (const r of [wrong, missing]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   });
 });

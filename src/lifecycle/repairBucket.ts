@@ -1,0 +1,88 @@
+// `dedupfs repair` of a repository in a bucket: the steps of repair.ts, in the bucket's order of
+// writes. Under the exclusive lock (a lock object, backendLock.ts):
+//   1. unsound snapshot records are set aside as objects snapshots/<id>.json.damaged (their bytes
+//      kept; no listing takes them for snapshots) and the cache's catalog is dropped, before the
+//      repository is opened (a record that does not parse would stop the catalog's sync);
+//   2. the cache forgets which index objects its index holds, and the index is refilled from
+//      the packs' trailers (checked, with readData): a kill here makes the next command rebuild
+//      the index from the objects, as before;
+//   3. damaged packs are salvaged into new packs, snapshots needing lost blocks are mended as on
+//      a folder;
+//   4. a full index object is written from the repaired index, superseding every other; only
+//      then are the salvaged packs and the superseded objects deleted, so no index object any
+//      cache uses ever names a pack that is gone.
+// Unsealed packs of killed writers are local files of their host's cache, never in the bucket:
+// there is nothing of them to recover here.
+import { readFile } from 'node:fs/promises';
+import { acquireBackendLock } from '../backend/backendLock.js';
+import { openBackend } from '../backend/openBackend.js';
+import type { Backend } from '../backend/backend.js';
+import { BucketSnapshotFiles } from '../catalog/snapshotFiles.js';
+import { readBucketConfig } from '../repo/bucketRepository.js';
+import { openCacheDir } from '../repo/cacheDir.js';
+import type { RepoLayout } from '../repo/layout.js';
+import { openRepository } from '../repo/repository.js';
+import { BadCopies } from '../store/badCopies.js';
+import { packKey } from '../store/packSpace.js';
+import { checkSnapshotFiles } from './checkSnapshotFiles.js';
+import { mendSnapshots, salvageDamagedPacks, type RepairOptions, type RepairReport } from './repair.js';
+import { resetCatalog, type CatalogRepair } from './repairCatalog.js';
+import { refillIndex } from './repairIndex.js';
+import { probeConfig, refuseSuspectConfig } from './suspectConfig.js';
+
+export async function repairBucket(dir: string, opts: RepairOptions): Promise<RepairReport> {
+  const backend = await openBackend(dir);
+  try {
+    const lock = await acquireBackendLock(backend, { kind: 'exclusive', command: 'repair', waitMs: opts.lockWaitMs, onWarning: opts.onNotice });
+    try {
+      const config = await readBucketConfig(backend, {});
+      const catalog = await setAsideSnapshots(backend, await openCacheDir(config.id));
+      const repo = await openRepository(dir, { lock: 'none', command: 'repair', onNotice: opts.onNotice });
+      try {
+        const objects = repo.indexObjects!;
+        const badCopies = await BadCopies.load(repo.store.packs);
+        await objects.forgetApplied();
+        const index = await refillIndex(repo.store, config, badCopies, { readData: opts.readData, reporter: opts.reporter });
+        for (const d of index.damaged) badCopies.add(d);
+        if (!opts.readData) {
+          const probe = await probeConfig(repo.store);
+          refuseSuspectConfig(config, probe.failed, probe.read);
+        }
+        const salvaged = await salvageDamagedPacks(repo, index, badCopies);
+        const report: RepairReport = {
+          index, catalog: { ...catalog, snapshots: 0 }, salvaged, damagedSnapshots: [], rewritten: [], forgotten: [],
+          unsealed: { packs: 0, blocks: 0, rawBytes: 0, storedBytes: 0, damaged: 0, removed: 0 },
+        };
+        await mendSnapshots(repo, report, opts);
+        lock.assertHeld();
+        const superseded = await objects.addFull();
+        await repo.store.packs.remove(salvaged.map((s) => ({ packId: s.pack, path: packKey(s.pack), size: 0 })));
+        await objects.dropSuperseded(superseded);
+        await badCopies.save();
+        return report;
+      } finally {
+        await repo.close();
+      }
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    await backend.close();
+  }
+}
+
+// Step 1: brings the cache's mirror up to date, moves unsound records aside in the bucket, and
+// drops the catalog (the next open rebuilds it from the mirror).
+async function setAsideSnapshots(backend: Backend, layout: RepoLayout): Promise<CatalogRepair> {
+  const mirror = new BucketSnapshotFiles(backend, layout.snapshots);
+  await mirror.sync(true);
+  const setAside: CatalogRepair['setAside'] = [];
+  for (const p of await checkSnapshotFiles(layout.snapshots)) {
+    const key = `snapshots/${p.id}.json`;
+    await backend.put(`${key}.damaged`, await readFile(p.file));
+    await mirror.remove(p.id);
+    setAside.push({ id: p.id, file: `${key}.damaged`, reason: `snapshot record ${key} ${p.problem}` });
+  }
+  await resetCatalog(layout);
+  return { setAside };
+}
