@@ -3,7 +3,7 @@
 // costs, two hosts (two caches) writing into one bucket at once, a lost cache rebuilt, gc and
 // check after forget, repair of a damaged pack and record, and one-line errors for a wrong secret
 // and a missing bucket.
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +22,19 @@ async function keys(repo: string, prefix: string): Promise<string[]> {
   } finally {
     await backend.close();
   }
+}
+
+/** A bucket with two snapshots of `size` random bytes each, ingested by host a; host b's cache knows both. */
+async function twoSnapshots(t: TestContext, size: number) {
+  const repo = await bucketRepo(t);
+  const [a, b] = [await host(t, repo), await host(t, repo)];
+  const one = await tempDir(t), two = await tempDir(t);
+  await writeFile(join(one, 'one.bin'), randomBytes(size));
+  await writeFile(join(two, 'two.bin'), randomBytes(size));
+  const first = JSON.parse((await ok(a, ['ingest', '--init', '--json', one])).stdout);
+  const second = JSON.parse((await ok(a, ['ingest', '--json', two])).stdout);
+  await ok(b, ['snapshots', '-q']);
+  return { repo, a, b, one, two, first, second };
 }
 
 describe('repository in an S3 bucket', { skip: skipS3 }, () => {
@@ -104,14 +117,7 @@ describe('repository in an S3 bucket', { skip: skipS3 }, () => {
   });
 
   test('forget and gc delete packs in the bucket; another host\'s cache catches up', async (t) => {
-    const repo = await bucketRepo(t);
-    const [a, b] = [await host(t, repo), await host(t, repo)];
-    const one = await tempDir(t), two = await tempDir(t);
-    await writeFile(join(one, 'one.bin'), randomBytes(3 << 20));
-    await writeFile(join(two, 'two.bin'), randomBytes(3 << 20));
-    await ok(a, ['ingest', '--init', '-q', one]);
-    await ok(a, ['ingest', '-q', two]);
-    await ok(b, ['snapshots', '-q']); // b's cache knows both packs
+    const { repo, a, b, two } = await twoSnapshots(t, 3 << 20);
     const packsBefore = await keys(repo, 'packs/');
     await ok(a, ['forget', '-q', 'latest~1']);
     const gc = JSON.parse((await ok(a, ['gc', '--json'])).stdout);
@@ -131,14 +137,7 @@ describe('repository in an S3 bucket', { skip: skipS3 }, () => {
   });
 
   test('repair salvages a pack whose trailer is cut off and sets a damaged record aside; another cache follows', async (t) => {
-    const repo = await bucketRepo(t);
-    const [a, b] = [await host(t, repo), await host(t, repo)];
-    const one = await tempDir(t), two = await tempDir(t);
-    await writeFile(join(one, 'one.bin'), randomBytes(1 << 20));
-    await writeFile(join(two, 'two.bin'), randomBytes(1 << 20));
-    const first = JSON.parse((await ok(a, ['ingest', '--init', '--json', one])).stdout);
-    const second = JSON.parse((await ok(a, ['ingest', '--json', two])).stdout);
-    await ok(b, ['snapshots', '-q']);
+    const { repo, a, b, one, first, second } = await twoSnapshots(t, 1 << 20);
     const backend = await openBackend(repo);
     t.after(() => backend.close());
     // The first snapshot's pack loses its trailer's end (its records stay whole); the second's record is garbled.
