@@ -53,8 +53,11 @@ export interface Backend {
   putFile(key: string, path: string): Promise<void>;
   /** The whole object. */
   get(key: string): Promise<Buffer>;
-  /** `length` bytes of the object from `offset` on. */
-  getRange(key: string, offset: number, length: number): Promise<Buffer>;
+  /**
+   * `length` bytes of the object from `offset` on; with `upTo`, fewer where the object ends
+   * before (none when it ends at or before `offset`) instead of a REPO_DAMAGED error.
+   */
+  getRange(key: string, offset: number, length: number, opts?: { upTo?: boolean }): Promise<Buffer>;
   /** Size and modification time, or undefined when there is no such object. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Every object whose key starts with `prefix`. */

@@ -57,7 +57,7 @@ export class FolderBackend implements Backend {
     }
   }
 
-  async getRange(key: string, offset: number, length: number): Promise<Buffer> {
+  async getRange(key: string, offset: number, length: number, opts: { upTo?: boolean } = {}): Promise<Buffer> {
     const path = this.pathOf(key);
     this.counts.get++;
     const fh = await open(path, 'r').catch((err) => { throw this.readError(err, key); });
@@ -66,7 +66,10 @@ export class FolderBackend implements Backend {
       let got = 0;
       while (got < length) {
         const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
-        if (bytesRead === 0) throw shortObject(this.location, key, offset, length, got);
+        if (bytesRead === 0) {
+          if (opts.upTo) return buf.subarray(0, got);
+          throw shortObject(this.location, key, offset, length, got);
+        }
         got += bytesRead;
       }
       return buf;
