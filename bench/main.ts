@@ -8,11 +8,13 @@ import { benchWritableMount } from './writableMount.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchPeers } from './peers.js';
 import { benchStartup } from './startup.js';
+import { benchS3 } from './s3.js';
 
 const sections: Array<[string, () => Promise<void>]> = [
   ['start-up', benchStartup],
   ['chunker', benchChunker],
   ['ingest and restore', benchIngest],
+  ['s3: ingest and restore in a bucket', benchS3],
   ['mount', benchMount],
   ['writable mount', benchWritableMount],
   ['gc and check', benchLifecycle],
