@@ -18,6 +18,7 @@ export async function benchS3(): Promise<void> {
     process.stdout.write('skipped: DEDUPFS_TEST_S3 is not set (eval "$(scripts/s3-server.sh start)")\n');
     return;
   }
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // as the backend does (s3Backend.ts)
   const { CreateBucketCommand, DeleteBucketCommand, S3Client } = await import('@aws-sdk/client-s3');
   const { openBackend } = await import('../src/backend/openBackend.js');
   const bucket = `dedupfs-bench-${randomBytes(4).toString('hex')}`;
