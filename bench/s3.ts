@@ -1,8 +1,7 @@
 // Ingest and restore of the bench corpus into and out of an S3 bucket, beside the same into and
 // out of a folder, with the requests an unchanged re-ingest costs. Needs a server:
 // eval "$(scripts/s3-server.sh start)" (sets DEDUPFS_TEST_S3 and the credentials); without one
-// the section says so and measures nothing. The bucket is created and removed here.
-import { randomBytes } from 'node:crypto';
+// the section says so and measures nothing. The bucket is made and removed as for the S3 tests.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,14 +17,11 @@ export async function benchS3(): Promise<void> {
     process.stdout.write('skipped: DEDUPFS_TEST_S3 is not set (eval "$(scripts/s3-server.sh start)")\n');
     return;
   }
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // as the backend does (s3Backend.ts)
-  const { CreateBucketCommand, DeleteBucketCommand, S3Client } = await import('@aws-sdk/client-s3');
-  const { openBackend } = await import('../src/backend/openBackend.js');
-  const bucket = `dedupfs-bench-${randomBytes(4).toString('hex')}`;
-  const client = new S3Client({ endpoint, forcePathStyle: true, region: process.env.AWS_REGION ?? 'us-east-1', requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const { testBucket } = await import('../test/backend/s3TestServer.js');
+  const { formatS3Location } = await import('../src/backend/parseRepoLocation.js');
+  const cleanups: Array<() => Promise<void>> = [];
+  const bucketRepo = formatS3Location(await testBucket({ after: (fn) => cleanups.push(fn) }));
   const work = await mkdtemp(join(tmpdir(), 'dedupfs-bench-s3-'));
-  const bucketRepo = `s3:${endpoint}/${bucket}`;
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
   try {
     const src = join(work, 'src');
     process.stdout.write('generating corpus...\n');
@@ -49,13 +45,7 @@ export async function benchS3(): Promise<void> {
     }
     process.stdout.write(formatTable(['repository', 'ingest s', 'MB/s', 'MiB RSS', 'restore s', 'MB/s', 'MiB RSS', 'requests, unchanged re-ingest'], rows));
   } finally {
-    const backend = await openBackend(bucketRepo);
-    const keys: string[] = [];
-    for await (const o of backend.list('')) keys.push(o.key);
-    await backend.deleteMany(keys);
-    await backend.close();
-    await client.send(new DeleteBucketCommand({ Bucket: bucket }));
-    client.destroy();
+    for (const done of cleanups) await done();
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { DedupfsError, ioError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
-import { packPath, type RepoLayout } from '../repo/layout.js';
+import type { RepoLayout } from '../repo/layout.js';
 import { listPacks, PACK_ID, type PackFile, type PackListing } from './listPacks.js';
 import { FOOTER_BYTES, ENTRY_BYTES } from './pack/format.js';
 import type { PackWriter } from './pack/packWriter.js';
@@ -189,9 +189,4 @@ export function unreachable(err: unknown): boolean {
 /** The object key of a pack: the same relative path as in a repository folder. */
 export function packKey(packId: string): string {
   return `packs/${packId.slice(0, 2)}/${packId}.pack`;
-}
-
-/** The place of a pack for messages: its file, or its object. */
-export function packWhere(space: PackSpace, packId: string): string {
-  return space.remote ? packKey(packId) : packPath(space.layout, packId);
 }
