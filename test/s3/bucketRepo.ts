@@ -4,6 +4,7 @@ import type { TestContext } from 'node:test';
 import { formatS3Location } from '../../src/backend/parseRepoLocation.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tempDir.js';
+import { describeTree } from '../helpers/sourceTree.js';
 import { testBucket } from '../backend/s3TestServer.js';
 
 export { skipS3 } from '../backend/s3TestServer.js';
@@ -29,4 +30,10 @@ export async function ok(h: Host, args: string[], env?: NodeJS.ProcessEnv): Prom
   const r = await h.run(args, env);
   if (r.code !== 0) throw new Error(`dedupfs ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return r;
+}
+
+/** Path -> size and SHA-256 of every file under `root`: what the tests of lost uploads compare. */
+export async function contentOf(root: string): Promise<Map<string, string>> {
+  const facts = await describeTree(root);
+  return new Map([...facts].filter(([, f]) => f.kind === 'file').map(([path, f]) => [path, `${f.size} ${f.sha256}`]));
 }

@@ -13,10 +13,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openBackend } from '../../src/backend/openBackend.js';
 import { formatS3Location } from '../../src/backend/parseRepoLocation.js';
 import { CLI_PATH } from '../helpers/cli.js';
-import { describeTree } from '../helpers/sourceTree.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { forwardingProxy, testBucket } from '../backend/s3TestServer.js';
-import { host, ok, skipS3 } from './bucketRepo.js';
+import { contentOf, host, ok, skipS3 } from './bucketRepo.js';
 
 test('a server that dies mid-ingest gives one line; the next ingest succeeds', { skip: skipS3 }, async (t) => {
   const loc = await testBucket(t, 'repo');
@@ -52,5 +51,5 @@ test('a server that dies mid-ingest gives one line; the next ingest succeeds', {
   await ok(a, ['ingest', '-q', src]);
   const out = join(await tempDir(t), 'out');
   await ok(a, ['restore', '-q', 'latest', out]);
-  assert.deepEqual(await describeTree(out), await describeTree(src));
+  assert.deepEqual(await contentOf(out), await contentOf(src));
 });

@@ -10,9 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openBackend } from '../../src/backend/openBackend.js';
 import { CLI_PATH } from '../helpers/cli.js';
-import { describeTree } from '../helpers/sourceTree.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { bucketRepo, host, ok, skipS3 } from './bucketRepo.js';
+import { bucketRepo, contentOf, host, ok, skipS3 } from './bucketRepo.js';
 
 test('an ingest killed mid-upload leaves no snapshot naming a missing pack', { skip: skipS3 }, async (t) => {
   const repo = await bucketRepo(t);
@@ -43,7 +42,7 @@ test('an ingest killed mid-upload leaves no snapshot naming a missing pack', { s
   assert.ok(next.added.blocks > 0);
   const out = join(await tempDir(t), 'out');
   await ok(a, ['restore', '-q', 'latest', out]);
-  assert.deepEqual(await describeTree(out), await describeTree(src));
+  assert.deepEqual(await contentOf(out), await contentOf(src));
   const after = await a.run(['check', '--read-data']);
   assert.equal(after.code, 0, after.stdout + after.stderr);
   // gc may not run while the killed ingest's lock is there: unlock --all clears it first.
