@@ -1,22 +1,16 @@
 // The dedupfs program (bin/dedupfs starts it): parses the command line with yargs, dispatches
 // to one module per command in cli/commands/, and turns any error into one line on stderr and
 // an exit status. No logic of its own lives here.
-//
-// yargs is loaded as CommonJS: its ES module build wraps help text with a helper that cuts
-// words in two at the terminal's edge; the CommonJS build wraps between words.
 import './runtime.js';
-import type { Argv } from 'yargs';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { COMMAND_NAMES, commandsFor } from './commands/index.js';
 import { checkOperands, markOperands, usageMessage, type KnownOptions } from './commandLine.js';
 import { printHeldSummary } from './shared.js';
 import { reportFatal, reportUsage } from '../src/ui/reportError.js';
 import { EXIT } from '../src/ui/exitCodes.js';
+import yargs from './yargs.cjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-
-const yargs = createRequire(import.meta.url)('yargs') as (words: string[]) => Argv;
 
 async function main(argv: string[]): Promise<void> {
   let parser = yargs(markOperands(argv))
