@@ -5,7 +5,7 @@ import './runtime.js';
 import { readFileSync } from 'node:fs';
 import { COMMAND_NAMES, commandsFor } from './commands/index.js';
 import { checkOperands, markOperands, usageMessage, type KnownOptions } from './commandLine.js';
-import { printHeldSummary } from './shared.js';
+import { printHeldSummary } from './heldSummary.js';
 import { reportFatal, reportUsage } from '../src/ui/reportError.js';
 import { EXIT } from '../src/ui/exitCodes.js';
 import yargs from './yargs.cjs';

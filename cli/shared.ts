@@ -8,6 +8,7 @@ import { durationToMs, parseDuration } from '../src/core/duration.js';
 import { defaultRepoPath } from '../src/repo/layout.js';
 import { openRepository, type OpenOptions, type Repository } from '../src/repo/repository.js';
 import { createProgress, type Progress } from '../src/ui/progress.js';
+import { holdSummary } from './heldSummary.js';
 
 export interface GlobalArgs { repo?: string; json?: boolean; quiet?: boolean; 'lock-wait'?: string }
 
@@ -39,22 +40,15 @@ export function output(argv: GlobalArgs, value: unknown, human: () => string): v
   process.stdout.write(argv.json ? `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n` : human());
 }
 
-let heldSummary = '';
-
 /**
  * Prints a command's closing summary like output(); with --quiet (and no --json) the text is
  * held back and printed only if the command ends with a non-zero status (printHeldSummary), so
- * a quiet command that succeeds prints nothing while a failed check still shows what failed.
+ * a quiet command that succeeds prints nothing while a failed check still shows what failed
+ * (cli/heldSummary.ts).
  */
 export function summary(argv: GlobalArgs, value: unknown, human: () => string): void {
-  if (argv.quiet && !argv.json) heldSummary += human();
+  if (argv.quiet && !argv.json) holdSummary(human());
   else output(argv, value, human);
-}
-
-/** Called once the command is done: prints a summary held back by --quiet when the exit status is not 0. */
-export function printHeldSummary(): void {
-  if (heldSummary && process.exitCode) process.stdout.write(heldSummary);
-  heldSummary = '';
 }
 
 /** Sets exit status 3 when the command finished but had warnings. */
