@@ -19,7 +19,9 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = resolve(root, 'dist/bundle');
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
-const external = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }).filter((name) => name !== 'yargs');
+/** The npm packages bundled: plain JavaScript that every listing loads. */
+const BUNDLED = ['yargs', 'better-sqlite3'];
+const external = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }).filter((name) => !BUNDLED.includes(name));
 
 /** `path`, a file of ours in dist/, as a URL relative to the bundle's files. */
 const fromBundle = (path) => JSON.stringify(relative(outdir, path));

@@ -5,6 +5,7 @@
 // deleted, and rebuilt the same way. A reader of a repository that cannot be written (read-only,
 // full disk) builds the same catalog in memory instead (Catalog.inMemory).
 import { rename } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ioError } from '../core/errors.js';
@@ -28,6 +29,12 @@ CREATE INDEX IF NOT EXISTS snapshots_time ON snapshots (time);
 const DAMAGE_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_VTAB']);
 
 class CatalogDamaged extends Error {}
+
+/**
+ * better-sqlite3's addon, named by its path: its own lookup searches from the file that calls
+ * it, which in the bundle bin/dedupfs runs (scripts/bundle.mjs) is not inside the package.
+ */
+const sqliteAddon = () => createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
 
 export interface CatalogOpenOptions {
   /** the one-line remark when a damaged catalog was set aside and rebuilt */
@@ -59,7 +66,7 @@ export class Catalog {
   }
 
   private static async openFile(path: string, snapshotDir: string): Promise<Catalog> {
-    const db = new Database(path, { timeout: 10_000 });
+    const db = new Database(path, { timeout: 10_000, nativeBinding: sqliteAddon() });
     try {
       if (path !== ':memory:') {
         db.pragma('journal_mode = WAL');
