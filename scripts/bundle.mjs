@@ -1,15 +1,15 @@
 // Build step (npm run build:bundle, after tsc): bundles the CLI that bin/dedupfs runs into
-// dist/bundle/: dist/cli/main.js with every module of ours and yargs, in a few files (a shared
-// part, then one per command, loaded when that command runs). `dedupfs snapshots` then loads 7
-// files of JavaScript instead of 37 of ours and 15 of yargs', and starts sooner (README,
-// "Performance": start-up). The other npm packages (native addons, the S3 client) stay in
-// node_modules, loaded when used.
+// dist/bundle/: dist/cli/main.js with every module of ours, yargs and better-sqlite3's
+// JavaScript, in a few files (a shared part, then one per command, loaded when that command
+// runs). `dedupfs snapshots` then reads 7 files of JavaScript instead of 37 of ours, 15 of
+// yargs' and 15 of better-sqlite3's, and starts sooner (README, "Performance": start-up). The
+// other npm packages (native addons, the S3 client) stay in node_modules, loaded when used.
 //
 // A bundled module keeps the location of its own file: import.meta.url in ours (tsc's file in
-// dist/), __dirname in yargs' (its folder in node_modules, wherever npm installed it). What
+// dist/), __dirname in a package's (its folder in node_modules, wherever npm installed it). What
 // they find next to themselves (the wasm chunker, the compression worker, package.json, yargs'
-// messages) is found where it was, and a worker thread runs the unbundled module. Source maps
-// point into dist/.
+// messages) is found where it was, and a worker thread runs the unbundled module. SQLite's addon
+// is named by path (src/catalog/catalog.ts). Source maps point into dist/.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
