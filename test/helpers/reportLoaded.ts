@@ -2,7 +2,8 @@
 // exits, writes what it had loaded to the file $DEDUPFS_TEST_LOADED, as JSON: `addons`, the
 // native addons (.node files) mapped into it, read from /proc/self/maps so that an addon counts
 // however it was loaded; `files`, every JavaScript file loaded, by require() (Node's CommonJS
-// cache) or as an ES module (seen by the resolve hook of reportLoadedHooks.ts).
+// cache) or as an ES module (seen by the resolve hook of reportLoadedHooks.ts); `execArgv`, the
+// options Node was started with.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,6 @@ if (out) {
     for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
       if ((m.message as string).startsWith('file:')) files.add(fileURLToPath(m.message as string));
     }
-    writeFileSync(out, JSON.stringify({ addons: [...new Set(maps.filter((p) => p.endsWith('.node')))], files: [...files] }));
+    writeFileSync(out, JSON.stringify({ addons: [...new Set(maps.filter((p) => p.endsWith('.node')))], files: [...files], execArgv: process.execArgv }));
   });
 }
