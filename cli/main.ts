@@ -18,6 +18,9 @@ async function main(argv: string[]): Promise<void> {
     // never takes the next word as its value (checkOperands reports it)
     .parserConfiguration({ 'greedy-arrays': false, 'unknown-options-as-args': true })
     .scriptName('dedupfs')
+    // yargs' own words in English whatever LANG says, like the rest of the CLI: usageMessage
+    // reads them ("Unknown argument: x" becomes "unknown command 'x'")
+    .locale('en')
     .usage('$0 <command> [options]\n\nA content-defined-chunking backup archiver: stores every copy, pays for each block once.')
     .option('repo', { type: 'string', describe: 'repository folder (default $DEDUPFS_REPO or ~/.dedupfs)', global: true })
     .option('json', { type: 'boolean', describe: 'print machine-readable JSON on stdout', global: true })
