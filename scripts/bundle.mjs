@@ -9,7 +9,8 @@
 // dist/), __dirname in a package's (its folder in node_modules, wherever npm installed it). What
 // they find next to themselves (the wasm chunker, the compression worker, package.json, yargs'
 // messages) is found where it was, and a worker thread runs the unbundled module. SQLite's addon
-// is named by path (src/catalog/catalog.ts). Source maps point into dist/.
+// is named by path (src/catalog/catalog.ts). Source maps point into dist/ (`node
+// --enable-source-maps`); the bundle itself is readable, not minified.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
@@ -55,9 +56,10 @@ await build({
   platform: 'node',
   target: 'node20',
   external: external.flatMap((name) => [name, `${name}/*`]),
-  // yargs is CommonJS: its require() of Node's modules needs a require in an ES module
+  // yargs and better-sqlite3 are CommonJS: their require() of Node's modules needs a require in an ES module
   banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
   sourcemap: true,
+  sourcesContent: false, // the maps name the files in dist/ and node_modules/ (in the package too), not copies
   logLevel: 'warning',
   plugins: [ownLocation],
 });
