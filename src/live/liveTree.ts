@@ -6,7 +6,8 @@
 //
 // A node is one file, folder, symlink or special file; a file with several names (hard links)
 // is one node under each name. A file written since the base snapshot reads from its staging
-// file (node.staging); every other file from its stored chunks (node.entry.content). A folder
+// file (node.staging), except the stored chunks it never wrote to (node.lower); every other file
+// from its stored chunks (node.entry.content). A folder
 // never looked into keeps its stored tree address and costs nothing at the next commit.
 import { constants } from 'node:os';
 import type { Address } from '../core/address.js';
@@ -14,11 +15,12 @@ import { FsError } from '../mount/lookupPath.js';
 import type { InodeAllocator } from '../mount/inodes.js';
 import type { NodeStat } from '../mount/mountNode.js';
 import { showName } from '../mount/shownName.js';
-import type { BlockReader } from '../tree/chunkList.js';
+import { loadChunkTable, type BlockReader } from '../tree/chunkList.js';
 import type { EntryKind, TreeEntry } from '../tree/entry.js';
 import { unescapeName } from '../tree/nameEscape.js';
 import { decodeTree } from '../tree/treeCodec.js';
 import type { LiveOp } from './liveOp.js';
+import { LowerFile } from './lowerFile.js';
 
 const { EEXIST, ENOENT, ENOTDIR, EISDIR, ENOTEMPTY, EINVAL, EPERM } = constants.errno;
 export const S_IFMT = 0o170000;
@@ -33,6 +35,8 @@ export interface LiveNode {
   children?: Map<string, LiveNode>;
   /** the staging file holding this file's content, when it was written since the base snapshot */
   staging?: number;
+  /** the stored chunks that still hold the bytes of a staged file never written (lowerFile.ts) */
+  lower?: LowerFile;
   /** how many names the node has (hard links) */
   links: number;
   /** open handles, and the staging file's descriptor while there are any */
@@ -76,6 +80,8 @@ export class LiveTree {
   /** nodes of the lower layer by linkId, so that the names of one stored file are one node */
   private readonly byLinkId = new Map<string, LiveNode>();
   private readonly loading = new Map<LiveNode, Promise<Map<string, LiveNode>>>();
+  /** staged files by staging file id (journal lines about a file's data name it by its id) */
+  private readonly byStaging = new Map<number, LiveNode>();
 
   constructor(private readonly store: BlockReader, private readonly inodes: InodeAllocator, base: { tree?: Address; timeMs: number }) {
     const entry = newEntry('dir', S_IFDIR | 0o755, process.getuid?.() ?? 0, process.getgid?.() ?? 0, base.timeMs);
@@ -169,7 +175,7 @@ export class LiveTree {
       }
       case 'create': {
         const node = await this.add(op.path, newEntry('file', S_IFREG | (op.mode & 0o7777), op.uid, op.gid, op.t), op.t);
-        node.staging = op.id;
+        this.stage(node, op.id);
         return undefined;
       }
       case 'mknod': {
@@ -243,11 +249,28 @@ export class LiveTree {
       case 'up': {
         const node = await this.lookup(op.path);
         if (node.entry.kind !== 'file') throw new FsError(EINVAL);
-        node.staging = op.id;
+        node.lower = op.keep ? new LowerFile(await loadChunkTable(this.store, node.entry.content), node.entry.size) : undefined;
+        this.stage(node, op.id);
         node.dirty = true;
         return undefined;
       }
+      case 'copied':
+        this.byStaging.get(op.id)?.lower?.mark(op.chunks);
+        return undefined;
+      case 'cut': {
+        const lower = this.byStaging.get(op.id)?.lower;
+        if (lower) lower.limit = Math.min(lower.limit, op.size);
+        return undefined;
+      }
     }
+  }
+
+  /** Binds a file to its staging file (or, with undefined, to its stored chunks again after a commit). */
+  stage(node: LiveNode, id: number | undefined): void {
+    if (node.staging !== undefined) this.byStaging.delete(node.staging);
+    node.staging = id;
+    if (id === undefined) node.lower = undefined;
+    else this.byStaging.set(id, node);
   }
 
   /** Every node reading from a staging file, with one of its paths. */

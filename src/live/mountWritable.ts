@@ -22,12 +22,14 @@ import { fuseOps } from '../mount/fuseOps.js';
 import { InodeAllocator } from '../mount/inodes.js';
 import { loadFuse } from '../mount/loadFuse.js';
 import { mountError, watchMount } from '../mount/mountRepository.js';
+import { loadChunkTable } from '../tree/chunkList.js';
 import { ChangeGate } from './changeGate.js';
 import { commitLiveTree, LIVE_TAG } from './commitLiveTree.js';
 import { serveCommits } from './controlSocket.js';
 import { Journal, type JournalContent } from './journal.js';
 import type { LiveOp } from './liveOp.js';
 import { liveOps } from './liveOps.js';
+import { LowerFile } from './lowerFile.js';
 import { journalBase, replayJournal } from './replayJournal.js';
 import { claimStagingArea, listStagingFiles, releaseStagingArea, removeStagingFiles, stagingArea, type StagingArea } from './stagingArea.js';
 
@@ -120,11 +122,16 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
     // their staging files, then let go of the other staging files.
     const next: JournalContent = { base: snapshot.id, ops: [] };
     for (const { node, path, stored } of staged) {
-      if (node.open > 0) next.ops.push({ op: 'up', path, id: node.staging ?? 0, t: Date.now() });
-      else {
+      if (node.open === 0) {
         node.entry.content = stored.content;
-        node.staging = undefined;
-      }
+        tree.stage(node, undefined);
+      } else if (node.lower) {
+        // Laid over what was just stored, which holds what the file holds now, whatever its
+        // staging file holds where nothing was written.
+        node.entry.content = stored.content;
+        node.lower = new LowerFile(await loadChunkTable(repo.store, stored.content), node.entry.size);
+        next.ops.push({ op: 'up', path, id: node.staging ?? 0, keep: true, t: Date.now() });
+      } else next.ops.push({ op: 'up', path, id: node.staging ?? 0, t: Date.now() });
     }
     await journal.restart(next);
     // Letting go of the others needs no waiting: a mount that dies meanwhile deletes them at its next start.

@@ -48,6 +48,8 @@ export async function replayJournal(store: BlockReader, inodes: InodeAllocator, 
     kept.add(id);
     const st = await stat(stagingFile(area, id)).catch(() => undefined);
     node.entry.size = st?.size ?? 0;
+    // A staging file is cut before its journal line is written: its size is the truth.
+    if (node.lower) node.lower.limit = Math.min(node.lower.limit, node.entry.size);
     if (st) node.entry.mtimeNs = BigInt(Math.round(st.mtimeMs)) * 1_000_000n;
   }
   await removeStagingFiles(area, (id) => kept.has(id));
