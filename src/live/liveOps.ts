@@ -26,6 +26,7 @@ import type { Journal } from './journal.js';
 import type { LiveOp } from './liveOp.js';
 import type { LiveNode, LiveTree } from './liveTree.js';
 import type { LowerFile } from './lowerFile.js';
+import { aclMode, POSIX_ACL } from './posixAcl.js';
 import { readLayered } from './storeLayered.js';
 import { stagingFile, type StagingArea } from './stagingArea.js';
 
@@ -55,7 +56,7 @@ interface Handle {
   readerTable?: ChunkTable;
 }
 
-const { EIO, EINVAL, EISDIR, EROFS, EXDEV, EBADF } = constants.errno;
+const { EIO, EINVAL, EISDIR, EROFS, EXDEV, EBADF, ENODATA, EOPNOTSUPP } = constants.errno;
 const O_ACCMODE = 3;
 const SNAPSHOTS = '/.snapshots';
 /** Chunks fetched at once while copying stored chunks up. */
@@ -383,6 +384,33 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
         }
       }
     }, atime, mtime),
+
+    // Extended attributes live in the node's entry, as ingest stores them; /.snapshots has none to show.
+    // A POSIX ACL is kept as far as a mode can say it (posixAcl.ts), and never stored as an xattr.
+    setxattr: (path: string, name: string, value: Buffer, position: number, flags: number, cb: Callback) => {
+      if (name.startsWith(POSIX_ACL) && !inSnapshots(path)) {
+        const perms = name === `${POSIX_ACL}access` ? aclMode(value) : undefined;
+        if (perms === undefined) return cb(-EOPNOTSUPP);
+        return live('chmod', path, cb, async () => {
+          await change({ op: 'chmod', path, mode: ((await tree.lookup(path)).entry.mode & 0o7000) | perms, t: Date.now() });
+        });
+      }
+      const copy = Buffer.from(value).toString('base64'); // value is lent by the C side until answered
+      live('setxattr', path, cb, () => change({ op: 'setxattr', path, name, value: copy, flags, t: Date.now() }), name, value, position, flags);
+    },
+    removexattr: (path: string, name: string, cb: Callback) => name.startsWith(POSIX_ACL) && !inSnapshots(path) ? cb(-ENODATA) : live('removexattr', path, cb, () => change({ op: 'removexattr', path, name, t: Date.now() }), name),
+    getxattr: (path: string, name: string, position: number, cb: Callback) => {
+      if (inSnapshots(path)) return cb(-ENODATA);
+      answer(cb, () => `cannot read the attributes of ${path}`, async () => {
+        const found = (await tree.lookup(path)).entry.xattrs?.find(([n]) => n === name);
+        if (!found) throw new FsError(ENODATA);
+        return [0, found[1]];
+      });
+    },
+    listxattr: (path: string, cb: Callback) => {
+      if (inSnapshots(path)) return cb(0, []);
+      answer(cb, () => `cannot list the attributes of ${path}`, async () => [0, ((await tree.lookup(path)).entry.xattrs ?? []).map(([n]) => n)]);
+    },
 
     statfs: (path: string, cb: Callback) => answer(cb, () => 'cannot statfs', async () => {
       const s = await statfs(area.dir);

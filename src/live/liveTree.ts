@@ -22,7 +22,8 @@ import { decodeTree } from '../tree/treeCodec.js';
 import type { LiveOp } from './liveOp.js';
 import { LowerFile } from './lowerFile.js';
 
-const { EEXIST, ENOENT, ENOTDIR, EISDIR, ENOTEMPTY, EINVAL, EPERM } = constants.errno;
+const { EEXIST, ENOENT, ENOTDIR, EISDIR, ENOTEMPTY, EINVAL, EPERM, ENODATA } = constants.errno;
+const XATTR_CREATE = 1, XATTR_REPLACE = 2;
 export const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000, S_IFREG = 0o100000, S_IFLNK = 0o120000;
 const NO_CHANGE = 0xffffffff;
@@ -244,6 +245,22 @@ export class LiveTree {
         entry.atimeNs = msToNs(op.atime);
         entry.mtimeNs = msToNs(op.mtime);
         entry.ctimeNs = msToNs(op.t);
+        return undefined;
+      }
+      case 'setxattr':
+      case 'removexattr': {
+        const node = await this.lookup(op.path);
+        const xattrs = node.entry.xattrs ?? [];
+        const had = xattrs.some(([name]) => name === op.name);
+        if (op.op === 'removexattr' && !had) throw new FsError(ENODATA);
+        if (op.op === 'setxattr' && op.flags & XATTR_CREATE && had) throw new FsError(EEXIST);
+        if (op.op === 'setxattr' && op.flags & XATTR_REPLACE && !had) throw new FsError(ENODATA);
+        const rest = xattrs.filter(([name]) => name !== op.name);
+        if (op.op === 'setxattr') rest.push([op.name, Buffer.from(op.value, 'base64')]);
+        // Sorted by name, as ingest stores them.
+        node.entry.xattrs = rest.length ? rest.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : undefined;
+        node.entry.ctimeNs = msToNs(op.t);
+        node.dirty = true;
         return undefined;
       }
       case 'up': {
