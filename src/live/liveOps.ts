@@ -205,7 +205,9 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
     getattr: (path: string, cb: Callback) => {
       if (path === SNAPSHOTS) return catalogOps.getattr('/', (code: number, st?: Record<string, unknown>) => cb(code, st && { ...st, ino: opts.snapshotsIno }));
       if (inSnapshots(path)) return catalogOps.getattr(underSnapshots(path), cb);
-      answer(cb, () => `cannot stat ${path}`, async () => [0, await tree.stat(await tree.lookup(path))]);
+      const loaded = tree.lookupLoaded(path);
+      if (loaded === undefined) return answer(cb, () => `cannot stat ${path}`, async () => [0, tree.stat(await tree.lookup(path))]);
+      cb(typeof loaded === 'number' ? -loaded : 0, typeof loaded === 'number' ? undefined : tree.stat(loaded));
     },
 
     readdir: (path: string, cb: Callback) => {
@@ -376,11 +378,11 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
       // A staged file's times are also its staging file's: a replay takes them from there.
       const node = await tree.lookup(path);
       if (node.staging !== undefined) {
-        const fd = openSync(stagingFile(area, node.staging), 'r');
+        const fd = node.fd ?? openSync(stagingFile(area, node.staging), 'r');
         try {
           futimesSync(fd, atime / 1000, mtime / 1000);
         } finally {
-          closeSync(fd);
+          if (fd !== node.fd) closeSync(fd);
         }
       }
     }, atime, mtime),

@@ -121,7 +121,28 @@ export class LiveTree {
     return children;
   }
 
+  /**
+   * The node at `path` without waiting, when every folder on the way was looked into already:
+   * the node, the errno of a path that names nothing (no Error made: most lookups of a copy are
+   * of names not there yet), or undefined when a folder's tree block must be read first.
+   */
+  lookupLoaded(path: string): LiveNode | number | undefined {
+    let node = this.root;
+    for (const name of path.split('/')) {
+      if (!name) continue;
+      if (node.entry.kind !== 'dir') return ENOTDIR;
+      if (!node.children) return undefined;
+      const next = node.children.get(name);
+      if (!next) return ENOENT;
+      node = next;
+    }
+    return node;
+  }
+
   async lookup(path: string): Promise<LiveNode> {
+    const loaded = this.lookupLoaded(path);
+    if (typeof loaded === 'number') throw new FsError(loaded);
+    if (loaded) return loaded;
     let node = this.root;
     for (const name of path.split('/')) {
       if (!name) continue;
@@ -143,7 +164,7 @@ export class LiveTree {
     return { dir, name, entries: await this.children(dir) };
   }
 
-  async stat(node: LiveNode): Promise<NodeStat> {
+  stat(node: LiveNode): NodeStat {
     const e = node.entry;
     let nlink = node.links;
     if (e.kind === 'dir') {
