@@ -1,8 +1,9 @@
 // Chunk-level copy-up in the writable mount: writing into a large stored file copies only the
 // chunks it touches into the staging file (which stays sparse), the commit stores only those
 // chunks again, and what the file reads (through the mount, after kill -9 and replay, after
-// restore) is byte for byte what was written: small writes at offsets, a truncate into the
-// middle of a chunk and a growth back over it (zeros, not the old bytes), an append.
+// repair, after restore) is byte for byte what was written: small writes at offsets, a
+// truncate into the middle of a chunk and a growth back over it (zeros, not the old bytes),
+// an append.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -89,6 +90,16 @@ test('a write into a large stored file copies and stores only the chunks it touc
   assert.equal(sha(await readFile(file)), sha(model), 'the replay shows what was written');
   await truncate(file, model.length); // a no-op truncate: nothing moves
   await stopMount(again);
+  // What a killed mount left of a write into a stored file, repair commits.
+  const third = await startMount(t, { repo, mountpoint: mnt, args: ['--writable'] });
+  await pwrite(file, 2 << 20, Buffer.from('repaired'), true);
+  model.write('repaired', 2 << 20);
+  third.child.kill('SIGKILL');
+  await third.exited;
+  await forceUnmount(mnt);
+  const repair = await runCli(['repair'], { repo });
+  assert.equal(repair.code, 0, repair.stdout + repair.stderr);
+  assert.match(repair.stdout, /committed the live tree of/);
 
   const out = join(work, 'out');
   const r = await runCli(['restore', 'latest', out], { repo });
