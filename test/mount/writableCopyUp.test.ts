@@ -108,3 +108,47 @@ test('a write into a large stored file copies and stores only the chunks it touc
   const check = await runCli(['check', '--read-data'], { repo });
   assert.equal(check.code, 0, check.stdout + check.stderr);
 });
+
+test('random writes and truncates through one open file, with commits while it is open, read back as a model of the file says', { timeout: 90_000 }, async (t) => {
+  const repo = join(work, 'repo-random');
+  assert.equal((await runCli(['init'], { repo })).code, 0);
+  const mnt = join(work, 'mnt-random');
+  await mkdir(mnt);
+  let model = randomBytes(8 << 20);
+  const first = await startMount(t, { repo, mountpoint: mnt, args: ['--writable'] });
+  await writeFile(join(mnt, 'f.bin'), model);
+  await stopMount(first);
+
+  const m = await startMount(t, { repo, mountpoint: mnt, args: ['--writable'] });
+  const file = join(mnt, 'f.bin');
+  const fh = await open(file, 'r+');
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let i = 0; i < 60; i++) {
+    const what = rand(10);
+    if (what < 7) {
+      const at = rand(model.length + 100_000);
+      const data = randomBytes(1 + rand(300_000));
+      await fh.write(data, 0, data.length, at);
+      if (at + data.length > model.length) model = Buffer.concat([model, Buffer.alloc(at + data.length - model.length)]);
+      data.copy(model, at);
+    } else if (what < 9) {
+      const size = rand(Math.floor(model.length * 1.2) + 1);
+      await fh.truncate(size);
+      model = size <= model.length ? model.subarray(0, size) : Buffer.concat([model, Buffer.alloc(size - model.length)]);
+    } else {
+      const commit = await runCli(['commit', mnt], { repo });
+      assert.equal(commit.code, 0, commit.stderr);
+    }
+    if (i % 10 === 9) assert.equal(sha(await readFile(file)), sha(model), `after step ${i}`);
+  }
+  await fh.close();
+  assert.equal(sha(await readFile(file)), sha(model));
+  await stopMount(m);
+  const out = join(work, 'out-random');
+  assert.equal((await runCli(['restore', 'latest', out], { repo })).code, 0);
+  assert.equal(sha(await readFile(join(out, 'f.bin'))), sha(model));
+});
