@@ -56,11 +56,23 @@ interface Handle {
   readerTable?: ChunkTable;
 }
 
-const { EIO, EINVAL, EISDIR, EROFS, EXDEV, EBADF, ENODATA, EOPNOTSUPP } = constants.errno;
+const { EIO, EINVAL, EISDIR, EROFS, EXDEV, EBADF, ENODATA, EOPNOTSUPP, EILSEQ } = constants.errno;
+const REPLACEMENT = '\ufffd';
 const O_ACCMODE = 3;
 const SNAPSHOTS = '/.snapshots';
 /** Chunks fetched at once while copying stored chunks up. */
 const COPY_WINDOW = 16;
+
+/**
+ * fuse-native hands names over decoded as UTF-8, each byte that is not UTF-8 turned into U+FFFD,
+ * so the bytes of such a name are lost, and two of them could become one name. A new name (or
+ * symlink target) holding U+FFFD is refused with EILSEQ rather than stored as something else;
+ * a stored name that holds it can still be used.
+ */
+function mangledName(op: LiveOp): boolean {
+  if (!['create', 'mkdir', 'mknod', 'symlink', 'link', 'rename'].includes(op.op) || !('path' in op)) return false;
+  return op.path.slice(op.path.lastIndexOf('/') + 1).includes(REPLACEMENT) || (op.op === 'symlink' && op.target.includes(REPLACEMENT));
+}
 
 const inSnapshots = (path: string) => path === SNAPSHOTS || path.startsWith(`${SNAPSHOTS}/`);
 const underSnapshots = (path: string) => path.slice(SNAPSHOTS.length) || '/';
@@ -83,6 +95,7 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
 
   /** Journals `op` and makes it; deletes the staging file of a file that lost its last name. */
   const change = async (op: LiveOp): Promise<void> => {
+    if (mangledName(op)) throw new FsError(EILSEQ);
     journal.append(op);
     const dropped = await tree.apply(op);
     if (dropped) releaseStaging(dropped);

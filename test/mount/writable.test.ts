@@ -2,7 +2,8 @@
 // diff -r out, through unmount, remount and restore of the committed snapshot; rsync -a and an
 // editor-style save (new name, fsync, rename over); a second copy of the same tree stores < 1%
 // new; `dedupfs commit`; gc waits; /.snapshots is read-only and renames out of the tree are EXDEV;
-// extended attributes; times set by utimens (with fuse-native fixed by scripts/patch-fuse-native.mjs).
+// extended attributes; times set by utimens (with fuse-native fixed by scripts/patch-fuse-native.mjs);
+// names that are not UTF-8 refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -375,4 +376,22 @@ test('utimens keeps the modification time: a second rsync -a copies nothing', {
   assert.equal((await stat(join(out, 'dated.txt'))).mtimeMs, 1_500_000_000_000);
   // fuse-native hands times over in milliseconds.
   assert.equal((await stat(join(out, 'copy', 'random.bin'))).mtimeMs, Math.floor((await stat(join(src, 'random.bin'))).mtimeMs));
+});
+
+test('a new name that is not UTF-8 is refused with EILSEQ (fuse-native would hand it over mangled); UTF-8 names work', { timeout: 60_000 }, async (t) => {
+  const repo = await freshRepo();
+  const mnt = await freshDir('mnt');
+  const m = await mountWritable(t, repo, mnt);
+  const raw = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+  await assert.rejects(writeFile(raw(`${mnt}/bad-`, [0xff]), 'x'), { code: 'EILSEQ' });
+  await assert.rejects(mkdir(raw(`${mnt}/dir-`, [0xc3, 0x28])), { code: 'EILSEQ' });
+  await writeFile(join(mnt, 'good.txt'), 'good\n');
+  await assert.rejects(rename(join(mnt, 'good.txt'), raw(`${mnt}/moved-`, [0xfe])), { code: 'EILSEQ' });
+  await assert.rejects(symlink(raw('target-', [0x80]), join(mnt, 'link')), { code: 'EILSEQ' });
+  await writeFile(join(mnt, 'café-☕.txt'), 'utf-8\n');
+  assert.deepEqual((await readdir(mnt)).sort(), ['.snapshots', 'café-☕.txt', 'good.txt']);
+  await unmount(m, repo);
+  const out = join(work, `restored${counter++}`);
+  assert.equal((await runCli(['restore', 'latest', out], { repo })).code, 0);
+  assert.equal(await readFile(join(out, 'café-☕.txt'), 'utf8'), 'utf-8\n');
 });
