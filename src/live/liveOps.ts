@@ -201,6 +201,17 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
     }
   };
 
+  /**
+   * Answers cb with what `reply` makes of the node at `path`: at once when every folder on the
+   * way is loaded (most calls: no promise, no Error for a name not there), else once it is.
+   */
+  const atNode = (path: string, cb: Callback, what: () => string, reply: (node: LiveNode) => unknown[]) => {
+    const loaded = tree.lookupLoaded(path);
+    if (typeof loaded === 'number') return cb(-loaded);
+    if (loaded) return cb(...(reply(loaded) as [number]));
+    answer(cb, what, async () => reply(await tree.lookup(path)));
+  };
+
   /** For changes: EROFS inside /.snapshots, else the live tree's answer. */
   const live = (name: string, path: string, cb: Callback, work: () => Promise<unknown[] | void>, ...roArgs: unknown[]) => {
     if (inSnapshots(path)) return catalogOps[name](underSnapshots(path), ...roArgs, cb);
@@ -218,9 +229,7 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
     getattr: (path: string, cb: Callback) => {
       if (path === SNAPSHOTS) return catalogOps.getattr('/', (code: number, st?: Record<string, unknown>) => cb(code, st && { ...st, ino: opts.snapshotsIno }));
       if (inSnapshots(path)) return catalogOps.getattr(underSnapshots(path), cb);
-      const loaded = tree.lookupLoaded(path);
-      if (loaded === undefined) return answer(cb, () => `cannot stat ${path}`, async () => [0, tree.stat(await tree.lookup(path))]);
-      cb(typeof loaded === 'number' ? -loaded : 0, typeof loaded === 'number' ? undefined : tree.stat(loaded));
+      atNode(path, cb, () => `cannot stat ${path}`, (node) => [0, tree.stat(node)]);
     },
 
     readdir: (path: string, cb: Callback) => {
@@ -416,15 +425,15 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
     removexattr: (path: string, name: string, cb: Callback) => name.startsWith(POSIX_ACL) && !inSnapshots(path) ? cb(-ENODATA) : live('removexattr', path, cb, () => change({ op: 'removexattr', path, name, t: Date.now() }), name),
     getxattr: (path: string, name: string, position: number, cb: Callback) => {
       if (inSnapshots(path)) return cb(-ENODATA);
-      answer(cb, () => `cannot read the attributes of ${path}`, async () => {
-        const found = (await tree.lookup(path)).entry.xattrs?.find(([n]) => n === name);
-        if (!found) throw new FsError(ENODATA);
-        return [0, found[1]];
+      // Asked (security.capability) before every write to a file: answered at once when it can be.
+      atNode(path, cb, () => `cannot read the attributes of ${path}`, (node) => {
+        const found = node.entry.xattrs?.find(([n]) => n === name);
+        return found ? [0, found[1]] : [-ENODATA];
       });
     },
     listxattr: (path: string, cb: Callback) => {
       if (inSnapshots(path)) return cb(0, []);
-      answer(cb, () => `cannot list the attributes of ${path}`, async () => [0, ((await tree.lookup(path)).entry.xattrs ?? []).map(([n]) => n)]);
+      atNode(path, cb, () => `cannot list the attributes of ${path}`, (node) => [0, (node.entry.xattrs ?? []).map(([n]) => n)]);
     },
 
     statfs: (path: string, cb: Callback) => answer(cb, () => 'cannot statfs', async () => {
