@@ -10,7 +10,7 @@
 // absent (it is an optional dependency) or already fixed, and never fails the install: when the
 // build fails, fuse-native is left as it was and the reason is said in one line.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -35,6 +35,13 @@ function nodeGyp() {
   return script ? [process.execPath, [script]] : ['node-gyp', []];
 }
 
+// A running mount has the old addon mapped: writing over it in place would change its code under
+// it (SIGBUS). A new file renamed over the old name leaves the mapped one intact.
+function replaceFile(from, to) {
+  copyFileSync(from, `${to}.new`);
+  renameSync(`${to}.new`, to);
+}
+
 const dir = fuseNativeDir();
 const source = dir && join(dir, 'fuse-native.c');
 const release = dir && join(dir, 'build', 'Release');
@@ -51,8 +58,11 @@ if (text.includes(BUG) && !existsSync(join(release, STAMP))) {
     const prefix = join(dirname(process.execPath), '..');
     const headers = !process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
     execFileSync(cmd, [...args, 'rebuild', ...headers], { cwd: copy, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_PATH: nodePath } });
-    cpSync(join(copy, 'build', 'Release'), release, { recursive: true, filter: (path) => !path.includes('obj.target') && !path.includes('.deps') });
-    copyFileSync(join(copy, 'fuse-native.c'), source);
+    mkdirSync(release, { recursive: true });
+    for (const name of readdirSync(join(copy, 'build', 'Release'))) {
+      if (name.endsWith('.node') || name.endsWith('.so')) replaceFile(join(copy, 'build', 'Release', name), join(release, name));
+    }
+    replaceFile(join(copy, 'fuse-native.c'), source);
     writeFileSync(join(release, STAMP), 'fuse-native.c: utimens is passed the modification time\n');
     process.stdout.write(`dedupfs: fuse-native rebuilt so that utimens is passed the modification time (${dir})\n`);
   } catch (err) {
