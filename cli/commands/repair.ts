@@ -22,7 +22,8 @@ export const repairCommand: CommandModule<GlobalArgs, Args> = {
     .epilogue('repair takes the repository exclusively and never removes a snapshot because some of its files are damaged. '
       + 'Exit status 3 when snapshots still need blocks that are gone (listed by snapshot and path): re-ingest a source that holds them, '
       + 'or run repair --drop-damaged. Exit status 1, changing nothing, when nearly every block fails its check (config.json is suspected). '
-      + 'With --json: {"type":"summary", index, catalog, salvaged, damagedSnapshots:[{id, time, paths, rootUnreadable, action, replacedBy}], rewritten:[{from, to, dropped}], forgotten, hint}.'),
+      + 'With --json: {"type":"summary", index, catalog, salvaged, damagedSnapshots:[{id, time, paths, rootUnreadable, action, replacedBy}], rewritten:[{from, to, dropped}], forgotten, live:[{host, changes, snapshot, problem}], hint}. '
+      + 'What a writable mount acknowledged and never committed (it was killed) is committed first, as a snapshot of its host tagged live.'),
   handler: async (argv) => {
     const progress = progressFor(argv, 'repairing');
     const report = await repair(defaultRepoPath(argv.repo), {

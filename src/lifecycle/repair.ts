@@ -14,11 +14,15 @@
 //      shares the blocks. With dropDamaged each is rewritten without the damaged files
 //      (rewriteSnapshot.ts); a snapshot whose root tree cannot be read is forgotten only with
 //      forgetUnreadable. No snapshot is ever removed because some of its files are damaged.
+//   Between 3 and 4, the changes writable mounts acknowledged but never committed (a killed
+//   mount) are committed as snapshots of their hosts (src/live/commitLeftovers.ts), so they
+//   are checked with the rest.
 // It takes the lock itself, rather than through openRepository, because the catalog must be
 // reset before anything opens it.
 import { resolve } from 'node:path';
 import { addressFromHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
+import { commitLeftovers, type LeftoverCommit } from '../live/index.js';
 import { readConfig } from '../repo/config.js';
 import { packPath, repoLayout } from '../repo/layout.js';
 import { acquireLock } from '../repo/lock.js';
@@ -75,6 +79,8 @@ export interface RepairReport {
   /** per rewritten snapshot, the paths it lost */
   rewritten: RewrittenSnapshot[];
   forgotten: string[];
+  /** live trees of writable mounts left uncommitted, and the snapshot each was committed as */
+  live: LeftoverCommit[];
 }
 
 /**
@@ -104,7 +110,8 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
       const unsealed = await recoverUnsealedPacks({
         layout, index: repo.store.index, hash: repo.store.hash, owner: lock.id, liveLocks: async () => new Set([lock.id]),
       });
-      const report: RepairReport = { index, catalog: { ...catalog, snapshots: 0 }, salvaged, unsealed, damagedSnapshots: [], rewritten: [], forgotten: [] };
+      const live = await commitLeftovers(repo);
+      const report: RepairReport = { index, catalog: { ...catalog, snapshots: 0 }, salvaged, unsealed, damagedSnapshots: [], rewritten: [], forgotten: [], live };
       await mendSnapshots(repo, report, opts);
       return report;
     } finally {
