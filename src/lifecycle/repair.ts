@@ -102,7 +102,7 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
       const salvaged = await salvageDamagedPacks(repo, index, badCopies);
       await badCopies.save();
       const unsealed = await recoverUnsealedPacks({
-        layout, index: repo.store.index, hash: repo.store.hash, owner: lock.id, liveLocks: async () => new Set([lock.id]),
+        layout, index: repo.store.index, hash: repo.store.hash, open: repo.store.openSealed, owner: lock.id, liveLocks: async () => new Set([lock.id]),
       });
       const report: RepairReport = { index, catalog: { ...catalog, snapshots: 0 }, salvaged, unsealed, damagedSnapshots: [], rewritten: [], forgotten: [] };
       await mendSnapshots(repo, report, opts);
