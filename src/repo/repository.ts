@@ -146,7 +146,7 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
   const config = await readConfig(layout.config, root);
   const keys = opts.keys ?? (isEncrypted(config) ? await unlockRepository(layout.keys, root, opts.password) : undefined);
   if (keys && !opts.writeOnly) refuseWriteOnly(keys.material, opts.command);
-  if (keys) layout.catalog = await localCatalog(config);
+  if (keys) layout.catalog = await localCatalog(config, keys.keyId);
   // A reader that finds the repository unwritable goes on without writing anything; a writer
   // stops with one line saying why (src/core/repoWriteError.ts).
   let unwritable: Unwritable | null = null;
@@ -217,9 +217,12 @@ async function openCatalog(layout: RepoLayout, inMemory: boolean, cannotWrite: (
   return Catalog.inMemory(layout.snapshots, seal);
 }
 
-/** The catalog of an encrypted repository: on this machine (repoKeys.ts), its folder made owner-only. */
-async function localCatalog(config: RepoConfig): Promise<string> {
+/**
+ * The catalog of an encrypted repository: on this machine (repoKeys.ts), its folder made
+ * owner-only; one per key, so what a full key read is never shown to a write-only one.
+ */
+async function localCatalog(config: RepoConfig, keyId: string): Promise<string> {
   const dir = localStateDir(config.id);
   await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err) => { throw ioError(err, 'cannot create the local catalog folder', dir); });
-  return resolve(dir, 'catalog.db');
+  return resolve(dir, `catalog-${keyId}.db`);
 }
