@@ -14,7 +14,7 @@ import { Catalog } from '../catalog/catalog.js';
 // params.js, not the chunker's index: opening a repository needs none of the chunking code (start-up).
 import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/params.js';
 import { DEFAULT_COMPRESSION, DEFAULT_HASH, isEncrypted, newConfig, readConfig, type CompressionConfig, type EncryptionName, type RepoConfig } from './config.js';
-import { localStateDir, refuseWriteOnly, unlockRepository, type PasswordSource, type RepoKeys } from './repoKeys.js';
+import { unlockRepository, type PasswordSource, type RepoKeys } from './repoKeys.js';
 import { createKeyring, readPassword } from '../crypto/index.js';
 import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from './layout.js';
 import { withOwnerOnlyUmask } from './ownerOnly.js';
@@ -144,9 +144,7 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
     opts.onNotice?.(`created repository ${root}`);
   }
   const config = await readConfig(layout.config, root);
-  const keys = opts.keys ?? (isEncrypted(config) ? await unlockRepository(layout.keys, root, opts.password) : undefined);
-  if (keys && !opts.writeOnly) refuseWriteOnly(keys.material, opts.command);
-  if (keys) layout.catalog = await localCatalog(config, keys.keyId);
+  const keys = await unlockRepository(layout, config, opts);
   // A reader that finds the repository unwritable goes on without writing anything; a writer
   // stops with one line saying why (src/core/repoWriteError.ts).
   let unwritable: Unwritable | null = null;
@@ -215,14 +213,4 @@ async function openCatalog(layout: RepoLayout, inMemory: boolean, cannotWrite: (
     }
   }
   return Catalog.inMemory(layout.snapshots, seal);
-}
-
-/**
- * The catalog of an encrypted repository: on this machine (repoKeys.ts), its folder made
- * owner-only; one per key, so what a full key read is never shown to a write-only one.
- */
-async function localCatalog(config: RepoConfig, keyId: string): Promise<string> {
-  const dir = localStateDir(config.id);
-  await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err) => { throw ioError(err, 'cannot create the local catalog folder', dir); });
-  return resolve(dir, `catalog-${keyId}.db`);
 }
