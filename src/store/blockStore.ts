@@ -13,7 +13,7 @@
 import type { Address, HashFunction } from '../core/address.js';
 import { addressToHex } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
-import { encodeKeyMaterial, Opener, writeOnlyView, type KeyMaterial } from '../crypto/index.js';
+import { encodeKeyMaterial, Opener, Sealer, writeOnlyView, type KeyMaterial } from '../crypto/index.js';
 import type { CompressionConfig } from '../repo/config.js';
 import type { RepoLayout } from '../repo/layout.js';
 import { BlockIndex, type BlockLocation } from './index/blockIndex.js';
@@ -78,6 +78,8 @@ export class BlockStore {
    * do not open as this address and type, KEY for a write-only key. Undefined in a plain one.
    */
   readonly openSealed?: (address: Address, type: BlockType, stored: Buffer) => Buffer;
+  /** An encrypted repository's: a block's sealed bytes sealed again under the newest key generation (gc --rewrite-all); as long as before. */
+  readonly reseal?: (address: Address, type: BlockType, stored: Buffer) => Buffer;
 
   constructor(private readonly opts: BlockStoreOptions) {
     this.hash = opts.hash;
@@ -89,7 +91,9 @@ export class BlockStore {
     this.batch = { level: opts.compression.algorithm === 'none' ? 0 : opts.compression.level, keys: opts.keys && encodeKeyMaterial(writeOnlyView(opts.keys)) };
     if (opts.keys) {
       const opener = new Opener(opts.keys);
+      let sealer: Sealer | null = null;
       this.openSealed = (address, type, stored) => opener.openBlock(address, type, stored);
+      this.reseal = (address, type, stored) => (sealer ??= new Sealer(opts.keys!)).sealBlock(address, type, opener.openBlock(address, type, stored));
     }
   }
 

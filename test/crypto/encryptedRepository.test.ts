@@ -129,6 +129,9 @@ test('encrypted repository: a wrong password exits 12 and writes nothing; a fail
   const failing = await cli(repo, ['snapshots'], { DEDUPFS_PASSWORD_FILE: undefined, DEDUPFS_PASSWORD_COMMAND: 'echo no vault here >&2; exit 3' });
   assert.equal(failing.code, 1);
   assert.match(failing.stderr, /^dedupfs: password command .* failed: no vault here\n/);
+  const never = await cli(repo, ['snapshots'], { DEDUPFS_PASSWORD_FILE: undefined, DEDUPFS_PASSWORD_PROMPT: 'never' });
+  assert.equal(never.code, 1);
+  assert.match(never.stderr, /^dedupfs: no password: .*DEDUPFS_PASSWORD_PROMPT=never forbids asking\n {2}\S.*\n$/);
   const noFile = await cli(repo, ['snapshots', '--password-file', join(dir, 'missing.pass')]);
   assert.equal(noFile.code, 1);
   assert.match(noFile.stderr, /missing\.pass/);
