@@ -19,11 +19,11 @@
 import { resolve } from 'node:path';
 import { addressFromHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
-import { readConfig } from '../repo/config.js';
+import { isEncrypted, readConfig } from '../repo/config.js';
 import { packPath, repoLayout } from '../repo/layout.js';
 import { acquireLock } from '../repo/lock.js';
 import { openRepository, type Repository } from '../repo/repository.js';
-import { unlockRepository, type PasswordSource } from '../repo/repoKeys.js';
+import type { PasswordSource } from '../repo/repoKeys.js';
 import { BadCopies } from '../store/badCopies.js';
 import { saveBlocksToHeal } from '../store/blocksToHeal.js';
 import { readPackEntries } from '../store/pack/readPackEntries.js';
@@ -90,7 +90,7 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
   const root = resolve(dir);
   const layout = repoLayout(root);
   const config = await readConfig(layout.config, root);
-  const keys = await unlockRepository(layout, config, { command: 'repair', password: opts.password });
+  const keys = isEncrypted(config) ? await (await import('../repo/repoKeys.js')).unlockRepository(layout, config, { command: 'repair', password: opts.password }) : undefined;
   const lock = await acquireLock(root, { kind: 'exclusive', command: 'repair', waitMs: opts.lockWaitMs, onWarning: opts.onNotice });
   try {
     const badCopies = await BadCopies.load(layout);

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { DedupfsError, ioError } from '../core/errors.js';
 import type { HashFunction } from '../core/address.js';
-import { deriveGearTable, keyedHashFunction, openKeyring, readPassword, type KeyMaterial, type OpenedKeys } from '../crypto/index.js';
+import { deriveGearTable, encodeKeyMaterial, keyedHashFunction, Opener, openKeyring, readPassword, Sealer, writeOnlyView, type KeyMaterial, type OpenedKeys } from '../crypto/index.js';
+import type { BlockSealing } from '../store/blockStore.js';
 import { sealedSnapshots } from '../catalog/sealedSnapshot.js';
 import type { SnapshotSeal } from '../catalog/snapshotRecord.js';
-import { isEncrypted, type RepoConfig } from './config.js';
+import type { RepoConfig } from './config.js';
 import { DIR_MODE, type RepoLayout } from './layout.js';
 
 /** --password-file and --password-command; DEDUPFS_PASSWORD_FILE and DEDUPFS_PASSWORD_COMMAND otherwise. */
@@ -22,6 +23,7 @@ export interface PasswordSource { file?: string; command?: string }
 export interface RepoKeys extends OpenedKeys {
   hash: HashFunction;
   gear: BigUint64Array;
+  blocks: BlockSealing;
   snapshots: SnapshotSeal;
 }
 
@@ -36,13 +38,11 @@ export interface UnlockOptions {
 }
 
 /**
- * The keys of the repository at `layout` (none when it is plain): the password read from
- * `opts.password` (else the environment, else the terminal) must open a key of keys.json, a
- * write-only one only when `opts.writeOnly`. Points layout.catalog at this machine's catalog
- * for the key.
+ * The keys of the encrypted repository at `layout`: the password read from `opts.password`
+ * (else the environment, else the terminal) must open a key of keys.json, a write-only one
+ * only when `opts.writeOnly`. Points layout.catalog at this machine's catalog for the key.
  */
-export async function unlockRepository(layout: RepoLayout, config: RepoConfig, opts: UnlockOptions): Promise<RepoKeys | undefined> {
-  if (!isEncrypted(config)) return undefined;
+export async function unlockRepository(layout: RepoLayout, config: RepoConfig, opts: UnlockOptions): Promise<RepoKeys> {
   const keys = opts.keys ?? repoKeys(await openKeyring(layout.keys, await readPassword({ ...opts.password, env: process.env, prompt: `password for ${layout.root}` })));
   if (!opts.writeOnly) refuseWriteOnly(keys.material, opts.command);
   layout.catalog = await localCatalog(config.id, keys.keyId);
@@ -50,8 +50,17 @@ export async function unlockRepository(layout: RepoLayout, config: RepoConfig, o
 }
 
 function repoKeys(opened: OpenedKeys): RepoKeys {
-  const { contentKey } = opened.material;
-  return { ...opened, hash: keyedHashFunction(contentKey), gear: deriveGearTable(contentKey), snapshots: sealedSnapshots(opened.material) };
+  const { material } = opened;
+  const opener = new Opener(material);
+  const blocks: BlockSealing = {
+    workerKeys: encodeKeyMaterial(writeOnlyView(material)),
+    newSealer: () => {
+      const sealer = new Sealer(material);
+      return (address, type, stored) => sealer.sealBlock(address, type, stored);
+    },
+    open: (address, type, stored) => opener.openBlock(address, type, stored),
+  };
+  return { ...opened, hash: keyedHashFunction(material.contentKey), gear: deriveGearTable(material.contentKey), blocks, snapshots: sealedSnapshots(material) };
 }
 
 /** KEY unless `material` may run `command`: a write-only key runs only the commands that write (ingest) or list (snapshots). */

@@ -14,8 +14,7 @@ import { Catalog } from '../catalog/catalog.js';
 // params.js, not the chunker's index: opening a repository needs none of the chunking code (start-up).
 import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/params.js';
 import { DEFAULT_COMPRESSION, DEFAULT_HASH, isEncrypted, newConfig, readConfig, type CompressionConfig, type EncryptionName, type RepoConfig } from './config.js';
-import { unlockRepository, type PasswordSource, type RepoKeys } from './repoKeys.js';
-import { createKeyring, readPassword } from '../crypto/index.js';
+import type { PasswordSource, RepoKeys } from './repoKeys.js';
 import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from './layout.js';
 import { withOwnerOnlyUmask } from './ownerOnly.js';
 import { acquireLock, type LockKind, type RepoLock } from './lock.js';
@@ -101,11 +100,12 @@ export async function initRepository(dir: string, opts: InitOptions = {}): Promi
     encryption: opts.encryption,
   });
   // Before anything is created: a password that cannot be had leaves no folder behind.
-  const password = isEncrypted(config) ? await readPassword({ ...opts.password, env: process.env, prompt: `new password for ${root}`, confirm: true }) : null;
+  const crypto = isEncrypted(config) ? await import('../crypto/index.js') : null;
+  const password = crypto && await crypto.readPassword({ ...opts.password, env: process.env, prompt: `new password for ${root}`, confirm: true });
   try {
     await mkdir(root, { recursive: true, mode: DIR_MODE });
     for (const d of [layout.packs, layout.packsTmp, layout.snapshots, layout.locks]) await mkdir(d, { recursive: true, mode: DIR_MODE });
-    if (password) await createKeyring(layout.keys, password);
+    if (crypto && password) await crypto.createKeyring(layout.keys, password);
     // config.json is written last: it is what makes the folder a repository.
     const tmp = `${layout.config}.tmp`;
     const fh = await open(tmp, 'w', FILE_MODE);
@@ -144,7 +144,8 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
     opts.onNotice?.(`created repository ${root}`);
   }
   const config = await readConfig(layout.config, root);
-  const keys = await unlockRepository(layout, config, opts);
+  // src/crypto is loaded only for an encrypted repository (start-up of every other command).
+  const keys = isEncrypted(config) ? await (await import('./repoKeys.js')).unlockRepository(layout, config, opts) : undefined;
   // A reader that finds the repository unwritable goes on without writing anything; a writer
   // stops with one line saying why (src/core/repoWriteError.ts).
   let unwritable: Unwritable | null = null;
@@ -174,7 +175,7 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
         if (store) return store;
         const index = openIndex(layout.index, unwritable !== null, cannotWrite);
         return (store = new BlockStore({
-          layout, index, hash: keys?.hash ?? hashFunction(config.hash), keys: keys?.material, compression: config.compression, dryRun: opts.dryRun, owner: lock?.id,
+          layout, index, hash: keys?.hash ?? hashFunction(config.hash), sealing: keys?.blocks, compression: config.compression, dryRun: opts.dryRun, owner: lock?.id,
         }));
       },
       async close() {

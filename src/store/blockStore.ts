@@ -13,14 +13,13 @@
 import type { Address, HashFunction } from '../core/address.js';
 import { addressToHex } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
-import { encodeKeyMaterial, Opener, Sealer, writeOnlyView, type KeyMaterial } from '../crypto/index.js';
 import type { CompressionConfig } from '../repo/config.js';
 import type { RepoLayout } from '../repo/layout.js';
 import { BlockIndex, type BlockLocation } from './index/blockIndex.js';
 import { PackWriter } from './pack/packWriter.js';
 import { HEADER_BYTES, decodeHeader, type BlockType, type PackEntry } from './pack/format.js';
 import { decompressBlock } from './compress.js';
-import { BatchBuffers, RecordBatch } from './recordBatch.js';
+import { BatchBuffers, RecordBatch, type BlockSealer } from './recordBatch.js';
 import { CompressPool } from './compressPool.js';
 import { batchSlack, type BatchSettings } from './batchWork.js';
 import { PackFiles } from './packFiles.js';
@@ -29,6 +28,16 @@ import { PackFiles } from './packFiles.js';
 const READ_RUN_BYTES = 2 << 20;
 
 const MAX_UNWRITTEN = 2 << 20;
+
+/** An encrypted repository's sealing of blocks (made by src/repo/repoKeys.ts, so a plain repository never loads src/crypto). */
+export interface BlockSealing {
+  /** the keys the compression workers seal with: the write-only view, as encodeKeyMaterial gives it */
+  workerKeys: Uint8Array;
+  /** a new Sealer's sealBlock: its own writer session, for one thread */
+  newSealer(): BlockSealer;
+  /** the plaintext of a block's sealed bytes: BLOCK_DAMAGED when they do not open as this address and type, KEY for a write-only key */
+  open(address: Address, type: BlockType, stored: Buffer): Buffer;
+}
 
 export interface BlockStoreOptions {
   layout: RepoLayout;
@@ -43,8 +52,8 @@ export interface BlockStoreOptions {
   dryRun?: boolean;
   /** the id of the repository lock this process holds; unsealed packs are named after it */
   owner?: string;
-  /** an encrypted repository's keys: blocks are sealed on the way in and opened on the way out */
-  keys?: KeyMaterial;
+  /** an encrypted repository's: blocks are sealed on the way in and opened on the way out */
+  sealing?: BlockSealing;
 }
 
 /** What this store has added since it was opened. */
@@ -88,12 +97,12 @@ export class BlockStore {
     this.packs = new PackFiles(opts.layout);
     this.packTarget = opts.packTarget ?? 16 << 20;
     this.maxInFlight = opts.maxInFlight ?? 4 << 20;
-    this.batch = { level: opts.compression.algorithm === 'none' ? 0 : opts.compression.level, keys: opts.keys && encodeKeyMaterial(writeOnlyView(opts.keys)) };
-    if (opts.keys) {
-      const opener = new Opener(opts.keys);
-      let sealer: Sealer | null = null;
-      this.openSealed = (address, type, stored) => opener.openBlock(address, type, stored);
-      this.reseal = (address, type, stored) => (sealer ??= new Sealer(opts.keys!)).sealBlock(address, type, opener.openBlock(address, type, stored));
+    const { sealing } = opts;
+    this.batch = { level: opts.compression.algorithm === 'none' ? 0 : opts.compression.level, keys: sealing?.workerKeys };
+    if (sealing) {
+      let sealer: BlockSealer | null = null;
+      this.openSealed = sealing.open;
+      this.reseal = (address, type, stored) => (sealer ??= sealing.newSealer())(address, type, sealing.open(address, type, stored));
     }
   }
 
@@ -263,7 +272,7 @@ export class BlockStore {
   private async storeBatch(batch: RecordBatch): Promise<void> {
     let records = batch.buffer, layout = batch.rawLayout();
     if (this.batch.level > 0 || this.batch.keys) {
-      this.compressPool ??= new CompressPool(this.batch);
+      this.compressPool ??= new CompressPool(this.batch, undefined, this.opts.sealing?.newSealer);
       const done = await this.compressPool.compress(batch.buffer.buffer as ArrayBuffer, batch.blocks.length);
       records = Buffer.from(done.buffer);
       layout = done.layout;

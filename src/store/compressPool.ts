@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { CompressReply } from './compressWorker.js';
-import type { BatchLayout } from './recordBatch.js';
+import type { BatchLayout, BlockSealer } from './recordBatch.js';
 import { batchWork, type BatchSettings } from './batchWork.js';
 
 interface Compressed { buffer: ArrayBuffer; layout: BatchLayout }
@@ -28,7 +28,8 @@ export class CompressPool {
   /** for compressOneHere, made on first use */
   private here: ((b: Buffer, count: number) => BatchLayout) | null = null;
 
-  constructor(private readonly settings: BatchSettings, size = Math.max(1, Math.min(4, availableParallelism() - 1))) {
+  /** `hereSealer`: an encrypted repository's sealer for compressOneHere (this thread's own session) */
+  constructor(private readonly settings: BatchSettings, size = Math.max(1, Math.min(4, availableParallelism() - 1)), private readonly hereSealer?: () => BlockSealer) {
     this.workers = Array.from({ length: size }, () => {
       const worker = new Worker(new URL('./compressWorker.js', import.meta.url), { workerData: settings });
       worker.on('message', (reply: CompressReply) => this.settle(reply));
@@ -53,7 +54,7 @@ export class CompressPool {
   compressOneHere(): boolean {
     const job = this.queued.shift();
     if (!job) return false;
-    this.here ??= batchWork(this.settings);
+    this.here ??= batchWork(this.settings, this.hereSealer?.());
     try {
       job.resolve({ buffer: job.buffer, layout: this.here(Buffer.from(job.buffer), job.count) });
     } catch (err) {

@@ -71,7 +71,7 @@ export class BatchBuffers {
   }
 }
 
-/** Seals a block's stored bytes as the block `address` of `type` (Sealer.sealBlock); returns a new buffer. */
+/** Seals a block's stored bytes as the block `address` of `type` (Sealer.sealBlock of src/crypto); returns a new buffer. */
 export type BlockSealer = (address: Buffer, type: BlockType, stored: Buffer) => Buffer;
 
 /**
