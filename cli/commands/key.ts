@@ -3,7 +3,7 @@
 import type { CommandModule } from 'yargs';
 import { DedupfsError } from '../../src/core/errors.js';
 import { defaultRepoPath } from '../../src/repo/layout.js';
-import { changeRepoKeys, listRepoKeys, type KeyChange } from '../../src/repo/changeKeys.js';
+import type { KeyChange } from '../../src/repo/changeKeys.js';
 import { formatKeyChange, formatKeyList } from '../../src/ui/formatKeys.js';
 import { LOCK_WAIT_OPTION, lockWaitMs, notice, output, passwordSource, summary, type GlobalArgs } from '../shared.js';
 
@@ -54,6 +54,8 @@ export const keyCommand: CommandModule<GlobalArgs, Args> = {
   handler: async (argv) => {
     const dir = defaultRepoPath(argv.repo);
     checkOptions(argv);
+    // src/crypto only when the command runs (--help loads every command module: start-up).
+    const { changeRepoKeys, listRepoKeys } = await import('../../src/repo/changeKeys.js');
     if (argv.action === 'list') {
       const keys = await listRepoKeys(dir);
       output(argv, keys, () => formatKeyList(keys));
