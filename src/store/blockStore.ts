@@ -7,7 +7,7 @@
 // pack; when the pack is full (or on flush) it is sealed (fsync, rename), and only then does the
 // index name its blocks. flush() returns once every block added so far is durable and indexed;
 // callers write a snapshot only after that. Blocks waiting in an unsealed pack are remembered in
-// `pending` so one run never stores a block twice. In an encrypted repository (`keys`) the
+// `pending` so one run never stores a block twice. In an encrypted repository (`sealing`) the
 // workers seal each block after compressing it (batchWork.ts), and a read opens it before
 // decompressing, then checks the keyed address as ever.
 import type { Address, HashFunction } from '../core/address.js';
