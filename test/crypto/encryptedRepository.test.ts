@@ -229,7 +229,7 @@ test('a write-only key ingests (deduplicated) and lists snapshots, and reads not
   }
 });
 
-test('encrypted repository: a changed byte in a pack and a snapshot record under another id are damage', async (t) => {
+test('encrypted repository: a changed byte in a pack and a snapshot record under another id are damage; repair quarantines the record', async (t) => {
   const dir = await tempDir(t);
   const { cli } = setup(dir);
   await writeFile(join(dir, 'main.pass'), 'pw\n');
@@ -256,4 +256,8 @@ test('encrypted repository: a changed byte in a pack and a snapshot record under
   const listed = await cli(repo, ['snapshots']);
   assert.equal(listed.code, 1);
   assert.match(listed.stderr, /is damaged: .*do(es)? not authenticate/);
+  const repaired = await cli(repo, ['repair']);
+  assert.equal(repaired.code, 0, repaired.stderr);
+  assert.match(repaired.stdout, /quarantined .*\.json\.damaged: .*do(es)? not authenticate/);
+  assert.equal((await cli(repo, ['snapshots', '-q'])).code, 0);
 });
