@@ -46,6 +46,7 @@ export const keyCommand: CommandModule<GlobalArgs, Args> = {
     .example('$0 key add --write-only --new-password-file ~/cron.pass', 'a key for a cron host: it can ingest, and read nothing back')
     .example('$0 key passwd --new-password-file ~/new.pass', 'change the password given (DEDUPFS_PASSWORD_FILE here)')
     .example('$0 key remove "$($0 key add --new-password-file ~/new.pass --json | jq -r .key)" --rotate', 'add a key, then revoke it')
+    .example('$0 key rotate && $0 gc --rewrite-all', 'a new key generation, and everything stored sealed again under it')
     .epilogue('The password of a key of the repository comes from --password-file, --password-command, DEDUPFS_PASSWORD_FILE, '
       + 'DEDUPFS_PASSWORD_COMMAND or the terminal; add, remove and rotate need a full key, passwd changes the password of whichever key '
       + 'it opens. Removing the last full key is refused. Changes take the repository exclusively and replace keys.json in one write. '
