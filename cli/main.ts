@@ -25,6 +25,8 @@ async function main(argv: string[]): Promise<void> {
     .option('repo', { type: 'string', describe: 'repository folder (default $DEDUPFS_REPO or ~/.dedupfs)', global: true })
     .option('json', { type: 'boolean', describe: 'print machine-readable JSON on stdout', global: true })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'print nothing on success but what the command is for (a listing, a file, --json); warnings and errors still print', global: true })
+    .option('password-file', { type: 'string', requiresArg: true, describe: 'an encrypted repository: read its password from this file (default $DEDUPFS_PASSWORD_FILE)', global: true })
+    .option('password-command', { type: 'string', requiresArg: true, describe: 'an encrypted repository: run this shell command for its password (default $DEDUPFS_PASSWORD_COMMAND)', global: true })
     .version(pkg.version)
     .help()
     .alias('help', 'h')
@@ -33,7 +35,7 @@ async function main(argv: string[]): Promise<void> {
     // a terminal's width, no wrapping at all when stdout is a pipe or a file
     .wrap(process.stdout.isTTY ? process.stdout.columns : null)
     .epilogue('Options go before or after the operands; a repeatable option takes one value each time (--tag a --tag b); -- ends the options.\n'
-      + 'Exit status: 0 success, 1 error, 2 usage, 3 finished with warnings, 10 no repository, 11 repository locked, 130 interrupted.\nSee man dedupfs for more.')
+      + 'Exit status: 0 success, 1 error, 2 usage, 3 finished with warnings, 10 no repository, 11 repository locked, 12 wrong password, 130 interrupted.\nSee man dedupfs for more.')
     .fail((msg, err) => {
       // yargs' own parse errors (YError) are usage errors; any other error is the command's
       if (err && err.name !== 'YError') throw err;

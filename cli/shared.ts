@@ -7,18 +7,28 @@ import type { SnapshotFilter } from '../src/catalog/catalog.js';
 import { durationToMs, parseDuration } from '../src/core/duration.js';
 import { defaultRepoPath } from '../src/repo/layout.js';
 import { openRepository, type OpenOptions, type Repository } from '../src/repo/repository.js';
+import type { PasswordSource, RepoKeys } from '../src/repo/repoKeys.js';
 import { createProgress, type Progress } from '../src/ui/progress.js';
 import { holdSummary } from './heldSummary.js';
 
-export interface GlobalArgs { repo?: string; json?: boolean; quiet?: boolean; 'lock-wait'?: string }
+export interface GlobalArgs { repo?: string; json?: boolean; quiet?: boolean; 'lock-wait'?: string; 'password-file'?: string; 'password-command'?: string }
+
+/** An encrypted repository's keys once opened: a command that opens it twice (forget, then gc) asks once. */
+let openedKeys: RepoKeys | undefined;
 
 export async function withRepository<T>(argv: GlobalArgs, opts: Omit<OpenOptions, 'onNotice'>, work: (repo: Repository) => Promise<T>): Promise<T> {
-  const repo = await openRepository(defaultRepoPath(argv.repo), { ...opts, onNotice: (msg) => notice(argv, msg) });
+  const repo = await openRepository(defaultRepoPath(argv.repo), { ...opts, password: passwordSource(argv), keys: openedKeys, onNotice: (msg) => notice(argv, msg) });
+  openedKeys = repo.keys;
   try {
     return await work(repo);
   } finally {
     await repo.close();
   }
+}
+
+/** Where the password comes from: --password-file, --password-command (the environment otherwise: repoKeys.ts). */
+export function passwordSource(argv: GlobalArgs): PasswordSource {
+  return { file: argv['password-file'], command: argv['password-command'] };
 }
 
 /** A one-line remark on stderr ("created repository ..."); silent with --quiet. */

@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { repair } from '../../src/lifecycle/index.js';
 import { defaultRepoPath } from '../../src/repo/layout.js';
 import { formatRepair, repairHint } from '../../src/ui/formatRepair.js';
-import { LOCK_WAIT_OPTION, exitWithWarnings, hint as printHint, lockWaitMs, notice, summary, progressFor, type GlobalArgs } from '../shared.js';
+import { LOCK_WAIT_OPTION, exitWithWarnings, hint as printHint, lockWaitMs, notice, passwordSource, summary, progressFor, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs { 'read-data'?: boolean; 'drop-damaged'?: boolean; 'forget-damaged'?: boolean; 'forget-unreadable'?: boolean }
 
@@ -28,7 +28,7 @@ export const repairCommand: CommandModule<GlobalArgs, Args> = {
     const progress = progressFor(argv, 'repairing');
     const report = await repair(defaultRepoPath(argv.repo), {
       readData: argv['read-data'], dropDamaged: argv['drop-damaged'] || argv['forget-damaged'], forgetUnreadable: argv['forget-unreadable'],
-      lockWaitMs: lockWaitMs(argv), reporter: progress, onNotice: (msg) => notice(argv, msg),
+      lockWaitMs: lockWaitMs(argv), reporter: progress, onNotice: (msg) => notice(argv, msg), password: passwordSource(argv),
     });
     progress.finish();
     const hint = repairHint(report);

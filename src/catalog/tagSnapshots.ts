@@ -54,7 +54,7 @@ export async function tagSnapshots(catalog: Catalog, snapshotDir: string, opts: 
     const { id, ...fields } = before;
     const record = { ...fields, tags, original: before.original ?? id, replaces: id };
     const after: Snapshot = { id: snapshotId(record), ...record };
-    await writeSnapshotFile(snapshotDir, after);
+    await writeSnapshotFile(snapshotDir, after, catalog.seal);
     await removeSnapshotFile(snapshotDir, id);
     catalog.insert(after);
     catalog.remove(id);

@@ -122,7 +122,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     return badEntries.get(hex) ?? badCopies.get(`${loc.packId}:${loc.offset}`);
   };
   const snapshots = repo.catalog.list();
-  const snapshotFiles = await checkSnapshotFiles(repo.layout.snapshots);
+  const snapshotFiles = await checkSnapshotFiles(repo.layout.snapshots, repo.catalog.seal);
   const damage = await findDamage(repo.store, snapshots, judge, reporter);
 
   const blocks = new Map<string, DamagedBlock>();

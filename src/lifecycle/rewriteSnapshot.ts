@@ -58,7 +58,7 @@ export async function rewriteSnapshot(repo: Repository, snap: Snapshot, damagedP
     repaired: { from, dropped: lost.paths.sort() },
   };
   const next: Snapshot = { id: snapshotId(fields), ...fields };
-  await writeSnapshotFile(repo.layout.snapshots, next);
+  await writeSnapshotFile(repo.layout.snapshots, next, repo.catalog.seal);
   repo.catalog.insert(next);
   await removeSnapshotFile(repo.layout.snapshots, from);
   repo.catalog.remove(from);

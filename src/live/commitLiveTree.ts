@@ -165,7 +165,7 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
     partial: false, warnings: 0,
   };
   const snapshot: Snapshot = { id: snapshotId(fields), ...fields };
-  await writeSnapshotFile(repo.layout.snapshots, snapshot);
+  await writeSnapshotFile(repo.layout.snapshots, snapshot, repo.catalog.seal);
   repo.catalog.insert(snapshot);
   for (const node of seen) node.dirty = false;
   opts.tree.root.dirty = false;

@@ -1,13 +1,22 @@
 // The repository's config.json: format version, and the choices fixed at creation (chunker
-// parameters, hash, compression). A config of a newer format is refused before anything is
-// touched; a folder without one is not a repository.
+// parameters, hash, compression, encryption). A config of a newer format is refused before
+// anything is touched; a folder without one is not a repository. Format 1 is a plain
+// repository; format 3 an encrypted one (docs/ENCRYPTION.md): its keys are in keys.json, its
+// addresses keyed, its blocks and snapshot records sealed. A new plain repository stays format 1.
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { DedupfsError } from '../core/errors.js';
 import type { HashName } from '../core/address.js';
 import { HASH_NAMES } from '../core/address.js';
 
-export const FORMAT_VERSION = 1;
+/** The newest format this dedupfs reads. */
+export const FORMAT_VERSION = 3;
+/** The format of an encrypted repository. */
+export const ENCRYPTED_FORMAT = 3;
+const PLAIN_FORMAT = 1;
+
+/** 'v1': sealed as docs/ENCRYPTION.md says, keys in keys.json; 'none': plain. */
+export type EncryptionName = 'v1' | 'none';
 
 export interface CompressionConfig { algorithm: 'zstd' | 'none'; level: number }
 
@@ -18,14 +27,23 @@ export interface RepoConfig {
   chunker: { min: number; avg: number; max: number; level: number; seed: string };
   hash: HashName;
   compression: CompressionConfig;
+  /** absent in format 1 (plain) */
+  encryption?: EncryptionName;
 }
 
 /** zstd level 1: on the bench corpus 12% faster to ingest than level 3 for 1.3% more bytes stored (README). */
 export const DEFAULT_COMPRESSION: CompressionConfig = { algorithm: 'zstd', level: 1 };
 export const DEFAULT_HASH: HashName = 'blake3';
 
-export function newConfig(init: Pick<RepoConfig, 'chunker' | 'hash' | 'compression'>): RepoConfig {
-  return { format: FORMAT_VERSION, id: randomBytes(16).toString('hex'), created: new Date().toISOString(), ...init };
+export function newConfig(init: Pick<RepoConfig, 'chunker' | 'hash' | 'compression' | 'encryption'>): RepoConfig {
+  const { encryption, ...rest } = init;
+  const sealed = encryption === 'v1';
+  return { format: sealed ? ENCRYPTED_FORMAT : PLAIN_FORMAT, id: randomBytes(16).toString('hex'), created: new Date().toISOString(), ...rest, ...(sealed ? { encryption } : {}) };
+}
+
+/** true for a repository whose blocks and records are sealed. */
+export function isEncrypted(cfg: RepoConfig): boolean {
+  return cfg.encryption === 'v1';
 }
 
 /** Parses `zstd`, `zstd:LEVEL` or `none`. */
@@ -63,6 +81,10 @@ export async function readConfig(path: string, repoDir: string): Promise<RepoCon
   }
   if (!HASH_NAMES.includes(cfg.hash) || !cfg.chunker || !cfg.compression) {
     throw new DedupfsError('REPO_DAMAGED', `${path} is incomplete (hash, chunker or compression missing)`);
+  }
+  if ((cfg.format === ENCRYPTED_FORMAT) !== isEncrypted(cfg)) {
+    throw new DedupfsError('REPO_DAMAGED', `${path} is damaged: format ${cfg.format} with encryption ${JSON.stringify(cfg.encryption ?? 'none')}`,
+      { hint: 'an encrypted repository is format 3 with "encryption": "v1"; restore config.json from a copy of the repository' });
   }
   return cfg;
 }

@@ -1,6 +1,7 @@
 // Opens and creates repositories. A Repository bundles what one command needs: the config, the
 // block store (packs + LMDB index), the catalog and the lock it holds. Lower layers receive
-// these as arguments and never open a repository themselves.
+// these as arguments and never open a repository themselves. An encrypted repository's keys
+// are opened (repoKeys.ts) before anything else happens, so a wrong password writes nothing.
 import { access, constants, mkdir, readdir, stat, open, rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DedupfsError, ioError } from '../core/errors.js';
@@ -12,7 +13,8 @@ import { BlockStore } from '../store/blockStore.js';
 import { Catalog } from '../catalog/catalog.js';
 // params.js, not the chunker's index: opening a repository needs none of the chunking code (start-up).
 import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/params.js';
-import { DEFAULT_COMPRESSION, DEFAULT_HASH, newConfig, readConfig, type CompressionConfig, type RepoConfig } from './config.js';
+import { DEFAULT_COMPRESSION, DEFAULT_HASH, isEncrypted, newConfig, readConfig, type CompressionConfig, type EncryptionName, type RepoConfig } from './config.js';
+import type { PasswordSource, RepoKeys } from './repoKeys.js';
 import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from './layout.js';
 import { withOwnerOnlyUmask } from './ownerOnly.js';
 import { acquireLock, type LockKind, type RepoLock } from './lock.js';
@@ -24,10 +26,17 @@ export interface Repository {
   chunker: ChunkerParams;
   store: BlockStore;
   catalog: Catalog;
+  /** an encrypted repository's keys, as the password opened them */
+  keys?: RepoKeys;
   close(): Promise<void>;
 }
 
-export interface InitOptions { chunker?: ChunkerParams; compression?: CompressionConfig; hash?: HashName }
+export interface InitOptions {
+  chunker?: ChunkerParams; compression?: CompressionConfig; hash?: HashName;
+  /** 'v1': an encrypted repository, whose first password is read from `password` (asked twice on a terminal) */
+  encryption?: EncryptionName;
+  password?: PasswordSource;
+}
 
 export interface OpenOptions {
   /** the lock to hold while open; 'none' for readers that tolerate concurrent writers */
@@ -47,6 +56,12 @@ export interface OpenOptions {
   /** the block store counts new blocks but writes none */
   dryRun?: boolean;
   onNotice?: (msg: string) => void;
+  /** where the password of an encrypted repository comes from (repoKeys.ts) */
+  password?: PasswordSource;
+  /** keys already opened (a command that opens the repository twice asks for the password once) */
+  keys?: RepoKeys;
+  /** the command works with a write-only key (ingest, snapshots); any other refuses one with KEY */
+  writeOnly?: boolean;
 }
 
 /**
@@ -57,9 +72,9 @@ export interface OpenOptions {
  */
 const WRITER_MIN_FREE = 1 << 20;
 
-function chunkerFromConfig(cfg: RepoConfig): ChunkerParams {
+function chunkerFromConfig(cfg: RepoConfig, keys?: RepoKeys): ChunkerParams {
   const c = cfg.chunker;
-  return { min: c.min, avg: c.avg, max: c.max, level: c.level as ChunkerParams['level'], seed: BigInt(c.seed) };
+  return { min: c.min, avg: c.avg, max: c.max, level: c.level as ChunkerParams['level'], seed: BigInt(c.seed), ...(keys ? { gear: keys.gear } : {}) };
 }
 
 /** Creates a repository in `dir`, which must be missing or empty. */
@@ -82,10 +97,15 @@ export async function initRepository(dir: string, opts: InitOptions = {}): Promi
     chunker: { min: chunker.min, avg: chunker.avg, max: chunker.max, level: chunker.level, seed: chunker.seed.toString() },
     hash: opts.hash ?? DEFAULT_HASH,
     compression: opts.compression ?? DEFAULT_COMPRESSION,
+    encryption: opts.encryption,
   });
+  // Before anything is created: a password that cannot be had leaves no folder behind.
+  const crypto = isEncrypted(config) ? await import('../crypto/index.js') : null;
+  const password = crypto && await crypto.readPassword({ ...opts.password, env: process.env, prompt: `new password for ${root}`, confirm: true });
   try {
     await mkdir(root, { recursive: true, mode: DIR_MODE });
     for (const d of [layout.packs, layout.packsTmp, layout.snapshots, layout.locks]) await mkdir(d, { recursive: true, mode: DIR_MODE });
+    if (crypto && password) await crypto.createKeyring(layout.keys, password);
     // config.json is written last: it is what makes the folder a repository.
     const tmp = `${layout.config}.tmp`;
     const fh = await open(tmp, 'w', FILE_MODE);
@@ -124,6 +144,8 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
     opts.onNotice?.(`created repository ${root}`);
   }
   const config = await readConfig(layout.config, root);
+  // src/crypto is loaded only for an encrypted repository (start-up of every other command).
+  const keys = isEncrypted(config) ? await (await import('./repoKeys.js')).unlockRepository(layout, config, opts) : undefined;
   // A reader that finds the repository unwritable goes on without writing anything; a writer
   // stops with one line saying why (src/core/repoWriteError.ts).
   let unwritable: Unwritable | null = null;
@@ -144,15 +166,17 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
     });
   }
   try {
-    const catalog = await openCatalog(layout, unwritable !== null, cannotWrite, opts.onNotice);
+    const catalog = await openCatalog(layout, unwritable !== null, cannotWrite, opts.onNotice, keys);
     let store: BlockStore | null = null;
     return {
-      dir: root, layout, config, chunker: chunkerFromConfig(config), catalog,
+      dir: root, layout, config, chunker: chunkerFromConfig(config, keys), catalog, keys,
       // Opened on first use, LMDB index included: `snapshots` needs neither (start-up time).
       get store() {
         if (store) return store;
         const index = openIndex(layout.index, unwritable !== null, cannotWrite);
-        return (store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun, owner: lock?.id }));
+        return (store = new BlockStore({
+          layout, index, hash: keys?.hash ?? hashFunction(config.hash), sealing: keys?.blocks, compression: config.compression, dryRun: opts.dryRun, owner: lock?.id,
+        }));
       },
       async close() {
         await store?.close();
@@ -180,13 +204,14 @@ function openIndex(path: string, readOnly: boolean, cannotWrite: (err: unknown) 
   return BlockIndex.open(path, { readOnly: true });
 }
 
-async function openCatalog(layout: RepoLayout, inMemory: boolean, cannotWrite: (err: unknown) => void, onNotice?: (msg: string) => void): Promise<Catalog> {
+async function openCatalog(layout: RepoLayout, inMemory: boolean, cannotWrite: (err: unknown) => void, onNotice?: (msg: string) => void, keys?: RepoKeys): Promise<Catalog> {
+  const seal = keys?.snapshots;
   if (!inMemory) {
     try {
-      return await withOwnerOnlyUmask(() => Catalog.open(layout.catalog, layout.snapshots, { onNotice }));
+      return await withOwnerOnlyUmask(() => Catalog.open(layout.catalog, layout.snapshots, { onNotice, seal }));
     } catch (err) {
       cannotWrite(err);
     }
   }
-  return Catalog.inMemory(layout.snapshots);
+  return Catalog.inMemory(layout.snapshots, seal);
 }
