@@ -15,10 +15,10 @@
 // the kernel resolves that from the open folder, so every path handed to a call stays short.
 // The full path is kept for excludes, warnings and progress.
 //
-// Folders are listed, entries stat'ed and symlinks read synchronously, like small files are read (storeFile.ts):
-// from the inode cache an lstat takes microseconds, a round trip through libuv's thread pool far
-// more (measured: re-ingest of the 10,285-file bench corpus 0.69 s against 0.90 s, medians of
-// four; listing 315 folders 6-9 ms against 12-19 ms).
+// Folders are listed, entries stat'ed and symlinks read synchronously, like small files are
+// read (storeFile.ts): from the inode cache an lstat takes microseconds, a round trip through
+// libuv's thread pool far more (measured: re-ingest of the 10,285-file bench corpus 0.69 s
+// against 0.90 s, medians of four; listing 315 folders 6-9 ms against 12-19 ms).
 import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { readXattrsSync } from '../core/xattrs.js';
 import type { Chunker } from '../chunker/index.js';
