@@ -22,6 +22,7 @@ import { FileReader } from '../mount/fileReader.js';
 import { FsError } from '../mount/lookupPath.js';
 import { loadChunkTable, type ChunkTable } from '../tree/chunkList.js';
 import type { ChangeGate } from './changeGate.js';
+import type { HeldFiles } from './heldFiles.js';
 import type { Journal } from './journal.js';
 import type { LiveOp } from './liveOp.js';
 import type { LiveNode, LiveTree } from './liveTree.js';
@@ -36,6 +37,8 @@ type Operation = (...args: any[]) => void;
 export interface LiveOpsOptions {
   tree: LiveTree;
   journal: Journal;
+  /** new small files held in the journal */
+  held: HeldFiles;
   area: StagingArea;
   gate: ChangeGate;
   cache: BlockCache;
@@ -78,7 +81,7 @@ const inSnapshots = (path: string) => path === SNAPSHOTS || path.startsWith(`${S
 const underSnapshots = (path: string) => path.slice(SNAPSHOTS.length) || '/';
 
 export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
-  const { tree, journal, area, gate, cache, catalogOps } = opts;
+  const { tree, journal, area, gate, cache, catalogOps, held } = opts;
   const handles = new Map<number, Handle>();
   let lastFd = 0;
 
@@ -103,6 +106,7 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
 
   const releaseStaging = (node: LiveNode) => {
     if (node.links > 0 || node.open > 0 || node.staging === undefined) return;
+    [node.logged, node.held] = [undefined, undefined];
     // At once: on a full disk, the next write may be waiting for exactly this room.
     try {
       unlinkSync(stagingFile(area, node.staging));
@@ -111,8 +115,10 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
     }
   };
 
+  /** The staging file of `node`, open (a held file is spilled to one first). */
   const stagingFd = (node: LiveNode): number => {
     if (node.staging === undefined) throw new FsError(EBADF);
+    if (held.isHeld(node)) node.fd = held.spill(node);
     return (node.fd ??= openSync(stagingFile(area, node.staging), 'r+'));
   };
 
@@ -261,18 +267,30 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
           if (node.entry.kind !== 'file') throw new FsError(EINVAL);
           return node;
         };
-        if (!writing) return [0, newHandle(await find())];
+        if (!writing) {
+          const node = await find();
+          if (held.isHeld(node)) held.content(node);
+          return [0, newHandle(node)];
+        }
         return gate.change(async () => {
           const node = await find();
           if (node.staging === undefined) await copyUp(path, node, false);
           const fd = newHandle(node);
-          stagingFd(node);
+          if (held.isHeld(node)) held.content(node);
+          else stagingFd(node);
           return [0, fd];
         });
       });
     },
 
     create: (path: string, mode: number, cb: Callback) => live('create', path, cb, async () => {
+      if (held.canHold()) {
+        const id = opts.ids.next++;
+        await change({ op: 'create', path, mode, ...ownerOf(), id, t: Date.now() });
+        const node = await tree.lookup(path);
+        held.hold(node);
+        return [0, newHandle(node)];
+      }
       const { id, fd } = newStagingFile();
       try {
         await change({ op: 'create', path, mode, ...ownerOf(), id, t: Date.now() });
@@ -292,6 +310,10 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
       if (!h) return cb(-EBADF);
       const { lower } = h.node;
       if (lower) return answer(cb, () => `cannot read ${path}`, async () => [await readLower(h, lower, buf, length, pos)]);
+      if (held.isHeld(h.node)) {
+        const content = held.content(h.node);
+        return cb(pos < content.length ? content.copy(buf, 0, pos, pos + length) : 0);
+      }
       if (h.node.staging !== undefined) {
         try {
           return cb(readSync(stagingFd(h.node), buf, 0, length, pos));
@@ -311,10 +333,11 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
       const h = handles.get(fd);
       if (!h || h.node.staging === undefined) return cb(-EBADF);
       const write = () => {
-        const n = writeSync(stagingFd(h.node), buf, 0, length, pos);
+        const t = Date.now();
+        const n = held.isHeld(h.node) && held.write(h.node, buf, length, pos, t) ? length : writeSync(stagingFd(h.node), buf, 0, length, pos);
         const { entry } = h.node;
         if (pos + n > entry.size) entry.size = pos + n;
-        entry.mtimeNs = entry.ctimeNs = BigInt(Date.now()) * 1_000_000n;
+        entry.mtimeNs = entry.ctimeNs = BigInt(t) * 1_000_000n;
         gate.changes++;
         return n;
       };
@@ -377,6 +400,10 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
           h.node.fd = undefined;
           releaseStaging(h.node);
         }
+        if (h.node.open === 0 && held.isHeld(h.node)) {
+          held.closed(h.node);
+          releaseStaging(h.node);
+        }
       }
       cb(0);
     },
@@ -399,7 +426,7 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
       await change({ op: 'utimens', path, atime, mtime, t: Date.now() });
       // A staged file's times are also its staging file's: a replay takes them from there.
       const node = await tree.lookup(path);
-      if (node.staging !== undefined) {
+      if (node.staging !== undefined && !held.isHeld(node)) {
         const fd = node.fd ?? openSync(stagingFile(area, node.staging), 'r');
         try {
           futimesSync(fd, atime / 1000, mtime / 1000);
