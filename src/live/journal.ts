@@ -1,7 +1,8 @@
 // The journal of a writable mount: every change to the tree's names and metadata since the base
 // snapshot, one JSON line per change, appended in the order the changes were answered. File
-// contents are not in it: they live in staging files (stagingArea.ts), and an `up` or `create`
-// line binds a path to one. Replaying the lines on the base snapshot's tree (LiveTree.apply,
+// contents live in staging files (stagingArea.ts), and an `up` or `create` line binds a path to
+// one; only the writes into new small files held in the journal are lines (`data`, heldFiles.ts),
+// which the mount reads back (readAt) where append() put them. Replaying the lines on the base snapshot's tree (LiveTree.apply,
 // the same code that made the changes) rebuilds the tree the mount showed.
 //
 // Durability: a line is written (write(2), synchronously, before the operation is answered),

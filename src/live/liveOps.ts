@@ -3,7 +3,8 @@
 // answered by the read-only mount's operations (changes there answer EROFS; a rename or link
 // between it and the live tree EXDEV). Everything else is the live tree (liveTree.ts).
 //
-// A change is written to the journal, then made in the tree, then answered. File data goes
+// A change is written to the journal, then made in the tree, then answered. A new small file's
+// writes are journal lines too (it is held in the journal, heldFiles.ts); other file data goes
 // straight into the file's staging file with write(2) before the write is answered, so what
 // was acknowledged survives kill -9 of the mount (it is in the page cache); fsync also fsyncs
 // the staging file and the journal, so it survives a crash of the machine. A stored file opened
