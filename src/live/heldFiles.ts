@@ -43,10 +43,15 @@ export class HeldFiles {
     return node.logged !== undefined;
   }
 
-  /** A held file's content (loaded from its journal lines if it is not in memory). */
+  /** A held file's content, kept in memory (loaded from its journal lines if it is not there): for an open file. */
   content(node: LiveNode): Buffer {
     node.held ??= this.load(node);
     return node.held.subarray(0, node.entry.size);
+  }
+
+  /** A held file's content, not kept in memory if it was not there (for a commit, which reads every held file once). */
+  read(node: LiveNode): Buffer {
+    return (node.held ?? this.load(node)).subarray(0, node.entry.size);
   }
 
   /**

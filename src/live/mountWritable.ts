@@ -120,7 +120,7 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
     if (gate.changes === committedAt) return null;
     const firstUnused = ids.next;
     const { snapshot, staged } = await commitLiveTree({ repo, tree, area, mountpoint, host, base, counted,
-      held: (node) => (held.isHeld(node) ? held.content(node) : undefined) });
+      held: (node) => (held.isHeld(node) ? held.read(node) : undefined) });
     // The snapshot is durable: start a new journal on it, binding the files still open to
     // their staging files, then let go of the other staging files.
     const next: JournalContent = { base: snapshot.id, ops: [] };
