@@ -9,7 +9,7 @@ import { DedupfsError } from '../core/errors.js';
 import { InodeAllocator } from '../mount/inodes.js';
 import type { Repository } from '../repo/repository.js';
 import { commitLiveTree } from './commitLiveTree.js';
-import { Journal } from './journal.js';
+import { changeCount, Journal } from './journal.js';
 import { journalBase, replayJournal } from './replayJournal.js';
 import { liveDir, readOwner, releaseStagingArea, removeStagingFiles, stagingArea } from './stagingArea.js';
 
@@ -34,7 +34,7 @@ export async function commitLeftovers(repo: Repository): Promise<LeftoverCommit[
     try {
       const journal = await Journal.read(area.journal);
       if (!journal?.ops.length) continue;
-      changes = journal.ops.length;
+      changes = changeCount(journal.ops);
       const base = journalBase(repo.catalog.list(), journal, area);
       const tree = await replayJournal(repo.store, new InodeAllocator(), area, base, journal.ops);
       const mountpoint = (await readOwner(area.owner))?.mountpoint ?? area.dir;

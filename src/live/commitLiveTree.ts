@@ -14,10 +14,11 @@ import { Chunker } from '../chunker/index.js';
 import { Limiter } from '../core/limiter.js';
 import { addressToHex, type Address } from '../core/address.js';
 import { snapshotId, writeSnapshotFile, type Snapshot } from '../catalog/snapshotRecord.js';
-import { storeFile, type StoredFile } from '../ingest/storeFile.js';
+import { storeChunk, storeFile, type StoredFile } from '../ingest/storeFile.js';
 import type { Repository } from '../repo/repository.js';
 import { BlockType } from '../store/pack/format.js';
 import type { TreeEntry } from '../tree/entry.js';
+import { ChunkListWriter } from '../tree/chunkList.js';
 import { encodeTree } from '../tree/treeCodec.js';
 import { walkTree } from '../tree/walkTree.js';
 import { nameBytes, type LiveNode, type LiveTree } from './liveTree.js';
@@ -41,6 +42,8 @@ export interface CommitOptions {
   mountpoint: string;
   host?: string;
   base?: Snapshot;
+  /** the content of a staged file held in memory rather than in its staging file (heldFiles.ts) */
+  held?: (node: LiveNode) => Buffer | undefined;
   /** totals of kept subtrees by address, filled as they are counted */
   counted: Map<string, Totals>;
 }
@@ -65,6 +68,12 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
     let done = storing.get(node);
     if (!done) {
       done = reads.run(async () => {
+        const content = opts.held?.(node);
+        if (content) {
+          const s = await storeContent(content);
+          staged.push({ node, path, stored: s });
+          return s;
+        }
         const file = Buffer.from(stagingFile(area, node.staging ?? 0));
         const s = node.lower ? await storeLower(file, node.lower) : await storeFile(file, await stat(file, { bigint: true }), { store: repo.store, chunker, reporter: {} });
         staged.push({ node, path, stored: s });
@@ -73,6 +82,13 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
       storing.set(node, done);
     }
     return done;
+  };
+
+  const storeContent = async (data: Buffer): Promise<StoredFile> => {
+    const list = new ChunkListWriter(repo.store);
+    for (const c of chunker.chunkBuffer(data)) storeChunk({ store: repo.store, chunker, reporter: {} }, list, data.subarray(c.offset, c.offset + c.length));
+    await repo.store.waitForRoom();
+    return { content: list.finish(), xattrs: [], size: data.length, changed: false };
   };
 
   const storeLower = async (file: Buffer, lower: LowerFile): Promise<StoredFile> => {

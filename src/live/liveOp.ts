@@ -21,5 +21,8 @@ export type LiveOp =
   | { op: 'up'; path: string; id: number; keep?: boolean; t: number }
   /** these stored chunks of the file staged in `id` are copied into its staging file */
   | { op: 'copied'; id: number; chunks: number[] }
+  /** bytes written at `at` (base64) into the new file staged as `id` while it is held in the
+   * journal, without a staging file of its own (heldFiles.ts); t: its mtime */
+  | { op: 'data'; id: number; at: number; data: string; t: number }
   /** the file staged in `id` was cut to `size`: its stored chunks no longer show past it */
   | { op: 'cut'; id: number; size: number };

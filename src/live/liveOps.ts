@@ -3,7 +3,8 @@
 // answered by the read-only mount's operations (changes there answer EROFS; a rename or link
 // between it and the live tree EXDEV). Everything else is the live tree (liveTree.ts).
 //
-// A change is written to the journal, then made in the tree, then answered. File data goes
+// A change is written to the journal, then made in the tree, then answered. A new small file's
+// writes are journal lines too (it is held in the journal, heldFiles.ts); other file data goes
 // straight into the file's staging file with write(2) before the write is answered, so what
 // was acknowledged survives kill -9 of the mount (it is in the page cache); fsync also fsyncs
 // the staging file and the journal, so it survives a crash of the machine. A stored file opened
@@ -22,6 +23,7 @@ import { FileReader } from '../mount/fileReader.js';
 import { FsError } from '../mount/lookupPath.js';
 import { loadChunkTable, type ChunkTable } from '../tree/chunkList.js';
 import type { ChangeGate } from './changeGate.js';
+import type { HeldFiles } from './heldFiles.js';
 import type { Journal } from './journal.js';
 import type { LiveOp } from './liveOp.js';
 import type { LiveNode, LiveTree } from './liveTree.js';
@@ -36,6 +38,8 @@ type Operation = (...args: any[]) => void;
 export interface LiveOpsOptions {
   tree: LiveTree;
   journal: Journal;
+  /** new small files held in the journal */
+  held: HeldFiles;
   area: StagingArea;
   gate: ChangeGate;
   cache: BlockCache;
@@ -78,7 +82,7 @@ const inSnapshots = (path: string) => path === SNAPSHOTS || path.startsWith(`${S
 const underSnapshots = (path: string) => path.slice(SNAPSHOTS.length) || '/';
 
 export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
-  const { tree, journal, area, gate, cache, catalogOps } = opts;
+  const { tree, journal, area, gate, cache, catalogOps, held } = opts;
   const handles = new Map<number, Handle>();
   let lastFd = 0;
 
@@ -103,6 +107,7 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
 
   const releaseStaging = (node: LiveNode) => {
     if (node.links > 0 || node.open > 0 || node.staging === undefined) return;
+    [node.logged, node.held] = [undefined, undefined];
     // At once: on a full disk, the next write may be waiting for exactly this room.
     try {
       unlinkSync(stagingFile(area, node.staging));
@@ -111,8 +116,10 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
     }
   };
 
+  /** The staging file of `node`, open (a held file is spilled to one first). */
   const stagingFd = (node: LiveNode): number => {
     if (node.staging === undefined) throw new FsError(EBADF);
+    if (held.isHeld(node)) node.fd = held.spill(node);
     return (node.fd ??= openSync(stagingFile(area, node.staging), 'r+'));
   };
 
@@ -261,18 +268,30 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
           if (node.entry.kind !== 'file') throw new FsError(EINVAL);
           return node;
         };
-        if (!writing) return [0, newHandle(await find())];
+        if (!writing) {
+          const node = await find();
+          if (held.isHeld(node)) held.content(node);
+          return [0, newHandle(node)];
+        }
         return gate.change(async () => {
           const node = await find();
           if (node.staging === undefined) await copyUp(path, node, false);
           const fd = newHandle(node);
-          stagingFd(node);
+          if (held.isHeld(node)) held.content(node);
+          else stagingFd(node);
           return [0, fd];
         });
       });
     },
 
     create: (path: string, mode: number, cb: Callback) => live('create', path, cb, async () => {
+      if (held.canHold()) {
+        const id = opts.ids.next++;
+        await change({ op: 'create', path, mode, ...ownerOf(), id, t: Date.now() });
+        const node = await tree.lookup(path);
+        held.hold(node);
+        return [0, newHandle(node)];
+      }
       const { id, fd } = newStagingFile();
       try {
         await change({ op: 'create', path, mode, ...ownerOf(), id, t: Date.now() });
@@ -292,6 +311,10 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
       if (!h) return cb(-EBADF);
       const { lower } = h.node;
       if (lower) return answer(cb, () => `cannot read ${path}`, async () => [await readLower(h, lower, buf, length, pos)]);
+      if (held.isHeld(h.node)) {
+        const content = held.content(h.node);
+        return cb(pos < content.length ? content.copy(buf, 0, pos, pos + length) : 0);
+      }
       if (h.node.staging !== undefined) {
         try {
           return cb(readSync(stagingFd(h.node), buf, 0, length, pos));
@@ -311,10 +334,11 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
       const h = handles.get(fd);
       if (!h || h.node.staging === undefined) return cb(-EBADF);
       const write = () => {
-        const n = writeSync(stagingFd(h.node), buf, 0, length, pos);
+        const t = Date.now();
+        const n = held.isHeld(h.node) && held.write(h.node, buf, length, pos, t) ? length : writeSync(stagingFd(h.node), buf, 0, length, pos);
         const { entry } = h.node;
         if (pos + n > entry.size) entry.size = pos + n;
-        entry.mtimeNs = entry.ctimeNs = BigInt(Date.now()) * 1_000_000n;
+        entry.mtimeNs = entry.ctimeNs = BigInt(t) * 1_000_000n;
         gate.changes++;
         return n;
       };
@@ -377,6 +401,10 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
           h.node.fd = undefined;
           releaseStaging(h.node);
         }
+        if (h.node.open === 0 && held.isHeld(h.node)) {
+          held.closed(h.node);
+          releaseStaging(h.node);
+        }
       }
       cb(0);
     },
@@ -399,7 +427,7 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
       await change({ op: 'utimens', path, atime, mtime, t: Date.now() });
       // A staged file's times are also its staging file's: a replay takes them from there.
       const node = await tree.lookup(path);
-      if (node.staging !== undefined) {
+      if (node.staging !== undefined && !held.isHeld(node)) {
         const fd = node.fd ?? openSync(stagingFile(area, node.staging), 'r');
         try {
           futimesSync(fd, atime / 1000, mtime / 1000);

@@ -38,6 +38,10 @@ export interface LiveNode {
   staging?: number;
   /** the stored chunks that still hold the bytes of a staged file never written (lowerFile.ts) */
   lower?: LowerFile;
+  /** a new small file held in the journal (heldFiles.ts): where its `data` lines are, [at, length] */
+  logged?: Array<[number, number]>;
+  /** a held file's content while it is open (its capacity may exceed its size) */
+  held?: Buffer;
   /** how many names the node has (hard links) */
   links: number;
   /** open handles, and the staging file's descriptor while there are any */
@@ -292,6 +296,14 @@ export class LiveTree {
         node.dirty = true;
         return undefined;
       }
+      case 'data': {
+        const node = this.byStaging.get(op.id);
+        if (node) {
+          node.entry.size = Math.max(node.entry.size, op.at + Buffer.byteLength(op.data, 'base64'));
+          node.entry.mtimeNs = node.entry.ctimeNs = msToNs(op.t);
+        }
+        return undefined;
+      }
       case 'copied':
         this.byStaging.get(op.id)?.lower?.mark(op.chunks);
         return undefined;
@@ -307,7 +319,7 @@ export class LiveTree {
   stage(node: LiveNode, id: number | undefined): void {
     if (node.staging !== undefined) this.byStaging.delete(node.staging);
     node.staging = id;
-    if (id === undefined) node.lower = undefined;
+    if (id === undefined) [node.lower, node.logged, node.held] = [undefined, undefined, undefined];
     else this.byStaging.set(id, node);
   }
 

@@ -26,7 +26,8 @@ import { loadChunkTable } from '../tree/chunkList.js';
 import { ChangeGate } from './changeGate.js';
 import { commitLiveTree, LIVE_TAG } from './commitLiveTree.js';
 import { serveCommits } from './controlSocket.js';
-import { Journal, type JournalContent } from './journal.js';
+import { HeldFiles } from './heldFiles.js';
+import { changeCount, Journal, type JournalContent } from './journal.js';
 import type { LiveOp } from './liveOp.js';
 import { liveOps } from './liveOps.js';
 import { LowerFile } from './lowerFile.js';
@@ -86,7 +87,7 @@ async function startingPoint(repo: Repository, area: StagingArea, host: string, 
   const leftover = await Journal.read(area.journal);
   if (leftover?.ops.length) {
     if (from !== undefined) {
-      throw new DedupfsError('USAGE', `the live tree of ${host} has ${leftover.ops.length} uncommitted changes from a mount that did not end cleanly`,
+      throw new DedupfsError('USAGE', `the live tree of ${host} has ${changeCount(leftover.ops)} uncommitted changes from a mount that did not end cleanly`,
         { hint: "mount without --from, or run 'dedupfs repair', to replay and commit them first", data: { path: area.journal } });
     }
     return { base: journalBase(repo.catalog.list(), leftover, area), ops: leftover.ops };
@@ -107,6 +108,7 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   const inodes = new InodeAllocator();
   const tree = await replayJournal(repo.store, inodes, area, base, ops);
   const journal = ops.length ? Journal.open(area.journal) : await Journal.create(area.journal, { base: base?.id ?? '', ops: [] });
+  const held = new HeldFiles(journal, area);
   const gate = new ChangeGate();
   gate.changes = ops.length;
   let committedAt = 0;
@@ -117,7 +119,8 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   const commit = () => gate.hold(async () => {
     if (gate.changes === committedAt) return null;
     const firstUnused = ids.next;
-    const { snapshot, staged } = await commitLiveTree({ repo, tree, area, mountpoint, host, base, counted });
+    const { snapshot, staged } = await commitLiveTree({ repo, tree, area, mountpoint, host, base, counted,
+      held: (node) => (held.isHeld(node) ? held.read(node) : undefined) });
     // The snapshot is durable: start a new journal on it, binding the files still open to
     // their staging files, then let go of the other staging files.
     const next: JournalContent = { base: snapshot.id, ops: [] };
@@ -131,7 +134,11 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
         node.entry.content = stored.content;
         node.lower = new LowerFile(await loadChunkTable(repo.store, stored.content), node.entry.size);
         next.ops.push({ op: 'up', path, id: node.staging ?? 0, keep: true, t: Date.now() });
-      } else next.ops.push({ op: 'up', path, id: node.staging ?? 0, t: Date.now() });
+      } else {
+        // A held file still open goes to its staging file: its journal lines end with this journal.
+        if (held.isHeld(node)) node.fd = held.spill(node);
+        next.ops.push({ op: 'up', path, id: node.staging ?? 0, t: Date.now() });
+      }
     }
     await journal.restart(next);
     // Letting go of the others needs no waiting: a mount that dies meanwhile deletes them at its next start.
@@ -152,7 +159,7 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   });
   await view.refresh(true);
   const catalogOps = fuseOps({ root: view.root, cache, maxReadAhead, onError: opts.onError });
-  const operations = liveOps({ tree, journal, area, gate, cache, catalogOps, snapshotsIno: inodes.next(), ids, maxReadAhead, onError: opts.onError });
+  const operations = liveOps({ tree, journal, held, area, gate, cache, catalogOps, snapshotsIno: inodes.next(), ids, maxReadAhead, onError: opts.onError });
   const fuse = new Fuse(mountpoint, operations, kernelOptions(opts.allowOther ?? false));
   await new Promise<void>((resolve, reject) => fuse.mount((err) => (err ? reject(mountError(mountpoint, err)) : resolve())));
   const server: Server = await serveCommits(area, commit);
@@ -172,5 +179,5 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
       await releaseStagingArea(area);
     }
   });
-  return { mountpoint, base, replayed: ops.length, commit, done, unmount: async () => { await watch.unmount(); await done.catch(() => undefined); } };
+  return { mountpoint, base, replayed: changeCount(ops), commit, done, unmount: async () => { await watch.unmount(); await done.catch(() => undefined); } };
 }
