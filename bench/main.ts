@@ -3,6 +3,7 @@
 // `npm run bench -- peers mount` runs only the sections named (by their first word).
 import { benchChunker } from './chunker.js';
 import { benchIngest } from './ingest.js';
+import { benchEncryption } from './encryption.js';
 import { benchMount } from './mount.js';
 import { benchWritableMount } from './writableMount.js';
 import { benchLifecycle } from './lifecycle.js';
@@ -15,6 +16,7 @@ const sections: Array<[string, () => Promise<void>]> = [
   ['chunker', benchChunker],
   ['ingest and restore', benchIngest],
   ['s3: ingest and restore in a bucket', benchS3],
+  ['encryption: ingest and restore, plain and encrypted', benchEncryption],
   ['mount', benchMount],
   ['writable mount', benchWritableMount],
   ['gc and check', benchLifecycle],

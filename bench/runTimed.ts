@@ -9,12 +9,16 @@ import { fileURLToPath } from 'node:url';
 /** The dedupfs command as users run it: bin/dedupfs, which starts the CLI with its V8 settings. */
 export const DEDUPFS = fileURLToPath(new URL('../../bin/dedupfs', import.meta.url));
 
-export interface Timed { seconds: number; peakRssMiB: number | null; code: number | null; stdout: string; stderr: string }
+export interface Timed {
+  seconds: number; peakRssMiB: number | null; code: number | null; stdout: string; stderr: string;
+  /** user + system CPU time of the command (all its threads), where /usr/bin/time reports it */
+  cpuSeconds: number | null;
+}
 
 export function runTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd?: string): Promise<Timed> {
   execFileSync('sync');
   const useTime = existsSync('/usr/bin/time');
-  const [bin, argv] = useTime ? ['/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', cmd, ...args]] : [cmd, args];
+  const [bin, argv] = useTime ? ['/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M CPU=%U+%S', cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(bin, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -24,8 +28,11 @@ export function runTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv = p
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const m = /PEAK_RSS_KB=(\d+)/.exec(stderr);
-      resolve({ seconds, peakRssMiB: m ? Number(m[1]) / 1024 : null, code, stdout, stderr: stderr.replace(/PEAK_RSS_KB=\d+\n?/, '') });
+      const m = /PEAK_RSS_KB=(\d+) CPU=([\d.]+)\+([\d.]+)/.exec(stderr);
+      resolve({
+        seconds, peakRssMiB: m ? Number(m[1]) / 1024 : null, cpuSeconds: m ? Number(m[2]) + Number(m[3]) : null,
+        code, stdout, stderr: stderr.replace(/PEAK_RSS_KB=\d+ CPU=\S+\n?/, ''),
+      });
     });
   });
 }

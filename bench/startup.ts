@@ -1,6 +1,7 @@
-// Start-up time: how long `dedupfs --version` and `dedupfs snapshots` (on a repository of one
-// small snapshot) take from exec to exit, against `node -e 0` on the same machine: medians of
-// interleaved runs, so that a machine's drift touches all three alike.
+// Start-up time: how long `dedupfs --version` and `dedupfs snapshots` (as a table and --json, on
+// a repository of one small snapshot) take from exec to exit, against `node -e 0` on the same
+// machine: medians of interleaved runs, so that a machine's drift touches all of them alike. The
+// goal (issue 10): `snapshots` within 2x of `node -e 0`.
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { DEDUPFS } from './runTimed.js';
 import { formatTable } from '../src/ui/formatSnapshot.js';
 
-const RUNS = Number(process.env.DEDUPFS_BENCH_STARTUP_RUNS ?? 15);
+const RUNS = Number(process.env.DEDUPFS_BENCH_STARTUP_RUNS ?? 20);
 
 /** Milliseconds from spawn to exit; throws when the command fails. */
 function timeMs(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
@@ -34,6 +35,7 @@ export async function benchStartup(): Promise<void> {
       ['node -e 0', process.execPath, ['-e', '0']],
       ['dedupfs --version', DEDUPFS, ['--version']],
       ['dedupfs snapshots (1 snapshot)', DEDUPFS, ['snapshots']],
+      ['dedupfs snapshots --json', DEDUPFS, ['snapshots', '--json']],
     ];
     const times: number[][] = commands.map(() => []);
     for (let run = 0; run < RUNS; run++) {

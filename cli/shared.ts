@@ -8,12 +8,18 @@ import { durationToMs, parseDuration } from '../src/core/duration.js';
 import { defaultRepoPath } from '../src/repo/layout.js';
 import { openRepository, type OpenOptions, type Repository } from '../src/repo/repository.js';
 import type { RequestCounts } from '../src/backend/backend.js';
+import type { PasswordSource, RepoKeys } from '../src/repo/repoKeys.js';
 import { createProgress, type Progress } from '../src/ui/progress.js';
+import { holdSummary } from './heldSummary.js';
 
-export interface GlobalArgs { repo?: string; json?: boolean; quiet?: boolean; 'lock-wait'?: string }
+export interface GlobalArgs { repo?: string; json?: boolean; quiet?: boolean; 'lock-wait'?: string; 'password-file'?: string; 'password-command'?: string }
+
+/** An encrypted repository's keys once opened: a command that opens it twice (forget, then gc) asks once. */
+let openedKeys: RepoKeys | undefined;
 
 export async function withRepository<T>(argv: GlobalArgs, opts: Omit<OpenOptions, 'onNotice'>, work: (repo: Repository) => Promise<T>): Promise<T> {
-  const repo = await openRepository(defaultRepoPath(argv.repo), { ...opts, onNotice: (msg) => notice(argv, msg) });
+  const repo = await openRepository(defaultRepoPath(argv.repo), { ...opts, password: passwordSource(argv), keys: openedKeys, onNotice: (msg) => notice(argv, msg) });
+  openedKeys = repo.keys;
   try {
     return await work(repo);
   } finally {
@@ -27,6 +33,11 @@ let lastRequests: RequestCounts | undefined;
 /** The requests the last repository in a bucket cost, from its opening to its closing; undefined for a folder. */
 export function bucketRequests(): RequestCounts | undefined {
   return lastRequests;
+}
+
+/** Where the password comes from: --password-file, --password-command (the environment otherwise: repoKeys.ts). */
+export function passwordSource(argv: GlobalArgs): PasswordSource {
+  return { file: argv['password-file'], command: argv['password-command'] };
 }
 
 /** A one-line remark on stderr ("created repository ..."); silent with --quiet. */
@@ -48,22 +59,15 @@ export function output(argv: GlobalArgs, value: unknown, human: () => string): v
   process.stdout.write(argv.json ? `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n` : human());
 }
 
-let heldSummary = '';
-
 /**
  * Prints a command's closing summary like output(); with --quiet (and no --json) the text is
  * held back and printed only if the command ends with a non-zero status (printHeldSummary), so
- * a quiet command that succeeds prints nothing while a failed check still shows what failed.
+ * a quiet command that succeeds prints nothing while a failed check still shows what failed
+ * (cli/heldSummary.ts).
  */
 export function summary(argv: GlobalArgs, value: unknown, human: () => string): void {
-  if (argv.quiet && !argv.json) heldSummary += human();
+  if (argv.quiet && !argv.json) holdSummary(human());
   else output(argv, value, human);
-}
-
-/** Called once the command is done: prints a summary held back by --quiet when the exit status is not 0. */
-export function printHeldSummary(): void {
-  if (heldSummary && process.exitCode) process.stdout.write(heldSummary);
-  heldSummary = '';
 }
 
 /** Sets exit status 3 when the command finished but had warnings. */

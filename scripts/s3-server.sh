@@ -164,6 +164,7 @@ ready() {
 print_exports() {
   printf 'export DEDUPFS_TEST_S3=%q\n' "http://127.0.0.1:$PORT"
   printf 'export DEDUPFS_S3_SERVER_DIR=%q\n' "$DIR"
+  printf 'export DEDUPFS_S3_SERVER_PORT=%q\n' "$PORT"   # so that a later stop or start finds this server
   printf 'export AWS_ACCESS_KEY_ID=%q\n' "$ACCESS_KEY"
   printf 'export AWS_SECRET_ACCESS_KEY=%q\n' "$SECRET"
   printf 'export AWS_REGION=%q\n' "$REGION"

@@ -4,7 +4,7 @@ import { gc, parseMaxUnused } from '../../src/lifecycle/index.js';
 import { formatGc } from '../../src/ui/formatGc.js';
 import { LOCK_WAIT_OPTION, exitWithWarnings, lockWaitMs, summary, progressFor, withRepository, type GlobalArgs } from '../shared.js';
 
-interface Args extends GlobalArgs { 'max-unused': string; 'dry-run'?: boolean }
+interface Args extends GlobalArgs { 'max-unused': string; 'dry-run'?: boolean; 'rewrite-all'?: boolean }
 
 export const gcCommand: CommandModule<GlobalArgs, Args> = {
   command: 'gc',
@@ -12,6 +12,7 @@ export const gcCommand: CommandModule<GlobalArgs, Args> = {
   builder: (y) => y
     .option('max-unused', { type: 'string', default: '5%', describe: "rewrite a pack when more than this share of it is unused (e.g. 5%, 20%; 'unlimited' deletes only wholly unused packs)" })
     .option('dry-run', { type: 'boolean', describe: 'print what would be deleted and rewritten; change nothing' })
+    .option('rewrite-all', { type: 'boolean', describe: 'an encrypted repository: copy every pack, sealing each block and snapshot record again under the newest key (after key rotate)' })
     .option('lock-wait', LOCK_WAIT_OPTION)
     .example('$0 forget --keep-daily 7 && $0 gc', 'forget, then free the space')
     .epilogue('gc takes the repository exclusively (a dry run shares it). Killing it at any moment loses nothing. '
@@ -22,7 +23,7 @@ export const gcCommand: CommandModule<GlobalArgs, Args> = {
     const maxUnused = parseMaxUnused(argv['max-unused']);
     const progress = progressFor(argv, 'gc');
     const report = await withRepository(argv, { lock: argv['dry-run'] ? 'shared' : 'exclusive', command: 'gc', lockWaitMs: lockWaitMs(argv) },
-      (repo) => gc(repo, { maxUnused, dryRun: argv['dry-run'], reporter: progress }));
+      (repo) => gc(repo, { maxUnused, dryRun: argv['dry-run'], rewriteAll: argv['rewrite-all'], reporter: progress }));
     progress.finish();
     const { dryRun, ...rest } = report;
     summary(argv, { type: 'summary', dry_run: dryRun, ...rest }, () => formatGc(report));

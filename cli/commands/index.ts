@@ -27,6 +27,7 @@ const COMMANDS: Array<[name: string, load: Loader]> = [
   ['diff', async () => (await import('./diff.js')).diffCommand],
   ['find', async () => (await import('./find.js')).findCommand],
   ['tag', async () => (await import('./tag.js')).tagCommand],
+  ['key', async () => (await import('./key.js')).keyCommand],
   ['completion', async () => (await import('./completion.js')).completionCommand],
 ];
 

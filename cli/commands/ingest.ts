@@ -52,7 +52,7 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
     const interrupt = abortOnSignal();
     try {
       const result = await withRepository(argv, {
-        lock: 'shared', command: 'ingest', create: !argv['dry-run'] && (argv.init || !repoIsNamed(argv.repo)), dryRun: argv['dry-run'],
+        lock: 'shared', command: 'ingest', create: !argv['dry-run'] && (argv.init || !repoIsNamed(argv.repo)), dryRun: argv['dry-run'], writeOnly: true,
         lockWaitMs: argv['lock-wait'] ? durationToMs(parseDuration(argv['lock-wait'])) : 0,
       }, (repo) => (interrupt.arm(), ingest(repo, {
         paths, tags: argv.tag, host: argv.host, excludes: argv.exclude, excludeFiles: argv['exclude-file'],

@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import { repair } from '../../src/lifecycle/index.js';
 import { defaultRepoPath } from '../../src/repo/layout.js';
 import { formatRepair, repairHint } from '../../src/ui/formatRepair.js';
-import { LOCK_WAIT_OPTION, exitWithWarnings, hint as printHint, lockWaitMs, notice, summary, progressFor, type GlobalArgs } from '../shared.js';
+import { LOCK_WAIT_OPTION, exitWithWarnings, hint as printHint, lockWaitMs, notice, passwordSource, summary, progressFor, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs { 'read-data'?: boolean; 'drop-damaged'?: boolean; 'forget-damaged'?: boolean; 'forget-unreadable'?: boolean }
 
@@ -22,12 +22,13 @@ export const repairCommand: CommandModule<GlobalArgs, Args> = {
     .epilogue('repair takes the repository exclusively and never removes a snapshot because some of its files are damaged. '
       + 'Exit status 3 when snapshots still need blocks that are gone (listed by snapshot and path): re-ingest a source that holds them, '
       + 'or run repair --drop-damaged. Exit status 1, changing nothing, when nearly every block fails its check (config.json is suspected). '
-      + 'With --json: {"type":"summary", index, catalog, salvaged, damagedSnapshots:[{id, time, paths, rootUnreadable, action, replacedBy}], rewritten:[{from, to, dropped}], forgotten, hint}.'),
+      + 'With --json: {"type":"summary", index, catalog, salvaged, damagedSnapshots:[{id, time, paths, rootUnreadable, action, replacedBy}], rewritten:[{from, to, dropped}], forgotten, live:[{host, changes, snapshot, problem}], hint}. '
+      + 'What a writable mount acknowledged and never committed (it was killed) is committed first, as a snapshot of its host tagged live.'),
   handler: async (argv) => {
     const progress = progressFor(argv, 'repairing');
     const report = await repair(defaultRepoPath(argv.repo), {
       readData: argv['read-data'], dropDamaged: argv['drop-damaged'] || argv['forget-damaged'], forgetUnreadable: argv['forget-unreadable'],
-      lockWaitMs: lockWaitMs(argv), reporter: progress, onNotice: (msg) => notice(argv, msg),
+      lockWaitMs: lockWaitMs(argv), reporter: progress, onNotice: (msg) => notice(argv, msg), password: passwordSource(argv),
     });
     progress.finish();
     const hint = repairHint(report);

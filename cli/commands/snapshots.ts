@@ -10,7 +10,7 @@ export const snapshotsCommand: CommandModule<GlobalArgs, Args> = {
   describe: 'list snapshots',
   builder: (y) => scopeOptions(y, 'list only snapshots'),
   handler: async (argv) => {
-    const snaps = await withRepository(argv, { lock: 'none', command: 'snapshots', readOnly: true }, async (repo) =>
+    const snaps = await withRepository(argv, { lock: 'none', command: 'snapshots', readOnly: true, writeOnly: true }, async (repo) =>
       repo.catalog.list(scopeOf(argv)));
     output(argv, snaps, () => formatSnapshotTable(snaps));
   },

@@ -5,12 +5,13 @@
 // deleted, and rebuilt the same way. A reader of a repository that cannot be written (read-only,
 // full disk) builds the same catalog in memory instead (Catalog.inMemory).
 import { rename } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ioError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
 import { unwritableReason } from '../core/repoWriteError.js';
-import { listSnapshotIds, readSnapshotFile, type Snapshot } from './snapshotRecord.js';
+import { PLAIN_SNAPSHOTS, listSnapshotIds, readSnapshotFile, type Snapshot, type SnapshotSeal } from './snapshotRecord.js';
 import { staleTwins } from './staleTwins.js';
 
 export interface SnapshotFilter { host?: string; tags?: string[]; path?: string }
@@ -29,13 +30,26 @@ const DAMAGE_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT
 
 class CatalogDamaged extends Error {}
 
+/**
+ * better-sqlite3's addon, named by its path: its own lookup searches from the file that calls
+ * it, which in the bundle bin/dedupfs runs (scripts/bundle.mjs) is not inside the package.
+ */
+const sqliteAddon = () => createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+
 export interface CatalogOpenOptions {
   /** the one-line remark when a damaged catalog was set aside and rebuilt */
   onNotice?: (msg: string) => void;
+  /** how the snapshot files are read and written: sealed in an encrypted repository */
+  seal?: SnapshotSeal;
 }
 
 export class Catalog {
-  private constructor(private readonly db: Database.Database, private readonly snapshotDir: string) {}
+  /** how this repository's snapshot files are read and written (writeSnapshotFile's `seal`) */
+  readonly seal: SnapshotSeal;
+
+  private constructor(private readonly db: Database.Database, private readonly snapshotDir: string, seal?: SnapshotSeal) {
+    this.seal = seal ?? PLAIN_SNAPSHOTS;
+  }
 
   /**
    * Opens catalog.db at `path` and syncs it with `snapshotDir`. A damaged catalog is set aside
@@ -44,22 +58,22 @@ export class Catalog {
    */
   static async open(path: string, snapshotDir: string, opts: CatalogOpenOptions = {}): Promise<Catalog> {
     try {
-      return await Catalog.openFile(path, snapshotDir);
+      return await Catalog.openFile(path, snapshotDir, opts.seal);
     } catch (err) {
       if (!(err instanceof CatalogDamaged) && !DAMAGE_CODES.has((err as { code?: string }).code ?? '')) throw err;
       const aside = await setAside(path);
       opts.onNotice?.(`catalog ${path} was damaged (${(err as Error).message}); set aside as ${aside} and rebuilt from the snapshot files`);
-      return Catalog.openFile(path, snapshotDir);
+      return Catalog.openFile(path, snapshotDir, opts.seal);
     }
   }
 
   /** A catalog held in memory and built from `snapshotDir`: for readers that cannot write catalog.db. */
-  static async inMemory(snapshotDir: string): Promise<Catalog> {
-    return Catalog.openFile(':memory:', snapshotDir);
+  static async inMemory(snapshotDir: string, seal?: SnapshotSeal): Promise<Catalog> {
+    return Catalog.openFile(':memory:', snapshotDir, seal);
   }
 
-  private static async openFile(path: string, snapshotDir: string): Promise<Catalog> {
-    const db = new Database(path, { timeout: 10_000 });
+  private static async openFile(path: string, snapshotDir: string, seal?: SnapshotSeal): Promise<Catalog> {
+    const db = new Database(path, { timeout: 10_000, nativeBinding: sqliteAddon() });
     try {
       if (path !== ':memory:') {
         db.pragma('journal_mode = WAL');
@@ -67,7 +81,7 @@ export class Catalog {
         if (verdict !== 'ok') throw new CatalogDamaged(`quick_check: ${String(verdict)}`);
       }
       db.exec(SCHEMA);
-      const catalog = new Catalog(db, snapshotDir);
+      const catalog = new Catalog(db, snapshotDir, seal);
       await catalog.sync();
       return catalog;
     } catch (err) {
@@ -81,7 +95,7 @@ export class Catalog {
     const onDisk = new Set(await listSnapshotIds(this.snapshotDir));
     const known = new Set((this.db.prepare('SELECT id FROM snapshots').all() as Array<{ id: string }>).map((r) => r.id));
     const toAdd: Snapshot[] = [];
-    for (const id of onDisk) if (!known.has(id)) toAdd.push(await readSnapshotFile(this.snapshotDir, id));
+    for (const id of onDisk) if (!known.has(id)) toAdd.push(await readSnapshotFile(this.snapshotDir, id, this.seal));
     // The older twin a kill during `dedupfs tag` left behind is not listed (staleTwins.ts).
     const stale = toAdd.length ? staleTwins([...toAdd, ...this.list()], onDisk) : new Set<string>();
     const gone = [...known].filter((id) => !onDisk.has(id) || stale.has(id));

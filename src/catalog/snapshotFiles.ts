@@ -10,7 +10,7 @@ import type { Backend } from '../backend/backend.js';
 import { Limiter } from '../core/limiter.js';
 import { writeFileDurably } from '../core/writeFileDurably.js';
 import { FILE_MODE } from '../repo/layout.js';
-import { listSnapshotIds, removeSnapshotFile, SNAPSHOT_ID, snapshotText, writeSnapshotFile, type Snapshot } from './snapshotRecord.js';
+import { listSnapshotIds, PLAIN_SNAPSHOTS, removeSnapshotFile, SNAPSHOT_ID, writeSnapshotFile, type Snapshot, type SnapshotSeal } from './snapshotRecord.js';
 
 export interface SnapshotFiles {
   /** the local folder of <id>.json files that the catalog syncs with */
@@ -25,13 +25,11 @@ export interface SnapshotFiles {
   reread(): Promise<void>;
 }
 
-export function folderSnapshotFiles(dir: string, beforeWrite: () => void = () => undefined): SnapshotFiles {
+/** `seal`: an encrypted repository's (the catalog's seal), so records are written sealed. */
+export function folderSnapshotFiles(dir: string, seal: SnapshotSeal = PLAIN_SNAPSHOTS): SnapshotFiles {
   return {
     dir,
-    write: async (snap) => {
-      beforeWrite();
-      await writeSnapshotFile(dir, snap);
-    },
+    write: (snap) => writeSnapshotFile(dir, snap, seal),
     remove: (id) => removeSnapshotFile(dir, id),
     reread: async () => undefined,
   };
@@ -71,7 +69,7 @@ export class BucketSnapshotFiles implements SnapshotFiles {
 
   async write(snap: Snapshot): Promise<void> {
     this.beforeWrite();
-    await this.backend.put(`${PREFIX}${snap.id}.json`, Buffer.from(snapshotText(snap)));
+    await this.backend.put(`${PREFIX}${snap.id}.json`, Buffer.from(PLAIN_SNAPSHOTS.seal(snap)));
     await writeSnapshotFile(this.dir, snap);
   }
 

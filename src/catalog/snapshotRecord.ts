@@ -1,6 +1,8 @@
 // A snapshot: a name for a root tree, with the facts people ask about. Each is kept as
 // snapshots/<id>.json, written (fsync, rename) only after every block it refers to is durable
 // and indexed: the file is the source of truth, and the SQLite catalog is rebuilt from these.
+// The file's text is the record as JSON in a plain repository, sealed in an encrypted one
+// (a SnapshotSeal: sealedSnapshot.ts).
 import { createHash } from 'node:crypto';
 import { open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,21 +44,28 @@ export interface RootMeta { mode: number; uid: number; gid: number; mtime: strin
 
 export const SNAPSHOT_ID = /^[0-9a-f]{64}$/;
 
+/** How a snapshot record becomes a file's text and back: plain JSON, or sealed (sealedSnapshot.ts). */
+export interface SnapshotSeal {
+  seal(snap: Snapshot): string;
+  /** the record of snapshot `id` in `text`; throws when it is not one */
+  open(id: string, text: string): Snapshot;
+}
+
+export const PLAIN_SNAPSHOTS: SnapshotSeal = {
+  seal: (snap) => JSON.stringify(snap, null, 1) + '\n',
+  open: (_id, text) => JSON.parse(text) as Snapshot,
+};
+
 export function snapshotId(fields: Omit<Snapshot, 'id'>): string {
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
-/** The bytes of a snapshot record, as its file or object holds them. */
-export function snapshotText(snap: Snapshot): string {
-  return JSON.stringify(snap, null, 1) + '\n';
-}
-
-export async function writeSnapshotFile(dir: string, snap: Snapshot): Promise<void> {
+export async function writeSnapshotFile(dir: string, snap: Snapshot, seal = PLAIN_SNAPSHOTS): Promise<void> {
   const final = join(dir, `${snap.id}.json`);
   const tmp = `${final}.tmp`;
   const fh = await open(tmp, 'w', FILE_MODE);
   try {
-    await fh.writeFile(snapshotText(snap));
+    await fh.writeFile(seal.seal(snap));
     await fh.sync();
   } finally {
     await fh.close();
@@ -78,10 +87,10 @@ export async function listSnapshotIds(dir: string): Promise<string[]> {
   return names.filter((n) => n.endsWith('.json') && SNAPSHOT_ID.test(n.slice(0, -5))).map((n) => n.slice(0, -5));
 }
 
-export async function readSnapshotFile(dir: string, id: string): Promise<Snapshot> {
+export async function readSnapshotFile(dir: string, id: string, seal = PLAIN_SNAPSHOTS): Promise<Snapshot> {
   const path = join(dir, `${id}.json`);
   try {
-    const snap = JSON.parse(await readFile(path, 'utf8')) as Snapshot;
+    const snap = seal.open(id, await readFile(path, 'utf8'));
     if (snap.id !== id || typeof snap.root !== 'string') throw new Error('fields do not match');
     return snap;
   } catch (err) {

@@ -35,7 +35,7 @@ export class CutWindow {
     this.#input = this.#wasm.inputPtr();
     this.#outCapacity = this.#wasm.outCapacity();
     this.#mapMemory();
-    new BigUint64Array(this.#bytes.buffer, this.#wasm.gearBasePtr(), 256).set(gearTable());
+    new BigUint64Array(this.#bytes.buffer, this.#wasm.gearBasePtr(), 256).set(params.gear ?? gearTable());
     this.#wasm.configure(params.min, params.avg, params.max, params.level, params.seed);
   }
 

@@ -16,6 +16,8 @@ export interface ChunkerParams {
   level: NormalizationLevel;
   /** 64-bit seed XORed into the gear table (0 = the published table). */
   seed: bigint;
+  /** a gear table in place of the published one: an encrypted repository's, derived from its key (src/crypto) */
+  gear?: BigUint64Array;
 }
 
 /** The repository defaults: 16 KiB / 64 KiB / 256 KiB, normalization level 2 (as Bazel REv2 requires), seed 0. */

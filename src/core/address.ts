@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { lazyRequire } from './lazyRequire.js';
 
-const blakeHash = lazyRequire<typeof import('@napi-rs/blake-hash')>('@napi-rs/blake-hash');
+/** The BLAKE3 addon, loaded on first use (start-up: lazyRequire.ts); src/crypto keys it. */
+export const blakeHash = lazyRequire<typeof import('@napi-rs/blake-hash')>('@napi-rs/blake-hash');
 
 export type Address = Buffer; // 32 bytes
 export type HashName = 'blake3' | 'sha256';

@@ -3,11 +3,12 @@
 // with seed 0. With a secret table, cut points (and so chunk sizes) depend on the key: someone
 // without it cannot predict how a known file is cut, which is what chunk-size fingerprinting
 // needs. Entry 4k+j is bytes 8j..8j+7 (big-endian) of keyed BLAKE3 of the u32le counter k.
-import { Blake3Hasher } from '@napi-rs/blake-hash';
+import { blakeHash } from '../core/address.js';
 import { gearKey } from './contentKeys.js';
 
 export function deriveGearTable(contentKey: Buffer): BigUint64Array {
   const key = gearKey(contentKey);
+  const { Blake3Hasher } = blakeHash();
   const table = new BigUint64Array(256);
   const counter = Buffer.alloc(4);
   for (let k = 0; k < 64; k++) {

@@ -16,7 +16,7 @@ export { deriveGearTable } from './deriveGearTable.js';
 export { SEAL_OVERHEAD } from './envelope.js';
 export type { RecordName } from './envelope.js';
 export { keyedHashFunction } from './keyedHashFunction.js';
-export { currentGeneration, writeOnlyView } from './keyMaterial.js';
+export { currentGeneration, decodeKeyMaterial, encodeKeyMaterial, writeOnlyView } from './keyMaterial.js';
 export type { Generation, KeyKind, KeyMaterial } from './keyMaterial.js';
 export { listKeys } from './listKeys.js';
 export type { KeyInfo } from './listKeys.js';

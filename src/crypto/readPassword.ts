@@ -2,7 +2,8 @@
 // a command's standard output (--password-command, else DEDUPFS_PASSWORD_COMMAND; run by
 // /bin/sh), or a prompt on the controlling terminal (/dev/tty, not stdin: `ingest --stdin`
 // reads data there) with echo off. Never from a plain argument: those show in `ps` and shell
-// history. Under cron (no terminal, nothing set) this is one line naming the ways to give one.
+// history. Under cron (no terminal, nothing set) this is one line naming the ways to give one;
+// so it is where DEDUPFS_PASSWORD_PROMPT=never forbids asking (shell completion, scripts).
 // One trailing newline (LF or CRLF) is dropped from a file or command output; an empty
 // password is refused. Passwords are Buffers: bytes pass through exactly.
 import { execFile } from 'node:child_process';
@@ -58,6 +59,7 @@ export async function readPassword(opts: PasswordOptions): Promise<Buffer> {
     }
   }
   if (command !== undefined) return nonEmpty(chomp(await runCommand(command)), `password command ${JSON.stringify(command)}`);
+  if (opts.env?.DEDUPFS_PASSWORD_PROMPT === 'never') throw missing('no password: no password file or command is set, and DEDUPFS_PASSWORD_PROMPT=never forbids asking');
   const first = await promptTerminal(opts.tty ?? '/dev/tty', `${opts.prompt}: `);
   if (opts.confirm) {
     const again = await promptTerminal(opts.tty ?? '/dev/tty', `${opts.prompt} (again): `);

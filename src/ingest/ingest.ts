@@ -172,7 +172,7 @@ async function recoverInterrupted(repo: Repository): Promise<RecoverUnsealedResu
   const owner = repo.store.owner;
   if (!owner) return undefined;
   return recoverUnsealedPacks({
-    layout: repo.layout, index: repo.store.index, hash: repo.store.hash, owner,
+    layout: repo.layout, index: repo.store.index, hash: repo.store.hash, open: repo.store.openSealed, owner,
     liveLocks: async () => new Set((await listLocks(repo.dir)).filter((l) => !l.stale).map((l) => basename(l.path, '.lock'))),
   });
 }
@@ -186,8 +186,13 @@ async function keepInterrupted(repo: Repository, signal: AbortSignal, added: () 
   return new DedupfsError(code, `interrupted: ${what}`, { data: { kept } });
 }
 
-/** The newest snapshot of the same host and source paths, whose files need not be read again. */
+/**
+ * The newest snapshot of the same host and source paths, whose files need not be read again.
+ * None for a write-only key, which cannot read its trees: every file is read, and only new
+ * blocks are stored.
+ */
 function findParent(repo: Repository, host: string, paths: string[]): Snapshot | undefined {
+  if (repo.keys?.material.kind === 'write-only') return undefined;
   const key = JSON.stringify([...paths].sort());
   return repo.catalog.list({ host }).reverse().find((s) => JSON.stringify([...s.paths].sort()) === key);
 }

@@ -123,7 +123,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   };
   const snapshots = repo.catalog.list();
   await repo.snapshotFiles.reread();
-  const snapshotFiles = await checkSnapshotFiles(repo.snapshotFiles.dir);
+  const snapshotFiles = await checkSnapshotFiles(repo.snapshotFiles.dir, repo.catalog.seal);
   const damage = await findDamage(repo.store, snapshots, judge, reporter);
 
   const blocks = new Map<string, DamagedBlock>();

@@ -42,7 +42,7 @@ const READ_AHEAD = 8;
  * Deletes and rewrites packs as `plan` says. The repository must be locked exclusively.
  * @throws DedupfsError REPO_DAMAGED when the plan found reachable blocks missing.
  */
-export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter?: Reporter } = {}): Promise<GcResult> {
+export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter?: Reporter; reseal?: boolean } = {}): Promise<GcResult> {
   if (plan.missing.length) {
     throw new DedupfsError('REPO_DAMAGED', `${plan.missing.length} blocks that snapshots refer to are missing; gc deletes nothing`, {
       hint: "run 'dedupfs repair' to see which snapshots and paths need them; re-ingesting a source that holds those files heals them",
@@ -67,7 +67,7 @@ export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter
   try {
     for (const pack of plan.rewritePacks) {
       reporter.item?.(`pack ${pack.packId}`);
-      const failure = await copyLiveBlocks(repo, pack, copier, reporter);
+      const failure = await copyLiveBlocks(repo, pack, copier, reporter, opts.reseal);
       if (failure) {
         keptDamaged.push({ pack: pack.packId, reason: failure });
         reporter.warning?.(`pack ${pack.packId} is kept: ${failure}`);
@@ -99,7 +99,8 @@ export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter
 }
 
 // Copies a pack's kept blocks; returns why it could not (a damaged block), else undefined.
-async function copyLiveBlocks(repo: Repository, pack: PackUsage, copier: PackCopier, reporter: Reporter): Promise<string | undefined> {
+// With `reseal` (an encrypted repository), each block is sealed again under the newest key generation.
+async function copyLiveBlocks(repo: Repository, pack: PackUsage, copier: PackCopier, reporter: Reporter, reseal?: boolean): Promise<string | undefined> {
   const readBatch = (from: number) => {
     const batch = Promise.all(pack.live.slice(from, from + READ_AHEAD).map((e) => repo.store.readRecord(e.address, { ...e, packId: pack.packId })));
     batch.catch(() => undefined); // handled where it is awaited; this keeps an early failure from counting as unhandled
@@ -117,7 +118,8 @@ async function copyLiveBlocks(repo: Repository, pack: PackUsage, copier: PackCop
     }
     next = readBatch(i + READ_AHEAD);
     for (let j = 0; j < records.length; j++) {
-      await copier.append(pack.live[i + j], records[j].stored);
+      const entry = pack.live[i + j];
+      await copier.append(entry, reseal && repo.store.reseal ? repo.store.reseal(entry.address, entry.type, records[j].stored) : records[j].stored);
       reporter.bytes?.(pack.live[i + j].storedLength);
     }
   }

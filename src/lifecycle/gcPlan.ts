@@ -23,6 +23,8 @@ import { markReachable } from './markReachable.js';
 export interface GcPlanOptions {
   /** a pack is rewritten when more than this share (0..1) of its record bytes is dead */
   maxUnused: number;
+  /** rewrite every pack that holds a kept block (gc --rewrite-all) */
+  rewriteAll?: boolean;
   reporter?: Reporter;
 }
 
@@ -116,7 +118,7 @@ export async function planGc(repo: Repository, opts: GcPlanOptions): Promise<GcP
     plan.bytes.live += pack.liveBytes;
     plan.bytes.dead += pack.deadBytes;
     if (pack.live.length === 0) plan.deletePacks.push(pack);
-    else if (pack.problems.length || pack.deadBytes > opts.maxUnused * (pack.liveBytes + pack.deadBytes)) {
+    else if (opts.rewriteAll || pack.problems.length || pack.deadBytes > opts.maxUnused * (pack.liveBytes + pack.deadBytes)) {
       plan.rewritePacks.push(pack);
       plan.bytes.copy += pack.liveBytes;
     }

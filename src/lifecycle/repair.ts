@@ -14,16 +14,21 @@
 //      shares the blocks. With dropDamaged each is rewritten without the damaged files
 //      (rewriteSnapshot.ts); a snapshot whose root tree cannot be read is forgotten only with
 //      forgetUnreadable. No snapshot is ever removed because some of its files are damaged.
+//   Between 3 and 4, the changes writable mounts acknowledged but never committed (a killed
+//   mount) are committed as snapshots of their hosts (src/live/commitLeftovers.ts), so they
+//   are checked with the rest.
 // It takes the lock itself, rather than through openRepository, because the catalog must be
 // reset before anything opens it.
 import { resolve } from 'node:path';
 import { addressFromHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
 import { parseRepoLocation } from '../backend/parseRepoLocation.js';
-import { readConfig } from '../repo/config.js';
+import { commitLeftovers, type LeftoverCommit } from '../live/index.js';
+import { isEncrypted, readConfig } from '../repo/config.js';
 import { repoLayout } from '../repo/layout.js';
 import { acquireLock } from '../repo/lock.js';
 import { openRepository, type Repository } from '../repo/repository.js';
+import type { PasswordSource } from '../repo/repoKeys.js';
 import { BadCopies } from '../store/badCopies.js';
 import { LocalPacks } from '../store/packSpace.js';
 import { saveBlocksToHeal } from '../store/blocksToHeal.js';
@@ -38,6 +43,8 @@ import { rewriteSnapshot, type RewrittenSnapshot } from './rewriteSnapshot.js';
 import { probeConfig, refuseSuspectConfig } from './suspectConfig.js';
 
 export interface RepairOptions {
+  /** an encrypted repository: where its password comes from */
+  password?: PasswordSource;
   /** check every block while rebuilding the index; copies that fail are left out */
   readData?: boolean;
   /** rewrite the snapshots that need blocks that are gone without the files that need them */
@@ -76,6 +83,8 @@ export interface RepairReport {
   /** per rewritten snapshot, the paths it lost */
   rewritten: RewrittenSnapshot[];
   forgotten: string[];
+  /** live trees of writable mounts left uncommitted, and the snapshot each was committed as */
+  live: LeftoverCommit[];
 }
 
 /**
@@ -89,13 +98,14 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
   const root = resolve(dir);
   const layout = repoLayout(root);
   const config = await readConfig(layout.config, root);
+  const keys = isEncrypted(config) ? await (await import('../repo/repoKeys.js')).unlockRepository(layout, config, { command: 'repair', password: opts.password }) : undefined;
   const lock = await acquireLock(root, { kind: 'exclusive', command: 'repair', waitMs: opts.lockWaitMs, onWarning: opts.onNotice });
   try {
     const badCopies = await BadCopies.load(new LocalPacks(layout));
-    const index = await repairIndex(layout, config, badCopies, { readData: opts.readData, reporter: opts.reporter });
+    const index = await repairIndex(layout, config, badCopies, { readData: opts.readData, reporter: opts.reporter, keys });
     for (const d of index.damaged) badCopies.add(d);
-    const catalog = await resetCatalog(layout);
-    const repo = await openRepository(root, { lock: 'none', command: 'repair' });
+    const catalog = await resetCatalog(layout, keys?.snapshots);
+    const repo = await openRepository(root, { lock: 'none', command: 'repair', keys });
     try {
       if (!opts.readData) {
         const probe = await probeConfig(repo.store);
@@ -104,9 +114,10 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
       const salvaged = await salvageDamagedPacks(repo, index, badCopies);
       await badCopies.save();
       const unsealed = await recoverUnsealedPacks({
-        layout, index: repo.store.index, hash: repo.store.hash, owner: lock.id, liveLocks: async () => new Set([lock.id]),
+        layout, index: repo.store.index, hash: repo.store.hash, open: repo.store.openSealed, owner: lock.id, liveLocks: async () => new Set([lock.id]),
       });
-      const report: RepairReport = { index, catalog: { ...catalog, snapshots: 0 }, salvaged, unsealed, damagedSnapshots: [], rewritten: [], forgotten: [] };
+      const live = await commitLeftovers(repo);
+      const report: RepairReport = { index, catalog: { ...catalog, snapshots: 0 }, salvaged, unsealed, damagedSnapshots: [], rewritten: [], forgotten: [], live };
       await mendSnapshots(repo, report, opts);
       return report;
     } finally {

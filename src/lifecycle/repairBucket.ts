@@ -6,8 +6,8 @@
 //   2. the cache forgets which index objects its index holds, and the index is refilled from
 //      the packs' trailers (checked, with readData): a kill here makes the next command rebuild
 //      the index from the objects, as before;
-//   3. damaged packs are salvaged into new packs, snapshots needing lost blocks are mended as on
-//      a folder;
+//   3. damaged packs are salvaged into new packs, the cache's uncommitted live trees of writable
+//      mounts are committed, snapshots needing lost blocks are mended, all as on a folder;
 //   4. a full index object is written from the repaired index, superseding every other; only
 //      then are the salvaged packs and the superseded objects deleted, so no index object any
 //      cache uses ever names a pack that is gone.
@@ -18,6 +18,7 @@ import { acquireBackendLock } from '../backend/backendLock.js';
 import { openBackend } from '../backend/openBackend.js';
 import type { Backend } from '../backend/backend.js';
 import { BucketSnapshotFiles } from '../catalog/snapshotFiles.js';
+import { commitLeftovers } from '../live/index.js';
 import { readBucketConfig } from '../repo/bucketRepository.js';
 import { openCacheDir } from '../repo/cacheDir.js';
 import type { RepoLayout } from '../repo/layout.js';
@@ -49,8 +50,9 @@ export async function repairBucket(dir: string, opts: RepairOptions): Promise<Re
           refuseSuspectConfig(config, probe.failed, probe.read);
         }
         const salvaged = await salvageDamagedPacks(repo, index, badCopies);
+        const live = await commitLeftovers(repo);
         const report: RepairReport = {
-          index, catalog: { ...catalog, snapshots: 0 }, salvaged, damagedSnapshots: [], rewritten: [], forgotten: [],
+          index, catalog: { ...catalog, snapshots: 0 }, salvaged, damagedSnapshots: [], rewritten: [], forgotten: [], live,
           unsealed: { packs: 0, blocks: 0, rawBytes: 0, storedBytes: 0, damaged: 0, removed: 0 },
         };
         await mendSnapshots(repo, report, opts);

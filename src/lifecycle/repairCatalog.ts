@@ -8,6 +8,7 @@
 import { rename, rm } from 'node:fs/promises';
 import { ioError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
+import type { SnapshotSeal } from '../catalog/snapshotRecord.js';
 import type { RepoLayout } from '../repo/layout.js';
 import { checkSnapshotFiles } from './checkSnapshotFiles.js';
 
@@ -17,9 +18,9 @@ export interface CatalogRepair {
 }
 
 /** Deletes catalog.db (and its WAL files) and quarantines unsound snapshot files. The caller holds the exclusive lock. */
-export async function resetCatalog(layout: RepoLayout): Promise<CatalogRepair> {
+export async function resetCatalog(layout: RepoLayout, seal?: SnapshotSeal): Promise<CatalogRepair> {
   const setAside: CatalogRepair['setAside'] = [];
-  for (const p of await checkSnapshotFiles(layout.snapshots)) {
+  for (const p of await checkSnapshotFiles(layout.snapshots, seal)) {
     await rename(p.file, `${p.file}.damaged`).catch((e) => { throw ioError(e, 'cannot set aside', p.file); });
     setAside.push({ id: p.id, file: `${p.file}.damaged`, reason: `snapshot file ${p.file} ${p.problem}` });
   }

@@ -17,6 +17,7 @@ import { fsyncDir } from '../core/fsyncDir.js';
 import type { Reporter } from '../core/reporter.js';
 import type { RepoConfig } from '../repo/config.js';
 import type { RepoLayout } from '../repo/layout.js';
+import type { RepoKeys } from '../repo/repoKeys.js';
 import { withOwnerOnlyUmask } from '../repo/ownerOnly.js';
 import type { BadCopies } from '../store/badCopies.js';
 import { BlockStore } from '../store/blockStore.js';
@@ -31,12 +32,12 @@ export interface IndexRepair extends RebuildIndexResult {
 }
 
 /** Rebuilds the index of the repository at `layout` from its packs. The caller holds the exclusive lock. */
-export async function repairIndex(layout: RepoLayout, config: RepoConfig, badCopies: BadCopies, opts: { readData?: boolean; reporter?: Reporter } = {}): Promise<IndexRepair> {
+export async function repairIndex(layout: RepoLayout, config: RepoConfig, badCopies: BadCopies, opts: { readData?: boolean; reporter?: Reporter; keys?: RepoKeys } = {}): Promise<IndexRepair> {
   const fresh = `${layout.index}-rebuild`;
   const old = `${layout.index}-old`;
   await rm(fresh, { recursive: true, force: true });
   const index = withOwnerOnlyUmask(() => BlockIndex.open(fresh));
-  const store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression });
+  const store = new BlockStore({ layout, index, hash: opts.keys?.hash ?? hashFunction(config.hash), sealing: opts.keys?.blocks, compression: config.compression });
   let result: IndexRepair;
   let built = false;
   try {

@@ -1,27 +1,30 @@
 // Stores the tree of a writable mount as a snapshot (tag `live`, this host), the way ingest
 // stores a source tree (src/ingest/ingest.ts): staged files are chunked with the repository's
-// FastCDC parameters and deduplicated against every block there is; stored files keep their
-// chunks; a folder never looked into keeps its tree address, and a folder looked into but not
+// FastCDC parameters and deduplicated against every block there is (the stored chunks a staged
+// file never wrote to are kept as they are: storeLayered.ts); stored files keep their chunks; a folder never looked into keeps its tree address, and a folder looked into but not
 // changed encodes to the same tree block again, which the store already has. So a commit costs
 // what changed since the base snapshot, plus a walk of the tree blocks it keeps to count them
 // (counted once per address for the life of the mount).
 //
 // Write order (DESIGN.md, principle 6): blocks, flush (packs sealed, index updated), snapshot
 // file, catalog row. Only then does the caller clear the staging area (mountWritable.ts).
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { Chunker } from '../chunker/index.js';
 import { Limiter } from '../core/limiter.js';
 import { addressToHex, type Address } from '../core/address.js';
 import { snapshotId, type Snapshot } from '../catalog/snapshotRecord.js';
-import { storeFile, type StoredFile } from '../ingest/storeFile.js';
+import { storeChunk, storeFile, type StoredFile } from '../ingest/storeFile.js';
 import type { Repository } from '../repo/repository.js';
 import { BlockType } from '../store/pack/format.js';
 import type { TreeEntry } from '../tree/entry.js';
+import { ChunkListWriter } from '../tree/chunkList.js';
 import { encodeTree } from '../tree/treeCodec.js';
 import { walkTree } from '../tree/walkTree.js';
 import { nameBytes, type LiveNode, type LiveTree } from './liveTree.js';
+import type { LowerFile } from './lowerFile.js';
 import { stagingFile, type StagingArea } from './stagingArea.js';
+import { storeLayered } from './storeLayered.js';
 
 /** The tag every snapshot of a live tree carries. */
 export const LIVE_TAG = 'live';
@@ -39,6 +42,8 @@ export interface CommitOptions {
   mountpoint: string;
   host?: string;
   base?: Snapshot;
+  /** the content of a staged file held in memory rather than in its staging file (heldFiles.ts) */
+  held?: (node: LiveNode) => Buffer | undefined;
   /** totals of kept subtrees by address, filled as they are counted */
   counted: Map<string, Totals>;
 }
@@ -63,14 +68,36 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
     let done = storing.get(node);
     if (!done) {
       done = reads.run(async () => {
+        const content = opts.held?.(node);
+        if (content) {
+          const s = await storeContent(content);
+          staged.push({ node, path, stored: s });
+          return s;
+        }
         const file = Buffer.from(stagingFile(area, node.staging ?? 0));
-        const s = await storeFile(file, await stat(file, { bigint: true }), { store: repo.store, chunker, reporter: {} });
+        const s = node.lower ? await storeLower(file, node.lower) : await storeFile(file, await stat(file, { bigint: true }), { store: repo.store, chunker, reporter: {} });
         staged.push({ node, path, stored: s });
         return s;
       });
       storing.set(node, done);
     }
     return done;
+  };
+
+  const storeContent = async (data: Buffer): Promise<StoredFile> => {
+    const list = new ChunkListWriter(repo.store);
+    for (const c of chunker.chunkBuffer(data)) storeChunk({ store: repo.store, chunker, reporter: {} }, list, data.subarray(c.offset, c.offset + c.length));
+    await repo.store.waitForRoom();
+    return { content: list.finish(), xattrs: [], size: data.length, changed: false };
+  };
+
+  const storeLower = async (file: Buffer, lower: LowerFile): Promise<StoredFile> => {
+    const fh = await open(file, 'r');
+    try {
+      return await storeLayered(fh, (await fh.stat()).size, lower, repo.store, chunker);
+    } finally {
+      await fh.close();
+    }
   };
 
   const countKept = async (tree: Address | undefined): Promise<void> => {

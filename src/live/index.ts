@@ -7,3 +7,5 @@ export { mountWritable } from './mountWritable.js';
 export type { WritableMount, WritableMountOptions } from './mountWritable.js';
 export { requestCommit } from './controlSocket.js';
 export { LIVE_TAG } from './commitLiveTree.js';
+export { commitLeftovers } from './commitLeftovers.js';
+export type { LeftoverCommit } from './commitLeftovers.js';

@@ -1,7 +1,8 @@
 // The journal of a writable mount: every change to the tree's names and metadata since the base
 // snapshot, one JSON line per change, appended in the order the changes were answered. File
-// contents are not in it: they live in staging files (stagingArea.ts), and an `up` or `create`
-// line binds a path to one. Replaying the lines on the base snapshot's tree (LiveTree.apply,
+// contents live in staging files (stagingArea.ts), and an `up` or `create` line binds a path to
+// one; only the writes into new small files held in the journal are lines (`data`, heldFiles.ts),
+// which the mount reads back (readAt) where append() put them. Replaying the lines on the base snapshot's tree (LiveTree.apply,
 // the same code that made the changes) rebuilds the tree the mount showed.
 //
 // Durability: a line is written (write(2), synchronously, before the operation is answered),
@@ -9,7 +10,7 @@
 // of a file or folder in the mount) makes it survive a crash of the machine too. A last line
 // cut short by a crash of the machine is ignored on replay: it was never fsynced, so its
 // operation was never promised to last.
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { DedupfsError } from '../core/errors.js';
 import { FILE_MODE } from '../repo/layout.js';
@@ -22,11 +23,20 @@ export interface JournalContent {
   ops: LiveOp[];
 }
 
+/** How many changes `ops` make: every line but the writes of held files (writes to staging files leave none). */
+export function changeCount(ops: LiveOp[]): number {
+  return ops.reduce((n, op) => (op.op === 'data' ? n : n + 1), 0);
+}
+
 export class Journal {
   private fd: number;
+  private readFd?: number;
+  /** bytes in the journal file: where the next line starts */
+  size: number;
 
   private constructor(private readonly path: string) {
     this.fd = openSync(path, 'a', FILE_MODE);
+    this.size = fstatSync(this.fd).size;
   }
 
   /** Reads the journal at `path`; undefined when there is none. */
@@ -71,8 +81,20 @@ export class Journal {
     return new Journal(path);
   }
 
-  append(op: LiveOp): void {
-    writeSync(this.fd, `${JSON.stringify(op)}\n`);
+  /** Appends one line; returns where it starts and its length in bytes (for readAt). */
+  append(op: LiveOp): [number, number] {
+    const at = this.size;
+    const line = Buffer.from(`${JSON.stringify(op)}\n`);
+    writeSync(this.fd, line);
+    this.size += line.length;
+    return [at, line.length];
+  }
+
+  /** The line `append` wrote at `at`, `length` bytes long, into this journal since its last restart. */
+  readAt(at: number, length: number): LiveOp {
+    const line = Buffer.allocUnsafe(length);
+    readSync((this.readFd ??= openSync(this.path, 'r')), line, 0, length, at);
+    return JSON.parse(line.toString('utf8')) as LiveOp;
   }
 
   sync(): void {
@@ -81,12 +103,20 @@ export class Journal {
 
   close(): void {
     closeSync(this.fd);
+    this.closeReader();
+  }
+
+  private closeReader(): void {
+    if (this.readFd !== undefined) closeSync(this.readFd);
+    this.readFd = undefined;
   }
 
   /** Replaces the journal with `content` (after a commit) and appends to the new one. */
   async restart(content: JournalContent): Promise<void> {
     const next = await Journal.create(this.path, content);
     closeSync(this.fd);
+    this.closeReader();
     this.fd = next.fd;
+    this.size = next.size;
   }
 }

@@ -6,7 +6,8 @@
 //
 // A node is one file, folder, symlink or special file; a file with several names (hard links)
 // is one node under each name. A file written since the base snapshot reads from its staging
-// file (node.staging); every other file from its stored chunks (node.entry.content). A folder
+// file (node.staging), except the stored chunks it never wrote to (node.lower); every other file
+// from its stored chunks (node.entry.content). A folder
 // never looked into keeps its stored tree address and costs nothing at the next commit.
 import { constants } from 'node:os';
 import type { Address } from '../core/address.js';
@@ -14,13 +15,15 @@ import { FsError } from '../mount/lookupPath.js';
 import type { InodeAllocator } from '../mount/inodes.js';
 import type { NodeStat } from '../mount/mountNode.js';
 import { showName } from '../mount/shownName.js';
-import type { BlockReader } from '../tree/chunkList.js';
+import { loadChunkTable, type BlockReader } from '../tree/chunkList.js';
 import type { EntryKind, TreeEntry } from '../tree/entry.js';
 import { unescapeName } from '../tree/nameEscape.js';
 import { decodeTree } from '../tree/treeCodec.js';
 import type { LiveOp } from './liveOp.js';
+import { LowerFile } from './lowerFile.js';
 
-const { EEXIST, ENOENT, ENOTDIR, EISDIR, ENOTEMPTY, EINVAL, EPERM } = constants.errno;
+const { EEXIST, ENOENT, ENOTDIR, EISDIR, ENOTEMPTY, EINVAL, EPERM, ENODATA } = constants.errno;
+const XATTR_CREATE = 1, XATTR_REPLACE = 2;
 export const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000, S_IFREG = 0o100000, S_IFLNK = 0o120000;
 const NO_CHANGE = 0xffffffff;
@@ -33,6 +36,12 @@ export interface LiveNode {
   children?: Map<string, LiveNode>;
   /** the staging file holding this file's content, when it was written since the base snapshot */
   staging?: number;
+  /** the stored chunks that still hold the bytes of a staged file never written (lowerFile.ts) */
+  lower?: LowerFile;
+  /** a new small file held in the journal (heldFiles.ts): where its `data` lines are, [at, length] */
+  logged?: Array<[number, number]>;
+  /** a held file's content while it is open (its capacity may exceed its size) */
+  held?: Buffer;
   /** how many names the node has (hard links) */
   links: number;
   /** open handles, and the staging file's descriptor while there are any */
@@ -76,6 +85,8 @@ export class LiveTree {
   /** nodes of the lower layer by linkId, so that the names of one stored file are one node */
   private readonly byLinkId = new Map<string, LiveNode>();
   private readonly loading = new Map<LiveNode, Promise<Map<string, LiveNode>>>();
+  /** staged files by staging file id (journal lines about a file's data name it by its id) */
+  private readonly byStaging = new Map<number, LiveNode>();
 
   constructor(private readonly store: BlockReader, private readonly inodes: InodeAllocator, base: { tree?: Address; timeMs: number }) {
     const entry = newEntry('dir', S_IFDIR | 0o755, process.getuid?.() ?? 0, process.getgid?.() ?? 0, base.timeMs);
@@ -114,7 +125,28 @@ export class LiveTree {
     return children;
   }
 
+  /**
+   * The node at `path` without waiting, when every folder on the way was looked into already:
+   * the node, the errno of a path that names nothing (no Error made: most lookups of a copy are
+   * of names not there yet), or undefined when a folder's tree block must be read first.
+   */
+  lookupLoaded(path: string): LiveNode | number | undefined {
+    let node = this.root;
+    for (const name of path.split('/')) {
+      if (!name) continue;
+      if (node.entry.kind !== 'dir') return ENOTDIR;
+      if (!node.children) return undefined;
+      const next = node.children.get(name);
+      if (!next) return ENOENT;
+      node = next;
+    }
+    return node;
+  }
+
   async lookup(path: string): Promise<LiveNode> {
+    const loaded = this.lookupLoaded(path);
+    if (typeof loaded === 'number') throw new FsError(loaded);
+    if (loaded) return loaded;
     let node = this.root;
     for (const name of path.split('/')) {
       if (!name) continue;
@@ -136,7 +168,7 @@ export class LiveTree {
     return { dir, name, entries: await this.children(dir) };
   }
 
-  async stat(node: LiveNode): Promise<NodeStat> {
+  stat(node: LiveNode): NodeStat {
     const e = node.entry;
     let nlink = node.links;
     if (e.kind === 'dir') {
@@ -169,7 +201,7 @@ export class LiveTree {
       }
       case 'create': {
         const node = await this.add(op.path, newEntry('file', S_IFREG | (op.mode & 0o7777), op.uid, op.gid, op.t), op.t);
-        node.staging = op.id;
+        this.stage(node, op.id);
         return undefined;
       }
       case 'mknod': {
@@ -240,14 +272,55 @@ export class LiveTree {
         entry.ctimeNs = msToNs(op.t);
         return undefined;
       }
-      case 'up': {
+      case 'setxattr':
+      case 'removexattr': {
         const node = await this.lookup(op.path);
-        if (node.entry.kind !== 'file') throw new FsError(EINVAL);
-        node.staging = op.id;
+        const xattrs = node.entry.xattrs ?? [];
+        const had = xattrs.some(([name]) => name === op.name);
+        if (op.op === 'removexattr' && !had) throw new FsError(ENODATA);
+        if (op.op === 'setxattr' && op.flags & XATTR_CREATE && had) throw new FsError(EEXIST);
+        if (op.op === 'setxattr' && op.flags & XATTR_REPLACE && !had) throw new FsError(ENODATA);
+        const rest = xattrs.filter(([name]) => name !== op.name);
+        if (op.op === 'setxattr') rest.push([op.name, Buffer.from(op.value, 'base64')]);
+        // Sorted by name, as ingest stores them.
+        node.entry.xattrs = rest.length ? rest.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : undefined;
+        node.entry.ctimeNs = msToNs(op.t);
         node.dirty = true;
         return undefined;
       }
+      case 'up': {
+        const node = await this.lookup(op.path);
+        if (node.entry.kind !== 'file') throw new FsError(EINVAL);
+        node.lower = op.keep ? new LowerFile(await loadChunkTable(this.store, node.entry.content), node.entry.size) : undefined;
+        this.stage(node, op.id);
+        node.dirty = true;
+        return undefined;
+      }
+      case 'data': {
+        const node = this.byStaging.get(op.id);
+        if (node) {
+          node.entry.size = Math.max(node.entry.size, op.at + Buffer.byteLength(op.data, 'base64'));
+          node.entry.mtimeNs = node.entry.ctimeNs = msToNs(op.t);
+        }
+        return undefined;
+      }
+      case 'copied':
+        this.byStaging.get(op.id)?.lower?.mark(op.chunks);
+        return undefined;
+      case 'cut': {
+        const lower = this.byStaging.get(op.id)?.lower;
+        if (lower) lower.limit = Math.min(lower.limit, op.size);
+        return undefined;
+      }
     }
+  }
+
+  /** Binds a file to its staging file (or, with undefined, to its stored chunks again after a commit). */
+  stage(node: LiveNode, id: number | undefined): void {
+    if (node.staging !== undefined) this.byStaging.delete(node.staging);
+    node.staging = id;
+    if (id === undefined) [node.lower, node.logged, node.held] = [undefined, undefined, undefined];
+    else this.byStaging.set(id, node);
   }
 
   /** Every node reading from a staging file, with one of its paths. */

@@ -8,13 +8,11 @@
 // (what `dedupfs commit` asks for through the control socket), every commitEveryMs if anything
 // changed, and at unmount. The repository stays open with a shared lock meanwhile (the caller
 // holds it), so gc waits: it never frees a block of the base snapshot the tree is laid over.
-import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Server } from 'node:net';
 import type { SnapshotFilter } from '../catalog/catalog.js';
 import { selectSnapshot } from '../catalog/selectSnapshot.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
-import { addressFromHex } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
 import type { Repository } from '../repo/repository.js';
 import { BlockCache } from '../mount/blockCache.js';
@@ -23,16 +21,18 @@ import { checkMountPoint } from '../mount/checkMountPoint.js';
 import { fuseOps } from '../mount/fuseOps.js';
 import { InodeAllocator } from '../mount/inodes.js';
 import { loadFuse } from '../mount/loadFuse.js';
-import { FsError } from '../mount/lookupPath.js';
 import { mountError, watchMount } from '../mount/mountRepository.js';
+import { loadChunkTable } from '../tree/chunkList.js';
 import { ChangeGate } from './changeGate.js';
 import { commitLiveTree, LIVE_TAG } from './commitLiveTree.js';
 import { serveCommits } from './controlSocket.js';
-import { Journal, type JournalContent } from './journal.js';
+import { HeldFiles } from './heldFiles.js';
+import { changeCount, Journal, type JournalContent } from './journal.js';
 import type { LiveOp } from './liveOp.js';
 import { liveOps } from './liveOps.js';
-import { LiveTree } from './liveTree.js';
-import { claimStagingArea, listStagingFiles, releaseStagingArea, removeStagingFiles, stagingArea, stagingFile, type StagingArea } from './stagingArea.js';
+import { LowerFile } from './lowerFile.js';
+import { journalBase, replayJournal } from './replayJournal.js';
+import { claimStagingArea, listStagingFiles, releaseStagingArea, removeStagingFiles, stagingArea, type StagingArea } from './stagingArea.js';
 
 export interface WritableMountOptions {
   mountpoint: string;
@@ -87,39 +87,13 @@ async function startingPoint(repo: Repository, area: StagingArea, host: string, 
   const leftover = await Journal.read(area.journal);
   if (leftover?.ops.length) {
     if (from !== undefined) {
-      throw new DedupfsError('USAGE', `the live tree of ${host} has ${leftover.ops.length} uncommitted changes from a mount that did not end cleanly`,
-        { hint: 'mount without --from to replay and commit them first', data: { path: area.journal } });
+      throw new DedupfsError('USAGE', `the live tree of ${host} has ${changeCount(leftover.ops)} uncommitted changes from a mount that did not end cleanly`,
+        { hint: "mount without --from, or run 'dedupfs repair', to replay and commit them first", data: { path: area.journal } });
     }
-    if (!leftover.base) return { ops: leftover.ops };
-    const base = repo.catalog.list().find((s) => s.id === leftover.base);
-    if (!base) {
-      throw new DedupfsError('SNAPSHOT', `the live tree's uncommitted changes apply to snapshot ${leftover.base.slice(0, 8)}, which is gone`,
-        { hint: `move ${area.journal} away to start from the newest live snapshot (the changes are then lost)`, data: { path: area.journal } });
-    }
-    return { base, ops: leftover.ops };
+    return { base: journalBase(repo.catalog.list(), leftover, area), ops: leftover.ops };
   }
   if (from !== undefined) return { base: selectSnapshot(repo.catalog.list(opts.scope), from, opts.scope), ops: [] };
   return { base: repo.catalog.list({ host, tags: [LIVE_TAG] }).pop(), ops: [] };
-}
-
-/** Replays journal lines; a line whose change failed when it was made fails the same way now and is skipped. */
-async function replay(tree: LiveTree, ops: LiveOp[], area: StagingArea): Promise<void> {
-  for (const op of ops) {
-    try {
-      await tree.apply(op);
-    } catch (err) {
-      if (!(err instanceof FsError)) throw err;
-    }
-  }
-  const kept = new Set<number>();
-  for await (const { node } of tree.staged()) {
-    const id = node.staging ?? 0;
-    kept.add(id);
-    const st = await stat(stagingFile(area, id)).catch(() => undefined);
-    node.entry.size = st?.size ?? 0;
-    if (st) node.entry.mtimeNs = BigInt(Math.round(st.mtimeMs)) * 1_000_000n;
-  }
-  await removeStagingFiles(area, (id) => kept.has(id));
 }
 
 export async function mountWritable(repo: Repository, opts: WritableMountOptions): Promise<WritableMount> {
@@ -132,9 +106,9 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   await repo.catalog.sync();
   let { base, ops } = await startingPoint(repo, area, host, opts);
   const inodes = new InodeAllocator();
-  const tree = new LiveTree(repo.store, inodes, { tree: base ? addressFromHex(base.root) : undefined, timeMs: base ? Date.parse(base.time) : Date.now() });
-  await replay(tree, ops, area);
+  const tree = await replayJournal(repo.store, inodes, area, base, ops);
   const journal = ops.length ? Journal.open(area.journal) : await Journal.create(area.journal, { base: base?.id ?? '', ops: [] });
+  const held = new HeldFiles(journal, area);
   const gate = new ChangeGate();
   gate.changes = ops.length;
   let committedAt = 0;
@@ -145,15 +119,25 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   const commit = () => gate.hold(async () => {
     if (gate.changes === committedAt) return null;
     const firstUnused = ids.next;
-    const { snapshot, staged } = await commitLiveTree({ repo, tree, area, mountpoint, host, base, counted });
+    const { snapshot, staged } = await commitLiveTree({ repo, tree, area, mountpoint, host, base, counted,
+      held: (node) => (held.isHeld(node) ? held.read(node) : undefined) });
     // The snapshot is durable: start a new journal on it, binding the files still open to
     // their staging files, then let go of the other staging files.
     const next: JournalContent = { base: snapshot.id, ops: [] };
     for (const { node, path, stored } of staged) {
-      if (node.open > 0) next.ops.push({ op: 'up', path, id: node.staging ?? 0, t: Date.now() });
-      else {
+      if (node.open === 0) {
         node.entry.content = stored.content;
-        node.staging = undefined;
+        tree.stage(node, undefined);
+      } else if (node.lower) {
+        // Laid over what was just stored, which holds what the file holds now, whatever its
+        // staging file holds where nothing was written.
+        node.entry.content = stored.content;
+        node.lower = new LowerFile(await loadChunkTable(repo.store, stored.content), node.entry.size);
+        next.ops.push({ op: 'up', path, id: node.staging ?? 0, keep: true, t: Date.now() });
+      } else {
+        // A held file still open goes to its staging file: its journal lines end with this journal.
+        if (held.isHeld(node)) node.fd = held.spill(node);
+        next.ops.push({ op: 'up', path, id: node.staging ?? 0, t: Date.now() });
       }
     }
     await journal.restart(next);
@@ -175,7 +159,7 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   });
   await view.refresh(true);
   const catalogOps = fuseOps({ root: view.root, cache, maxReadAhead, onError: opts.onError });
-  const operations = liveOps({ tree, journal, area, gate, cache, catalogOps, snapshotsIno: inodes.next(), ids, maxReadAhead, onError: opts.onError });
+  const operations = liveOps({ tree, journal, held, area, gate, cache, catalogOps, snapshotsIno: inodes.next(), ids, maxReadAhead, onError: opts.onError });
   const fuse = new Fuse(mountpoint, operations, kernelOptions(opts.allowOther ?? false));
   await new Promise<void>((resolve, reject) => fuse.mount((err) => (err ? reject(mountError(mountpoint, err)) : resolve())));
   const server: Server = await serveCommits(area, commit);
@@ -195,5 +179,5 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
       await releaseStagingArea(area);
     }
   });
-  return { mountpoint, base, replayed: ops.length, commit, done, unmount: async () => { await watch.unmount(); await done.catch(() => undefined); } };
+  return { mountpoint, base, replayed: changeCount(ops), commit, done, unmount: async () => { await watch.unmount(); await done.catch(() => undefined); } };
 }

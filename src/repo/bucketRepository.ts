@@ -19,15 +19,21 @@ import { IndexObjects } from '../store/indexObjects.js';
 import { MetaCache } from '../store/metaCache.js';
 import { BucketPacks } from '../store/packSpace.js';
 import { openCacheDir } from './cacheDir.js';
-import { chunkerFromConfig, configText, newConfig, noConfig, parseConfig, type InitOptions, type RepoConfig } from './config.js';
+import { chunkerFromConfig, configText, isEncrypted, newConfig, noConfig, parseConfig, type InitOptions, type RepoConfig } from './config.js';
 import { withOwnerOnlyUmask } from './ownerOnly.js';
 import type { OpenOptions, Repository } from './repository.js';
 
 const CONFIG_KEY = 'config.json';
 
+/** Encrypted repositories are made and opened in folders only, for now. */
+function encryptedRefused(location: string): DedupfsError {
+  return new DedupfsError('USAGE', `${location}: encrypted repositories on object storage are not supported yet`,
+    { hint: 'create a plain one with --encryption none for now, or keep an encrypted repository in a folder' });
+}
 
 /** Creates a repository at an 's3:' location whose prefix holds nothing yet. */
 export async function initBucketRepository(where: string, opts: InitOptions = {}): Promise<RepoConfig> {
+  if (opts.encryption === 'v1') throw encryptedRefused(where);
   const backend = await openBackend(where);
   try {
     return await initIn(backend, opts);
@@ -43,7 +49,7 @@ async function initIn(backend: Backend, opts: InitOptions): Promise<RepoConfig> 
   for await (const o of backend.list('')) {
     throw new DedupfsError('EXISTS', `cannot create repository in ${backend.location}: it holds objects already (${o.key})`, { hint: 'name an empty bucket or a new prefix: s3:URL/BUCKET/PREFIX' });
   }
-  const config = newConfig(opts);
+  const config = newConfig({ ...opts, bucket: true });
   await backend.put(CONFIG_KEY, Buffer.from(configText(config)));
   return config;
 }
@@ -63,6 +69,7 @@ export async function openBucketRepository(where: string, opts: OpenOptions): Pr
   };
   try {
     const config = await readBucketConfig(backend, opts);
+    if (isEncrypted(config)) throw encryptedRefused(backend.location);
     const layout = await openCacheDir(config.id);
     if (opts.lock !== 'none') lock = await acquireBackendLock(backend, { kind: opts.lock, command: opts.command, waitMs: opts.lockWaitMs, onWarning: opts.onNotice });
     const assertHeld = () => lock?.assertHeld();

@@ -1,10 +1,9 @@
 // The repository's config.json: format version, and the choices fixed at creation (chunker
-// parameters, hash, compression). A config of a newer format is refused before anything is
-// touched; a folder without one is not a repository.
-//
-// Formats: 1, a repository folder. 2 adds repositories in an S3 bucket (docs/BACKENDS.md), whose
-// index/ objects and local cache format 1 does not know; a folder repository is laid out as in
-// format 1, so format 1 folders open and are used as they are (their config.json is not rewritten).
+// parameters, hash, compression, encryption). A config of a newer format is refused before
+// anything is touched; a folder without one is not a repository. Formats: 1, a plain repository
+// folder; 2, a plain repository in an S3 bucket (docs/BACKENDS.md: index/ objects and a local
+// cache, which format 1 readers do not know); 3, an encrypted repository (docs/ENCRYPTION.md):
+// its keys are in keys.json, its addresses keyed, its blocks and snapshot records sealed.
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { DedupfsError } from '../core/errors.js';
@@ -13,7 +12,16 @@ import { HASH_NAMES } from '../core/address.js';
 // params.js, not the chunker's index: opening a repository needs none of the chunking code (start-up).
 import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/params.js';
 
-export const FORMAT_VERSION = 2;
+/** The newest format this dedupfs reads. */
+export const FORMAT_VERSION = 3;
+/** The format of an encrypted repository. */
+export const ENCRYPTED_FORMAT = 3;
+const PLAIN_FORMAT = 1;
+/** The format of a plain repository in a bucket. */
+export const BUCKET_FORMAT = 2;
+
+/** 'v1': sealed as docs/ENCRYPTION.md says, keys in keys.json; 'none': plain. */
+export type EncryptionName = 'v1' | 'none';
 
 export interface CompressionConfig { algorithm: 'zstd' | 'none'; level: number }
 
@@ -24,23 +32,39 @@ export interface RepoConfig {
   chunker: { min: number; avg: number; max: number; level: number; seed: string };
   hash: HashName;
   compression: CompressionConfig;
+  /** absent in format 1 (plain) */
+  encryption?: EncryptionName;
 }
 
 /** zstd level 1: on the bench corpus 12% faster to ingest than level 3 for 1.3% more bytes stored (README). */
 export const DEFAULT_COMPRESSION: CompressionConfig = { algorithm: 'zstd', level: 1 };
 export const DEFAULT_HASH: HashName = 'blake3';
 
-export interface InitOptions { chunker?: ChunkerParams; compression?: CompressionConfig; hash?: HashName }
+export interface InitOptions {
+  chunker?: ChunkerParams;
+  compression?: CompressionConfig;
+  hash?: HashName;
+  encryption?: EncryptionName;
+  /** the repository is in a bucket (format 2 when plain) */
+  bucket?: boolean;
+}
 
 /** The config of a new repository: the choices given, defaults for the rest. */
 export function newConfig(opts: InitOptions = {}): RepoConfig {
   const chunker = opts.chunker ?? DEFAULT_CHUNKER_PARAMS;
+  const sealed = opts.encryption === 'v1';
   return {
-    format: FORMAT_VERSION, id: randomBytes(16).toString('hex'), created: new Date().toISOString(),
+    format: sealed ? ENCRYPTED_FORMAT : opts.bucket ? BUCKET_FORMAT : PLAIN_FORMAT, id: randomBytes(16).toString('hex'), created: new Date().toISOString(),
     chunker: { min: chunker.min, avg: chunker.avg, max: chunker.max, level: chunker.level, seed: chunker.seed.toString() },
     hash: opts.hash ?? DEFAULT_HASH,
     compression: opts.compression ?? DEFAULT_COMPRESSION,
+    ...(sealed ? { encryption: opts.encryption } : {}),
   };
+}
+
+/** true for a repository whose blocks and records are sealed. */
+export function isEncrypted(cfg: RepoConfig): boolean {
+  return cfg.encryption === 'v1';
 }
 
 /** The chunker parameters a config records. */
@@ -97,6 +121,10 @@ export function parseConfig(text: string, path: string, repoDir: string): RepoCo
   }
   if (!HASH_NAMES.includes(cfg.hash) || !cfg.chunker || !cfg.compression) {
     throw new DedupfsError('REPO_DAMAGED', `${path} is incomplete (hash, chunker or compression missing)`);
+  }
+  if ((cfg.format === ENCRYPTED_FORMAT) !== isEncrypted(cfg)) {
+    throw new DedupfsError('REPO_DAMAGED', `${path} is damaged: format ${cfg.format} with encryption ${JSON.stringify(cfg.encryption ?? 'none')}`,
+      { hint: 'an encrypted repository is format 3 with "encryption": "v1"; restore config.json from a copy of the repository' });
   }
   return cfg;
 }

@@ -8,7 +8,8 @@ export const FILE_MODE = 0o600;
 
 export interface RepoLayout {
   root: string;
-  config: string;      // config.json: format version, chunker, hash, compression
+  config: string;      // config.json: format version, chunker, hash, compression, encryption
+  keys: string;        // keys.json: the keyring of an encrypted repository (src/crypto)
   packs: string;       // packs/XX/<packid>.pack, sealed and immutable
   packsTmp: string;    // packs/tmp/<packid>.tmp, packs still being written
   index: string;       // LMDB block index (rebuildable from the packs)
@@ -21,6 +22,7 @@ export function repoLayout(root: string): RepoLayout {
   return {
     root,
     config: join(root, 'config.json'),
+    keys: join(root, 'keys.json'),
     packs: join(root, 'packs'),
     packsTmp: join(root, 'packs', 'tmp'),
     index: join(root, 'index'),

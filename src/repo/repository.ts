@@ -1,6 +1,7 @@
 // Opens and creates repositories. A Repository bundles what one command needs: the config, the
 // block store (packs + LMDB index), the catalog and the lock it holds. Lower layers receive
-// these as arguments and never open a repository themselves.
+// these as arguments and never open a repository themselves. An encrypted repository's keys
+// are opened (repoKeys.ts) before anything else happens, so a wrong password writes nothing.
 //
 // A repository is a folder or, for an 's3:' location, a bucket (bucketRepository.ts); either way
 // it is reached through a Backend, and its derived state (index, catalog) lives in `layout`:
@@ -21,12 +22,11 @@ import { FolderBackend } from '../backend/folderBackend.js';
 import { parseRepoLocation } from '../backend/parseRepoLocation.js';
 import type { IndexObjects } from '../store/indexObjects.js';
 import { folderSnapshotFiles, type SnapshotFiles } from '../catalog/snapshotFiles.js';
-import { chunkerFromConfig, configText, newConfig, readConfig, type InitOptions, type RepoConfig } from './config.js';
+import { chunkerFromConfig, configText, isEncrypted, newConfig, readConfig, type InitOptions as ConfigInitOptions, type RepoConfig } from './config.js';
+import type { PasswordSource, RepoKeys } from './repoKeys.js';
 import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from './layout.js';
 import { withOwnerOnlyUmask } from './ownerOnly.js';
 import { acquireLock, type LockKind, type RepoLock } from './lock.js';
-
-export type { InitOptions } from './config.js';
 
 export interface Repository {
   /** the repository folder, or the bucket's 's3:' location: for messages */
@@ -45,7 +45,14 @@ export interface Repository {
   snapshotFiles: SnapshotFiles;
   /** a bucket's index objects (indexObjects.ts); gc and repair write a full one */
   indexObjects?: IndexObjects;
+  /** an encrypted repository's keys, as the password opened them */
+  keys?: RepoKeys;
   close(): Promise<void>;
+}
+
+export interface InitOptions extends ConfigInitOptions {
+  /** where the first password of an encrypted repository is read from (asked twice on a terminal) */
+  password?: PasswordSource;
 }
 
 export interface OpenOptions {
@@ -68,6 +75,12 @@ export interface OpenOptions {
   /** the block store counts new blocks but writes none */
   dryRun?: boolean;
   onNotice?: (msg: string) => void;
+  /** where the password of an encrypted repository comes from (repoKeys.ts) */
+  password?: PasswordSource;
+  /** keys already opened (a command that opens the repository twice asks for the password once) */
+  keys?: RepoKeys;
+  /** the command works with a write-only key (ingest, snapshots); any other refuses one with KEY */
+  writeOnly?: boolean;
 }
 
 /**
@@ -96,9 +109,13 @@ export async function initRepository(dir: string, opts: InitOptions = {}): Promi
     throw new DedupfsError('EXISTS', `cannot create repository in ${root}: the folder is not empty`, { hint: 'name a new or empty folder with --repo DIR' });
   }
   const config = newConfig(opts);
+  // Before anything is created: a password that cannot be had leaves no folder behind.
+  const crypto = isEncrypted(config) ? await import('../crypto/index.js') : null;
+  const password = crypto && await crypto.readPassword({ ...opts.password, env: process.env, prompt: `new password for ${root}`, confirm: true });
   try {
     await mkdir(root, { recursive: true, mode: DIR_MODE });
     for (const d of [layout.packs, layout.packsTmp, layout.snapshots, layout.locks]) await mkdir(d, { recursive: true, mode: DIR_MODE });
+    if (crypto && password) await crypto.createKeyring(layout.keys, password);
     // config.json is written last: it is what makes the folder a repository.
     const tmp = `${layout.config}.tmp`;
     const fh = await open(tmp, 'w', FILE_MODE);
@@ -138,6 +155,8 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
     opts.onNotice?.(`created repository ${root}`);
   }
   const config = await readConfig(layout.config, root);
+  // src/crypto is loaded only for an encrypted repository (start-up of every other command).
+  const keys = isEncrypted(config) ? await (await import('./repoKeys.js')).unlockRepository(layout, config, opts) : undefined;
   // A reader that finds the repository unwritable goes on without writing anything; a writer
   // stops with one line saying why (src/core/repoWriteError.ts).
   let unwritable: Unwritable | null = null;
@@ -158,16 +177,18 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
     });
   }
   try {
-    const catalog = await openCatalog(layout, unwritable !== null, cannotWrite, opts.onNotice);
+    const catalog = await openCatalog(layout, unwritable !== null, cannotWrite, opts.onNotice, keys);
     let store: BlockStore | null = null;
     return {
-      dir: root, layout, config, chunker: chunkerFromConfig(config), catalog,
-      backend: new FolderBackend(root), remote: false, snapshotFiles: folderSnapshotFiles(layout.snapshots),
+      dir: root, layout, config, chunker: keys ? { ...chunkerFromConfig(config), gear: keys.gear } : chunkerFromConfig(config), catalog, keys,
+      backend: new FolderBackend(root), remote: false, snapshotFiles: folderSnapshotFiles(layout.snapshots, keys?.snapshots),
       // Opened on first use, LMDB index included: `snapshots` needs neither (start-up time).
       get store() {
         if (store) return store;
         const index = openIndex(layout.index, unwritable !== null, cannotWrite);
-        return (store = new BlockStore({ layout, index, hash: hashFunction(config.hash), compression: config.compression, dryRun: opts.dryRun, owner: lock?.id }));
+        return (store = new BlockStore({
+          layout, index, hash: keys?.hash ?? hashFunction(config.hash), sealing: keys?.blocks, compression: config.compression, dryRun: opts.dryRun, owner: lock?.id,
+        }));
       },
       async close() {
         await store?.close();
@@ -195,13 +216,14 @@ function openIndex(path: string, readOnly: boolean, cannotWrite: (err: unknown) 
   return BlockIndex.open(path, { readOnly: true });
 }
 
-async function openCatalog(layout: RepoLayout, inMemory: boolean, cannotWrite: (err: unknown) => void, onNotice?: (msg: string) => void): Promise<Catalog> {
+async function openCatalog(layout: RepoLayout, inMemory: boolean, cannotWrite: (err: unknown) => void, onNotice?: (msg: string) => void, keys?: RepoKeys): Promise<Catalog> {
+  const seal = keys?.snapshots;
   if (!inMemory) {
     try {
-      return await withOwnerOnlyUmask(() => Catalog.open(layout.catalog, layout.snapshots, { onNotice }));
+      return await withOwnerOnlyUmask(() => Catalog.open(layout.catalog, layout.snapshots, { onNotice, seal }));
     } catch (err) {
       cannotWrite(err);
     }
   }
-  return Catalog.inMemory(layout.snapshots);
+  return Catalog.inMemory(layout.snapshots, seal);
 }

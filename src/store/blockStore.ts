@@ -7,7 +7,9 @@
 // pack; when the pack is full (or on flush) it is sealed (fsync, rename), and only then does the
 // index name its blocks. flush() returns once every block added so far is durable and indexed;
 // callers write a snapshot only after that. Blocks waiting in an unsealed pack are remembered in
-// `pending` so one run never stores a block twice.
+// `pending` so one run never stores a block twice. In an encrypted repository (`sealing`) the
+// workers seal each block after compressing it (batchWork.ts), and a read opens it before
+// decompressing, then checks the keyed address as ever.
 //
 // Packs live where the PackSpace says (packSpace.ts): files in the repository folder, or objects
 // in a bucket. For a bucket, a sealed pack is uploaded whole, and its blocks are indexed only
@@ -23,8 +25,9 @@ import { BlockIndex, type BlockLocation } from './index/blockIndex.js';
 import { PackWriter } from './pack/packWriter.js';
 import { BlockType, HEADER_BYTES, decodeHeader, type PackEntry } from './pack/format.js';
 import { decompressBlock } from './compress.js';
-import { BatchBuffers, RecordBatch } from './recordBatch.js';
+import { BatchBuffers, RecordBatch, type BlockSealer } from './recordBatch.js';
 import { CompressPool } from './compressPool.js';
+import { batchSlack, type BatchSettings } from './batchWork.js';
 import { LocalPacks, unreachable, type PackSpace } from './packSpace.js';
 import type { PackEntries } from './indexObjects.js';
 import type { MetaCache } from './metaCache.js';
@@ -36,6 +39,16 @@ const MAX_UNWRITTEN = 2 << 20;
 
 /** Packs sealed (uploaded) before an index object names them: bounds `pending` and a kill's loss. */
 const ANNOUNCE_PACKS = 16;
+
+/** An encrypted repository's sealing of blocks (made by src/repo/repoKeys.ts, so a plain repository never loads src/crypto). */
+export interface BlockSealing {
+  /** the keys the compression workers seal with: the write-only view, as encodeKeyMaterial gives it */
+  workerKeys: Uint8Array;
+  /** a new Sealer's sealBlock: its own writer session, for one thread */
+  newSealer(): BlockSealer;
+  /** the plaintext of a block's sealed bytes: BLOCK_DAMAGED when they do not open as this address and type, KEY for a write-only key */
+  open(address: Address, type: BlockType, stored: Buffer): Buffer;
+}
 
 export interface BlockStoreOptions {
   layout: RepoLayout;
@@ -56,6 +69,8 @@ export interface BlockStoreOptions {
   announce?: (packs: PackEntries[]) => Promise<void>;
   /** for packs in a bucket: local copies of tree and list blocks (metaCache.ts) */
   metaCache?: MetaCache;
+  /** an encrypted repository's: blocks are sealed on the way in and opened on the way out */
+  sealing?: BlockSealing;
 }
 
 /** What this store has added since it was opened. */
@@ -86,6 +101,14 @@ export class BlockStore {
   private roomWaiters: Array<() => void> = [];
   private readonly packTarget: number;
   private readonly maxInFlight: number;
+  private readonly batch: BatchSettings;
+  /**
+   * An encrypted repository's: the plaintext of a block's sealed bytes; BLOCK_DAMAGED when they
+   * do not open as this address and type, KEY for a write-only key. Undefined in a plain one.
+   */
+  readonly openSealed?: (address: Address, type: BlockType, stored: Buffer) => Buffer;
+  /** An encrypted repository's: a block's sealed bytes sealed again under the newest key generation (gc --rewrite-all); as long as before. */
+  readonly reseal?: (address: Address, type: BlockType, stored: Buffer) => Buffer;
 
   constructor(private readonly opts: BlockStoreOptions) {
     this.hash = opts.hash;
@@ -94,6 +117,13 @@ export class BlockStore {
     this.packs = opts.packs ?? new LocalPacks(opts.layout);
     this.packTarget = opts.packTarget ?? 16 << 20;
     this.maxInFlight = opts.maxInFlight ?? 4 << 20;
+    const { sealing } = opts;
+    this.batch = { level: opts.compression.algorithm === 'none' ? 0 : opts.compression.level, keys: sealing?.workerKeys };
+    if (sealing) {
+      let sealer: BlockSealer | null = null;
+      this.openSealed = sealing.open;
+      this.reseal = (address, type, stored) => (sealer ??= sealing.newSealer())(address, type, sealing.open(address, type, stored));
+    }
   }
 
   /** Reads packs through the thread pool from now on (the mount: see packFiles.ts). */
@@ -118,7 +148,8 @@ export class BlockStore {
     this.pending.add(key);
     this.inFlightBytes += raw.length;
     if (this.filling && !this.filling.fits(raw.length)) this.dispatch();
-    this.filling ??= new RecordBatch(this.buffers.take(HEADER_BYTES + raw.length));
+    const slack = batchSlack(this.batch);
+    this.filling ??= new RecordBatch(this.buffers.take(HEADER_BYTES + raw.length + slack), slack);
     this.filling.push(type, address, raw);
     if (type !== BlockType.Data) this.opts.metaCache?.put(address, raw);
     return { address, added: true };
@@ -232,10 +263,12 @@ export class BlockStore {
     }
     const header = decodeHeader(rec, 0);
     if (rec.length < HEADER_BYTES + loc.storedLength || !header || !header.address.equals(addr)) throw damaged('is damaged (record header does not match)');
+    const stored = rec.subarray(HEADER_BYTES, HEADER_BYTES + loc.storedLength);
     let raw: Buffer;
     try {
-      raw = decompressBlock(rec.subarray(HEADER_BYTES, HEADER_BYTES + loc.storedLength), loc.compression, loc.rawLength);
+      raw = decompressBlock(this.openSealed ? this.openSealed(addr, loc.type, stored) : stored, loc.compression, loc.rawLength);
     } catch (err) {
+      if (err instanceof DedupfsError) throw err.code === 'BLOCK_DAMAGED' ? damaged('is damaged (its sealed bytes do not authenticate)', err) : err;
       throw damaged('is damaged (does not decompress)', err);
     }
     if (raw.length !== loc.rawLength || !this.hash(raw).equals(addr)) throw damaged('is damaged (content does not match its hash)');
@@ -268,8 +301,8 @@ export class BlockStore {
 
   private async storeBatch(batch: RecordBatch): Promise<void> {
     let records = batch.buffer, layout = batch.rawLayout();
-    if (this.opts.compression.algorithm !== 'none') {
-      this.compressPool ??= new CompressPool(this.opts.compression.level);
+    if (this.batch.level > 0 || this.batch.keys) {
+      this.compressPool ??= new CompressPool(this.batch, undefined, this.opts.sealing?.newSealer);
       const done = await this.compressPool.compress(batch.buffer.buffer as ArrayBuffer, batch.blocks.length);
       records = Buffer.from(done.buffer);
       layout = done.layout;

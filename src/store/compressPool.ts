@@ -1,4 +1,4 @@
-// Compresses batches of records on worker threads, one per core besides the one the JavaScript
+// Compresses (and in an encrypted repository seals: batchWork.ts) batches of records on worker threads, one per core besides the one the JavaScript
 // thread keeps busy (reading, chunking, hashing), at least one and at most 4. Measured on our 2
 // cores, alternating, medians of 11: two workers ingest the bench corpus ~4% faster than one,
 // but each costs ~12 MiB of memory (a Node environment of its own), which the memory goal
@@ -10,8 +10,8 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { CompressReply } from './compressWorker.js';
-import { compressBatch, type BatchLayout } from './recordBatch.js';
-import { frameCompressor, type FrameCompressor } from './compress.js';
+import type { BatchLayout, BlockSealer } from './recordBatch.js';
+import { batchWork, type BatchSettings } from './batchWork.js';
 
 interface Compressed { buffer: ArrayBuffer; layout: BatchLayout }
 interface Job { buffer: ArrayBuffer; count: number; resolve(done: Compressed): void; reject(err: Error): void }
@@ -26,11 +26,12 @@ export class CompressPool {
   private queued: Job[] = [];
   private nextId = 0;
   /** for compressOneHere, made on first use */
-  private here: FrameCompressor | null = null;
+  private here: ((b: Buffer, count: number) => BatchLayout) | null = null;
 
-  constructor(private readonly level: number, size = Math.max(1, Math.min(4, availableParallelism() - 1))) {
+  /** `hereSealer`: an encrypted repository's sealer for compressOneHere (this thread's own session) */
+  constructor(private readonly settings: BatchSettings, size = Math.max(1, Math.min(4, availableParallelism() - 1)), private readonly hereSealer?: () => BlockSealer) {
     this.workers = Array.from({ length: size }, () => {
-      const worker = new Worker(new URL('./compressWorker.js', import.meta.url), { workerData: { level } });
+      const worker = new Worker(new URL('./compressWorker.js', import.meta.url), { workerData: settings });
       worker.on('message', (reply: CompressReply) => this.settle(reply));
       worker.on('error', (err) => this.failAll(err));
       worker.unref();
@@ -53,9 +54,9 @@ export class CompressPool {
   compressOneHere(): boolean {
     const job = this.queued.shift();
     if (!job) return false;
-    this.here ??= frameCompressor(this.level);
+    this.here ??= batchWork(this.settings, this.hereSealer?.());
     try {
-      job.resolve({ buffer: job.buffer, layout: compressBatch(Buffer.from(job.buffer), job.count, this.here) });
+      job.resolve({ buffer: job.buffer, layout: this.here(Buffer.from(job.buffer), job.count) });
     } catch (err) {
       job.reject(new Error(`zstd: ${(err as Error).message}`));
     }

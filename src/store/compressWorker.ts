@@ -1,19 +1,24 @@
-// A compression worker thread: compresses each batch of records it is sent (recordBatch.ts) in
-// place, with one zstd context at the repository's level (compress.ts), and hands the batch's
-// memory back with the message.
+// A compression worker thread: compresses (and, in an encrypted repository, seals with a Sealer
+// of its own) each batch of records it is sent (recordBatch.ts, batchWork.ts) in place, and hands
+// the batch's memory back with the message.
 import { parentPort, workerData } from 'node:worker_threads';
-import { compressBatch, type BatchLayout } from './recordBatch.js';
-import { frameCompressor } from './compress.js';
+import { decodeKeyMaterial, Sealer } from '../crypto/index.js';
+import type { BatchLayout } from './recordBatch.js';
+import { batchWork, type BatchSettings } from './batchWork.js';
 
 export interface CompressRequest { id: number; buffer: ArrayBuffer; count: number }
 export interface CompressReply { id: number; buffer: ArrayBuffer; layout?: BatchLayout; error?: string }
 
-const compress = frameCompressor((workerData as { level: number }).level);
+const settings = workerData as BatchSettings;
+const material = settings.keys ? decodeKeyMaterial(Buffer.from(settings.keys)) : null;
+if (settings.keys && !material) throw new Error('the compression worker was given damaged key material');
+const sealer = material ? new Sealer(material) : null;
+const work = batchWork(settings, sealer ? (address, type, stored) => sealer.sealBlock(address, type, stored) : undefined);
 
 parentPort!.on('message', ({ id, buffer, count }: CompressRequest) => {
   let reply: CompressReply;
   try {
-    reply = { id, buffer, layout: compressBatch(Buffer.from(buffer), count, compress) };
+    reply = { id, buffer, layout: work(Buffer.from(buffer), count) };
   } catch (err) {
     reply = { id, buffer, error: (err as Error).message };
   }

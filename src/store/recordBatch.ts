@@ -1,11 +1,12 @@
 // New blocks travel to the compression workers in batches laid out as pack records. Each block is
 // copied once, into a slot that leaves room for its record header in front:
 //
-//   batch := (header(48) raw-bytes)*        as built on the JavaScript thread: compression None
+//   batch := (header(48) raw-bytes slack)*  as built on the JavaScript thread: compression None
 //
-// A worker compresses the blocks in order and moves each record forward over the bytes already
-// consumed (compressBatch), so what comes back is `length` bytes of finished records, ready to
-// be written to a pack as they are. One copy, one message each way and one write call per batch,
+// A worker compresses the blocks in order, seals each (an encrypted repository: the stored
+// bytes become an envelope, src/crypto, SEAL_OVERHEAD bytes longer; `slack` is that room, 0
+// otherwise), and moves each record forward over the bytes already consumed (compressBatch), so
+// what comes back is `length` bytes of finished records, ready to be written to a pack as they are. One copy, one message each way and one write call per batch,
 // instead of an allocation, two messages and a write per block; the buffers are reused.
 import type { Address } from '../core/address.js';
 import { Compression, HEADER_BYTES, decodeHeader, writeHeader, type BlockType } from './pack/format.js';
@@ -28,14 +29,15 @@ export class RecordBatch {
   rawBytes = 0;
   private used = 0;
 
-  constructor(readonly buffer: Buffer) {}
+  /** `slack`: room left after each block for what sealing adds (0 in a plain repository) */
+  constructor(readonly buffer: Buffer, private readonly slack = 0) {}
 
   get bytes(): number {
     return this.used;
   }
 
   fits(rawLength: number): boolean {
-    return this.used + HEADER_BYTES + rawLength <= this.buffer.length;
+    return this.used + HEADER_BYTES + rawLength + this.slack <= this.buffer.length;
   }
 
   /** Appends one block as an uncompressed record. */
@@ -43,12 +45,12 @@ export class RecordBatch {
     const at = this.used;
     writeHeader(this.buffer, at, { type, address, compression: Compression.None, rawLength: raw.length, storedLength: raw.length });
     raw.copy(this.buffer, at + HEADER_BYTES);
-    this.used += HEADER_BYTES + raw.length;
+    this.used += HEADER_BYTES + raw.length + this.slack;
     this.rawBytes += raw.length;
     this.blocks.push({ address, type, rawLength: raw.length });
   }
 
-  /** The layout of the batch as built: every record uncompressed. */
+  /** The layout of the batch as built: every record uncompressed (a batch without slack only). */
   rawLayout(): BatchLayout {
     return { length: this.used, storedLengths: this.blocks.map((b) => b.rawLength), compressions: this.blocks.map(() => Compression.None) };
   }
@@ -69,14 +71,18 @@ export class BatchBuffers {
   }
 }
 
+/** Seals a block's stored bytes as the block `address` of `type` (Sealer.sealBlock of src/crypto); returns a new buffer. */
+export type BlockSealer = (address: Buffer, type: BlockType, stored: Buffer) => Buffer;
+
 /**
- * Compresses the `count` records of a batch in place. `compress(src, limit)` returns the zstd
+ * Compresses the `count` records of a batch in place, and seals each with `seal` when given (then
+ * every block has `slack` bytes of room after it). `compress(src, limit)` returns the zstd
  * frame of `src` (in scratch memory of its own), or null when the frame would take more than
  * `limit` bytes; then the block stays raw. Each record's new position never passes its old one
- * (a stored block is never longer than its raw bytes), so moving it forward overwrites only
- * records already done.
+ * (a stored block is never longer than its raw bytes and its slack), so moving it forward
+ * overwrites only records already done.
  */
-export function compressBatch(b: Buffer, count: number, compress: (src: Buffer, limit: number) => Buffer | null): BatchLayout {
+export function compressBatch(b: Buffer, count: number, compress: (src: Buffer, limit: number) => Buffer | null, seal?: BlockSealer, slack = 0): BatchLayout {
   const layout: BatchLayout = { length: 0, storedLengths: [], compressions: [] };
   let from = 0, to = 0;
   for (let i = 0; i < count; i++) {
@@ -86,13 +92,15 @@ export function compressBatch(b: Buffer, count: number, compress: (src: Buffer, 
     const raw = b.subarray(from + HEADER_BYTES, from + HEADER_BYTES + rawLength);
     const frame = rawLength >= 64 ? compress(raw, rawLength - 1) : null;
     const compression = frame ? Compression.Zstd : Compression.None;
-    const stored = frame ? frame.length : rawLength;
-    if (frame) frame.copy(b, to + HEADER_BYTES);
+    const sealed = seal ? seal(header.address, header.type, frame ?? raw) : null;
+    const out = sealed ?? frame;
+    const stored = out ? out.length : rawLength;
+    if (out) out.copy(b, to + HEADER_BYTES);
     else if (to !== from) b.copyWithin(to + HEADER_BYTES, from + HEADER_BYTES, from + HEADER_BYTES + rawLength);
     writeHeader(b, to, { ...header, compression, storedLength: stored });
     layout.storedLengths.push(stored);
     layout.compressions.push(compression);
-    from += HEADER_BYTES + rawLength;
+    from += HEADER_BYTES + rawLength + slack;
     to += HEADER_BYTES + stored;
   }
   layout.length = to;

@@ -27,7 +27,7 @@ import { DIR_MODE, packPath, type RepoLayout } from '../repo/layout.js';
 import { decompressBlock } from './compress.js';
 import type { BlockIndex } from './index/blockIndex.js';
 import { listPacks, type PackFile } from './listPacks.js';
-import { HEADER_BYTES, decodeHeader, encodeTrailer, type PackEntry } from './pack/format.js';
+import { HEADER_BYTES, decodeHeader, encodeTrailer, type BlockType, type PackEntry } from './pack/format.js';
 import { unsealedName } from './pack/packWriter.js';
 import { readPackEntries } from './pack/readPackEntries.js';
 
@@ -35,6 +35,8 @@ export interface RecoverUnsealedOptions {
   layout: RepoLayout;
   index: BlockIndex;
   hash: HashFunction;
+  /** an encrypted repository: opens a block's sealed bytes (BlockStore.openSealed); a write-only key opens none, so its packs are not taken over */
+  open?: (address: Buffer, type: BlockType, stored: Buffer) => Buffer;
   /** the caller's own lock id: packs it takes over are renamed to carry it */
   owner: string;
   /** ids of the locks that are held (not stale), the caller's own included; read after the packs are listed */
@@ -79,7 +81,7 @@ export async function recoverUnsealedPacks(opts: RecoverUnsealedOptions): Promis
 
 async function sealRecovered(opts: RecoverUnsealedOptions, pack: PackFile, result: RecoverUnsealedResult): Promise<void> {
   const contents = await readPackEntries(pack.path);
-  const valid = await verifiedEntries(pack.path, contents.entries, opts.hash);
+  const valid = await verifiedEntries(pack.path, contents.entries, opts);
   result.damaged += contents.entries.length - valid.length;
   if (!valid.length) {
     await rm(pack.path, { force: true });
@@ -108,14 +110,14 @@ async function sealRecovered(opts: RecoverUnsealedOptions, pack: PackFile, resul
 }
 
 /** The entries of the pack at `path` whose records are whole and verify. */
-async function verifiedEntries(path: string, entries: PackEntry[], hash: HashFunction): Promise<PackEntry[]> {
+async function verifiedEntries(path: string, entries: PackEntry[], check: Pick<RecoverUnsealedOptions, 'hash' | 'open'>): Promise<PackEntry[]> {
   const fh = await open(path, 'r');
   try {
     const valid: PackEntry[] = [];
     for (const entry of entries) {
       const rec = Buffer.allocUnsafe(HEADER_BYTES + entry.storedLength);
       const { bytesRead } = await fh.read(rec, 0, rec.length, entry.offset);
-      if (recordVerifies(rec.subarray(0, bytesRead), entry, hash)) valid.push(entry);
+      if (recordVerifies(rec.subarray(0, bytesRead), entry, check)) valid.push(entry);
     }
     return valid;
   } finally {
@@ -138,12 +140,13 @@ async function appendTrailer(path: string, valid: PackEntry[]): Promise<void> {
 }
 
 /** true when `rec` is a whole record whose header matches `entry` and whose bytes hash to its address. */
-function recordVerifies(rec: Buffer, entry: PackEntry, hash: HashFunction): boolean {
+function recordVerifies(rec: Buffer, entry: PackEntry, { hash, open }: Pick<RecoverUnsealedOptions, 'hash' | 'open'>): boolean {
   if (rec.length !== HEADER_BYTES + entry.storedLength) return false;
   const header = decodeHeader(rec, 0);
   if (!header || !header.address.equals(entry.address)) return false;
   try {
-    const raw = decompressBlock(rec.subarray(HEADER_BYTES), entry.compression, entry.rawLength);
+    const stored = rec.subarray(HEADER_BYTES);
+    const raw = decompressBlock(open ? open(entry.address, entry.type, stored) : stored, entry.compression, entry.rawLength);
     return raw.length === entry.rawLength && hash(raw).equals(entry.address);
   } catch {
     return false;

@@ -16,9 +16,13 @@ export interface CompletionCommand {
 
 export interface CompletionSpec { commands: CompletionCommand[]; globals: string[] }
 
-/** The shell code that prints snapshot ids (8 hex digits) and "latest", one per line, from `cmd` `repoArgs`. */
+/**
+ * The shell code that prints snapshot ids (8 hex digits) and "latest", one per line, from `cmd`
+ * `repoArgs`. An encrypted repository whose password is not in the environment is not asked for
+ * one on the terminal in the middle of a completion (DEDUPFS_PASSWORD_PROMPT=never).
+ */
 const idsPipeline = (cmd: string, repoArgs: string) =>
-  `${cmd} ${repoArgs} snapshots --json 2>/dev/null | grep -o '"id":"[0-9a-f]*"' | cut -c7-14; echo latest`;
+  `env DEDUPFS_PASSWORD_PROMPT=never ${cmd} ${repoArgs} snapshots --json 2>/dev/null | grep -o '"id":"[0-9a-f]*"' | cut -c7-14; echo latest`;
 
 function bashScript(spec: CompletionSpec): string {
   const cases = spec.commands.map((c) => `    ${c.name}) opts+=' ${c.options.join(' ')}'; snaps=${c.snapshots ? 1 : 0} ;;`).join('\n');

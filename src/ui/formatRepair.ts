@@ -31,6 +31,10 @@ export function formatRepair(r: RepairReport): string {
   }
   lines.push(`catalog rebuilt from ${formatCount(r.catalog.snapshots, 'snapshot file')}`);
   for (const s of r.catalog.setAside) lines.push(`  quarantined ${s.file}: ${s.reason}`);
+  for (const l of r.live) {
+    lines.push(l.snapshot ? `committed the live tree of ${l.host} a writable mount left (${formatCount(l.changes, 'change')}) as snapshot ${shortId(l.snapshot)}`
+      : `cannot commit the live tree of ${l.host} a writable mount left (${formatCount(l.changes, 'change')}): ${l.problem}`);
+  }
   const replaced = new Map(r.rewritten.map((w) => [w.from, w]));
   for (const s of r.damagedSnapshots) {
     const what = s.action === 'rewritten' ? `: rewritten as ${shortId(s.replacedBy!)} without ${formatCount(s.paths.length, 'path')}`

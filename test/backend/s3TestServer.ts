@@ -7,7 +7,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { openBackend } from '../../src/backend/openBackend.js';
 import { runCommand } from '../helpers/cli.js';
 import type { S3Location } from '../../src/backend/parseRepoLocation.js';
@@ -31,6 +31,7 @@ export async function testBucket(t: { after(fn: () => Promise<void>): void }, pr
   const bucket = `dedupfs-test-${randomBytes(6).toString('hex')}`;
   const client = adminClient();
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  await untilBucketIsVisible(client, bucket);
   t.after(async () => {
     const backend = await openBackend(`s3:${S3_ENDPOINT}/${bucket}`);
     const keys: string[] = [];
@@ -41,6 +42,21 @@ export async function testBucket(t: { after(fn: () => Promise<void>): void }, pr
     client.destroy();
   });
   return { kind: 's3', endpoint: S3_ENDPOINT!, bucket, prefix };
+}
+
+// S3 promises a new bucket only eventually; a Swift that has just started (its account created
+// by this first bucket) has answered HEAD with 404 for a while after the PUT. Wait for it, so
+// that a test starts with the bucket it asked for.
+async function untilBucketIsVisible(client: S3Client, bucket: string): Promise<void> {
+  for (let waited = 0; ; waited += 200) {
+    try {
+      await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      return;
+    } catch (err) {
+      if (waited >= 30_000) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 export interface ForwardingProxy {

@@ -1,5 +1,5 @@
-// bin/dedupfs, the command npm puts on the PATH: a shell script that starts the CLI with its V8
-// settings. It must work through a symlink (that is how npm links it), hand every argument over
+// bin/dedupfs, the command npm puts on the PATH: a file that sh and then Node read, starting the
+// CLI (with V8 settings for the commands that move data). It must work through a symlink (that is how npm links it), hand every argument over
 // unchanged, and give back the CLI's exit status.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -5,7 +5,10 @@
 // repository holding five snapshots of a scratch tree; absolute paths in the example are moved
 // into that tree (so `latest:/etc/hosts` reads the snapshot of SCRATCH/etc by its source path),
 // and made-up snapshot ids become real ones. A mount example is mounted for real, read, and
-// unmounted with `dedupfs umount`. EXCEPTIONS lists what is not run, and why.
+// unmounted with `dedupfs umount`. Examples of `dedupfs key` run against a copy of an encrypted
+// scratch repository; every example finds its password in DEDUPFS_PASSWORD_FILE (~/.dedupfs-pass),
+// and the new passwords they name (~/new.pass, ~/cron.pass) exist. EXCEPTIONS lists what is not
+// run, and why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -66,8 +69,8 @@ async function manExamples(): Promise<Example[]> {
   return commandLines(blocks.flatMap((b) => b.split('\n')).map(unroff), 'man/dedupfs.1');
 }
 
-/** The scratch tree every absolute path of an example is moved into, and the template repository. */
-async function scratch(dir: string): Promise<{ repo: string; ids: string[] }> {
+/** The scratch tree every absolute path of an example is moved into, and the template repositories (plain, and encrypted for `dedupfs key`). */
+async function scratch(dir: string): Promise<{ repo: string; sealed: string; ids: string[] }> {
   const files: Record<string, string | Buffer> = {
     'etc/hosts': '127.0.0.1 localhost\n', 'etc/app.conf': 'answer = 42\n', 'home/user/notes.txt': 'notes\n',
     'backups/today/report.txt': 'report\n', 'etc/bash_completion.d/README': 'completions\n', 'usr/share/doc/readme': 'doc\n', 'var/cache/junk.tmp': 'junk\n',
@@ -85,7 +88,11 @@ async function scratch(dir: string): Promise<{ repo: string; ids: string[] }> {
     assert.equal(r.code, 0, r.stderr);
   }
   const ids = (JSON.parse((await runCli(['snapshots', '--json'], { repo })).stdout) as Array<{ id: string }>).map((s) => s.id);
-  return { repo, ids };
+  for (const [name, password] of [['.dedupfs-pass', 'examples'], ['new.pass', 'a new one'], ['cron.pass', 'for cron']]) await writeFile(join(dir, name), `${password}\n`);
+  const sealed = join(dir, 'sealed-template-repo');
+  const init = await runCli(['init', '-q', '--encryption'], { repo: sealed, env: { DEDUPFS_PASSWORD_FILE: join(dir, '.dedupfs-pass') } });
+  assert.equal(init.code, 0, init.stderr);
+  return { repo, sealed, ids };
 }
 
 /**
@@ -127,7 +134,7 @@ async function runMount(line: string, opts: { cwd: string; env: NodeJS.ProcessEn
 
 test('every example in --help, the README and the manual page runs and succeeds', async (t) => {
   const dir = await tempDir(t);
-  const { repo, ids } = await scratch(dir);
+  const { repo, sealed, ids } = await scratch(dir);
   const bin = join(dir, 'bin');
   await mkdir(bin);
   await symlink(join(ROOT, 'bin', 'dedupfs'), join(bin, 'dedupfs'));
@@ -147,9 +154,12 @@ test('every example in --help, the README and the manual page runs and succeeds'
       const run = join(dir, `run-${i}`);
       await mkdir(join(run, 'tmp'), { recursive: true });
       const copy = join(run, 'repo');
-      await cp(repo, copy, { recursive: true });
+      await cp(/\bdedupfs key\b/.test(example.line) ? sealed : repo, copy, { recursive: true });
       const line = substitute(example.line, dir, run, ids);
-      const opts = { cwd: dir, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DEDUPFS_REPO: copy, HOME: dir } };
+      const opts = {
+        cwd: dir,
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DEDUPFS_REPO: copy, HOME: dir, XDG_CACHE_HOME: join(run, 'cache'), DEDUPFS_PASSWORD_FILE: join(dir, '.dedupfs-pass') },
+      };
       const r = /^dedupfs mount /.test(line) ? await runMount(line, opts) : await runCommand('bash', ['-c', line], opts);
       if (r.code !== 0 || /internal error/.test(r.stderr)) failures.push(`${example.source}: ${example.line}\n  ran as: ${line}\n  exit ${r.code}: ${r.stderr}`);
     }

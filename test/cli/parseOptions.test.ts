@@ -129,3 +129,21 @@ test('unknown commands, options and words are named, exit 2, and store nothing',
   assert.equal(existsSync(s.repo), false, 'no repository was created');
   assert.equal(existsSync(join(s.dir, 'new-repo')), false);
 });
+
+test('usage messages and --help are in English whatever the locale (yargs would translate them)', async (t) => {
+  const s = await scratch(t);
+  const env = { LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' };
+  const cases: Array<[string[], RegExp]> = [
+    [['snapshot'], /^dedupfs: unknown command 'snapshot'\n {2}did you mean 'snapshots'\?/],
+    [['snapshots', 'extra'], /^dedupfs: unexpected argument 'extra'\n/],
+    [['ingest', '--init', '--tag'], /^dedupfs: option '--tag' needs a value\n/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(args, { repo: s.repo, env });
+    assert.equal(r.code, EXIT.USAGE, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+  const help = await runCli(['--help'], { env });
+  assert.match(help.stdout, /^Commands:$/m);
+  assert.match(help.stdout, /^Options:$/m);
+});

@@ -62,7 +62,7 @@ it('prints zsh and fish scripts with the same commands and options, and refuses 
     'complete -c dedupfs -n "__fish_seen_subcommand_from diff" -a "(__dedupfs_snapshot_ids)"']) {
     assert.ok(fish.stdout.includes(`${line}\n`), line);
   }
-  assert.match(fish.stdout, /-a "init ingest snapshots .*diff find tag completion"/);
+  assert.match(fish.stdout, /-a "init ingest snapshots .*diff find tag key completion"/);
   const other = await runCli(['completion', 'tcsh']);
   assert.equal(other.code, EXIT.USAGE);
 });

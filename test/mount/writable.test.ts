@@ -1,13 +1,17 @@
 // The writable mount (`mount --writable`) through the real CLI and real tools: cp -a in and
 // diff -r out, through unmount, remount and restore of the committed snapshot; rsync -a and an
 // editor-style save (new name, fsync, rename over); a second copy of the same tree stores < 1%
-// new; `dedupfs commit`; gc waits; /.snapshots is read-only and renames out of the tree are EXDEV.
+// new; `dedupfs commit`; gc waits; /.snapshots is read-only and renames out of the tree are EXDEV;
+// extended attributes; times set by utimens (with fuse-native fixed by scripts/patch-fuse-native.mjs);
+// names that are not UTF-8 refused.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, mkdtemp, open, readFile, readdir, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { link, lstat, mkdir, mkdtemp, open, readFile, readdir, rename, rm, rmdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runCli, runCommand } from '../helpers/cli.js';
 import { describeTree, type EntryFacts } from '../helpers/sourceTree.js';
 import { startMount, type MountProcess } from './mountProcess.js';
@@ -303,4 +307,91 @@ test('--from starts the live tree from an ingested snapshot; the commit keeps it
   assert.equal(await readFile(join(out, 'added.txt'), 'utf8'), 'added\n');
   await rm(join(out, 'added.txt'));
   await assertSameTree(out, src);
+});
+
+test('extended attributes: set, list, get, remove through the mount; stored in the snapshot like ingest stores them; cp -a of a mode-only ACL is a chmod', { timeout: 60_000 }, async (t) => {
+  const xattr = await import('@napi-rs/xattr');
+  const repo = await freshRepo();
+  const source = await freshDir('xsrc');
+  await writeFile(join(source, 'tagged.txt'), 'tagged\n');
+  await xattr.setAttribute(join(source, 'tagged.txt'), 'user.origin', Buffer.from([0, 1, 2, 255]));
+  assert.equal((await runCli(['ingest', source], { repo })).code, 0);
+  const mnt = await freshDir('mnt');
+  const m = await mountWritable(t, repo, mnt, ['--from', 'latest']);
+  assert.deepEqual(await xattr.getAttribute(join(mnt, 'tagged.txt'), 'user.origin'), Buffer.from([0, 1, 2, 255]), 'an ingested xattr shows');
+  await writeFile(join(mnt, 'new.txt'), 'new\n');
+  await mkdir(join(mnt, 'dir'));
+  await xattr.setAttribute(join(mnt, 'new.txt'), 'user.b', 'second');
+  await xattr.setAttribute(join(mnt, 'new.txt'), 'user.a', Buffer.from('first'));
+  await xattr.setAttribute(join(mnt, 'dir'), 'user.dir', 'on a folder');
+  await xattr.setAttribute(join(mnt, 'tagged.txt'), 'user.gone', 'removed below');
+  await xattr.removeAttribute(join(mnt, 'tagged.txt'), 'user.gone');
+  assert.deepEqual(await xattr.listAttributes(join(mnt, 'new.txt')), ['user.a', 'user.b']);
+  assert.equal((await xattr.getAttribute(join(mnt, 'new.txt'), 'user.b'))?.toString(), 'second');
+  await assert.rejects(xattr.removeAttribute(join(mnt, 'new.txt'), 'user.none'), 'removing a missing xattr fails');
+  await assert.rejects(xattr.setAttribute(join(mnt, '.snapshots', 'x'), 'user.a', 'x'), '/.snapshots is read-only');
+  // cp -a sets the ACL its source's mode amounts to: kept as the mode, not as an xattr.
+  await writeFile(join(source, 'private.txt'), 'private\n', { mode: 0o640 });
+  const cp = await runCommand('cp', ['-a', join(source, 'private.txt'), join(mnt, 'private.txt')]);
+  assert.equal(cp.code, 0, cp.stderr);
+  assert.equal((await stat(join(mnt, 'private.txt'))).mode & 0o777, 0o640);
+  assert.deepEqual(await xattr.listAttributes(join(mnt, 'private.txt')), []);
+  await unmount(m, repo);
+
+  const out = join(work, `restored${counter++}`);
+  assert.equal((await runCli(['restore', 'latest', out], { repo })).code, 0);
+  assert.deepEqual(await xattr.listAttributes(join(out, 'new.txt')), ['user.a', 'user.b']);
+  assert.equal((await xattr.getAttribute(join(out, 'new.txt'), 'user.a'))?.toString(), 'first');
+  assert.equal((await xattr.getAttribute(join(out, 'dir'), 'user.dir'))?.toString(), 'on a folder');
+  assert.deepEqual(await xattr.listAttributes(join(out, 'tagged.txt')), ['user.origin']);
+  assert.equal((await stat(join(out, 'private.txt'))).mode & 0o777, 0o640);
+  // A remount reads them from the committed snapshot.
+  const again = await mountWritable(t, repo, mnt);
+  assert.equal((await xattr.getAttribute(join(mnt, 'dir'), 'user.dir'))?.toString(), 'on a folder', 'after a remount');
+  await unmount(again, repo);
+});
+
+const fuseNativeFixed = existsSync(join(dirname(createRequire(import.meta.url).resolve('fuse-native/package.json')), 'build', 'Release', 'dedupfs-utimens-fixed'));
+
+test('utimens keeps the modification time: a second rsync -a copies nothing', {
+  timeout: 60_000,
+  skip: fuseNativeFixed ? false : 'fuse-native passes the access time as the modification time until scripts/patch-fuse-native.mjs (npm postinstall) rebuilt it',
+}, async (t) => {
+  const repo = await freshRepo();
+  const mnt = await freshDir('mnt');
+  const m = await mountWritable(t, repo, mnt);
+  await writeFile(join(mnt, 'dated.txt'), 'dated\n');
+  await utimes(join(mnt, 'dated.txt'), 1_000_000_000, 1_500_000_000);
+  const st = await stat(join(mnt, 'dated.txt'));
+  assert.equal(st.mtimeMs, 1_500_000_000_000);
+  assert.equal(st.atimeMs, 1_000_000_000_000);
+  const copy = () => runCommand('rsync', ['-a', '--out-format=%n', `${src}/`, join(mnt, 'copy/')]);
+  assert.equal((await copy()).code, 0);
+  const again = await copy();
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(again.stdout.split('\n').filter((n) => n && !n.endsWith('/')), [], 'no file is copied again');
+  await unmount(m, repo);
+  const out = join(work, `restored${counter++}`);
+  assert.equal((await runCli(['restore', 'latest', out], { repo })).code, 0);
+  assert.equal((await stat(join(out, 'dated.txt'))).mtimeMs, 1_500_000_000_000);
+  // fuse-native hands times over in milliseconds.
+  assert.equal((await stat(join(out, 'copy', 'random.bin'))).mtimeMs, Math.floor((await stat(join(src, 'random.bin'))).mtimeMs));
+});
+
+test('a new name that is not UTF-8 is refused with EILSEQ (fuse-native would hand it over mangled); UTF-8 names work', { timeout: 60_000 }, async (t) => {
+  const repo = await freshRepo();
+  const mnt = await freshDir('mnt');
+  const m = await mountWritable(t, repo, mnt);
+  const raw = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+  await assert.rejects(writeFile(raw(`${mnt}/bad-`, [0xff]), 'x'), { code: 'EILSEQ' });
+  await assert.rejects(mkdir(raw(`${mnt}/dir-`, [0xc3, 0x28])), { code: 'EILSEQ' });
+  await writeFile(join(mnt, 'good.txt'), 'good\n');
+  await assert.rejects(rename(join(mnt, 'good.txt'), raw(`${mnt}/moved-`, [0xfe])), { code: 'EILSEQ' });
+  await assert.rejects(symlink(raw('target-', [0x80]), join(mnt, 'link')), { code: 'EILSEQ' });
+  await writeFile(join(mnt, 'café-☕.txt'), 'utf-8\n');
+  assert.deepEqual((await readdir(mnt)).sort(), ['.snapshots', 'café-☕.txt', 'good.txt']);
+  await unmount(m, repo);
+  const out = join(work, `restored${counter++}`);
+  assert.equal((await runCli(['restore', 'latest', out], { repo })).code, 0);
+  assert.equal(await readFile(join(out, 'café-☕.txt'), 'utf8'), 'utf-8\n');
 });

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, open, readFile, readdir, rename, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -106,6 +106,72 @@ test('kill -9 at random moments of a copy: every file the copy reported done is 
   const commit = await runCli(['commit', mnt], { repo });
   assert.equal(commit.code, 0, commit.stderr);
   await stopMount(m);
+  const check = await runCli(['check'], { repo });
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+});
+
+test('small new files held in the journal: rewritten, grown past 64 KiB, cut, sparse, open across a commit; intact after kill -9 and in the snapshot', { timeout: 60_000 }, async (t) => {
+  const repo = join(work, 'repo-held');
+  assert.equal((await runCli(['init'], { repo })).code, 0);
+  const mnt = join(work, 'mnt-held');
+  await mkdir(mnt);
+  const m = await startMount(t, { repo, mountpoint: mnt, args: ['--writable'] });
+  const want = new Map<string, Buffer>();
+  const at = (name: string) => join(mnt, name);
+  const pwrite = async (name: string, data: Buffer, pos: number) => {
+    const fh = await open(at(name), 'r+');
+    await fh.write(data, 0, data.length, pos);
+    await fh.close();
+  };
+
+  await writeFile(at('a.txt'), 'hello');
+  await pwrite('a.txt', Buffer.from('J'), 0);
+  await appendFile(at('a.txt'), ' world');
+  want.set('a.txt', Buffer.from('Jello world'));
+  const grown = randomBytes(100 << 10);
+  await writeFile(at('b.bin'), grown.subarray(0, 1000));
+  await appendFile(at('b.bin'), grown.subarray(1000)); // past 64 KiB: to a staging file
+  want.set('b.bin', grown);
+  await writeFile(at('c.txt'), 'abcdef');
+  await truncate(at('c.txt'), 3);
+  want.set('c.txt', Buffer.from('abc'));
+  await writeFile(at('e.txt'), '');
+  want.set('e.txt', Buffer.alloc(0));
+  await writeFile(at('f.txt'), '');
+  for (let i = 0; i < 70; i++) await pwrite('f.txt', Buffer.from(`round ${i}`), 0); // more lines than a held file keeps
+  want.set('f.txt', Buffer.from('round 69'));
+  await writeFile(at('g.bin'), '');
+  await pwrite('g.bin', Buffer.from('x'), 5000);
+  want.set('g.bin', Buffer.concat([Buffer.alloc(5000), Buffer.from('x')]));
+
+  // Open across a commit: written before and after it through the same descriptor.
+  const open1 = await open(at('d.txt'), 'w+');
+  await open1.write('before the commit;');
+  const commit = await runCli(['commit', mnt], { repo });
+  assert.equal(commit.code, 0, commit.stderr);
+  await open1.write(' after it');
+  await open1.close();
+  want.set('d.txt', Buffer.from('before the commit; after it'));
+  await writeFile(at('h.txt'), 'written after the commit');
+  want.set('h.txt', Buffer.from('written after the commit'));
+
+  const readAll = async (dir: string) => {
+    for (const [name, data] of want) assert.equal(sha(await readFile(join(dir, name))), sha(data), `${name} in ${dir}`);
+  };
+  await readAll(mnt);
+  m.child.kill('SIGKILL');
+  await m.exited;
+  await forceUnmount(mnt);
+
+  const again = await startMount(t, { repo, mountpoint: mnt, args: ['--writable'] });
+  assert.match(again.stdout(), /uncommitted changes replayed/);
+  await readAll(mnt);
+  assert.equal((await runCli(['commit', mnt], { repo })).code, 0);
+  await stopMount(again);
+  const out = join(work, 'out-held');
+  const r = await runCli(['restore', 'latest', out], { repo });
+  assert.equal(r.code, 0, r.stderr);
+  await readAll(out);
   const check = await runCli(['check'], { repo });
   assert.equal(check.code, 0, check.stdout + check.stderr);
 });

@@ -1,8 +1,8 @@
-// Repository format 2 (repositories in a bucket) leaves folders as they were: a repository
-// written as format 1 opens and is used by every command, and its config.json is not rewritten.
+// Repository format 2 (repositories in a bucket) leaves folders as they were: a new plain folder
+// repository is format 1, is used by every command, and its config.json is not rewritten.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { buildSourceTree, describeTree } from '../helpers/sourceTree.js';
@@ -15,8 +15,7 @@ test('a format 1 folder repository opens, takes ingests, restores, checks and co
   await runCli(['init', '-q'], { repo });
   const configPath = join(repo, 'config.json');
   const config = JSON.parse(await readFile(configPath, 'utf8'));
-  assert.equal(config.format, 2, 'new repositories are format 2');
-  await writeFile(configPath, JSON.stringify({ ...config, format: 1 }, null, 2) + '\n');
+  assert.equal(config.format, 1, 'new plain folder repositories are format 1');
   const format1 = await readFile(configPath, 'utf8');
 
   await mkdir(src);

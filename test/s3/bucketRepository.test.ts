@@ -1,8 +1,8 @@
 // A repository in a real S3 bucket (scripts/s3-server.sh), used through the CLI as a user would:
 // ingest, snapshots, restore (compared by content hash), the requests an unchanged re-ingest
 // costs, two hosts (two caches) writing into one bucket at once, a lost cache rebuilt, gc and
-// check after forget, repair of a damaged pack and record, and one-line errors for a wrong secret
-// and a missing bucket.
+// check after forget, repair of a damaged pack and record, and one-line errors for a wrong secret,
+// a missing bucket and an encrypted repository (not supported in a bucket yet).
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -43,7 +43,7 @@ describe('repository in an S3 bucket', { skip: skipS3 }, () => {
     const src = await tempDir(t);
     await buildSourceTree(src, { smallFiles: 60, largeFile: 3 << 20 });
     const a = await host(t, repo);
-    await ok(a, ['init', '-q']);
+    await ok(a, ['init', '-q', '--encryption', 'none']);
     const first = JSON.parse((await ok(a, ['ingest', '--json', src])).stdout);
     assert.ok(first.added.blocks > 0);
     assert.ok((await keys(repo, 'packs/')).length >= 1, 'packs are objects');
@@ -73,7 +73,7 @@ describe('repository in an S3 bucket', { skip: skipS3 }, () => {
   test('two hosts ingesting into one bucket at once both land, and each sees the other\'s snapshot', async (t) => {
     const repo = await bucketRepo(t);
     const [a, b] = [await host(t, repo), await host(t, repo)];
-    await ok(a, ['init', '-q']);
+    await ok(a, ['init', '-q', '--encryption', 'none']);
     const shared = randomBytes(2 << 20);
     const sources = [];
     for (const name of ['a', 'b']) {
@@ -176,7 +176,7 @@ describe('repository in an S3 bucket', { skip: skipS3 }, () => {
   test('a wrong secret and a missing bucket each give one line', async (t) => {
     const repo = await bucketRepo(t);
     const a = await host(t, repo);
-    await ok(a, ['init', '-q']);
+    await ok(a, ['init', '-q', '--encryption', 'none']);
     const wrong = await a.run(['snapshots'], { AWS_SECRET_ACCESS_KEY: 'wrong' });
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /^dedupfs: S3 server \S+ refused the credentials for bucket \S+ \(\w+\)\n/);
@@ -184,5 +184,29 @@ describe('repository in an S3 bucket', { skip: skipS3 }, () => {
     assert.equal(missing.code, 10);
     assert.match(missing.stderr, /^dedupfs: bucket dedupfs-none-\S+ does not exist on /);
     for (const r of [wrong, missing]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  test('a bucket takes plain repositories only (format 2): init without --encryption none, or an encrypted config, is one line', async (t) => {
+    const repo = await bucketRepo(t);
+    const a = await host(t, repo);
+    for (const args of [['init'], ['init', '--encryption']]) {
+      const refused = await a.run(args, { DEDUPFS_PASSWORD_FILE: '/nonexistent' });
+      assert.equal(refused.code, 2, args.join(' '));
+      assert.match(refused.stderr, /^dedupfs: s3:\S+: encrypted repositories on object storage are not supported yet\n  create a plain one with --encryption none /);
+      assert.deepEqual(await keys(repo, ''), [], 'nothing written');
+    }
+    await ok(a, ['init', '-q', '--encryption', 'none']);
+    const backend = await openBackend(repo);
+    try {
+      const config = JSON.parse((await backend.get('config.json')).toString('utf8'));
+      assert.equal(config.format, 2);
+      await backend.put('config.json', Buffer.from(JSON.stringify({ ...config, format: 3, encryption: 'v1' })));
+    } finally {
+      await backend.close();
+    }
+    const opened = await a.run(['snapshots']);
+    assert.equal(opened.code, 2);
+    assert.match(opened.stderr, /^dedupfs: s3:\S+: encrypted repositories on object storage are not supported yet\n/);
+    assert.doesNotMatch(opened.stderr, /\n\s+at /, 'no stack trace');
   });
 });

@@ -44,7 +44,7 @@ test('copy folder -> bucket -> folder sends only missing blocks and restores eve
   assert.equal(check.code, 0, check.stdout);
 
   const other = join(dir, 'other');
-  await cli(['init', '-q', '--chunk-avg', '32K'], other);
+  await cli(['init', '-q', '--encryption', 'none', '--chunk-avg', '32K'], other);
   const refused = await runCli(['copy', '--from-repo', bucket], { repo: other, env: { XDG_CACHE_HOME: h.cache } });
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /^dedupfs: cannot copy: .* chunk or hash differently\n  copy into a repository made with 'dedupfs init --copy-chunker-params-from /);

@@ -23,7 +23,7 @@ test('a server that dies mid-ingest gives one line; the next ingest succeeds', {
   const proxy = await forwardingProxy(t);
   const viaProxy = formatS3Location({ ...loc, endpoint: proxy.endpoint });
   const a = await host(t, repo);
-  await ok(a, ['init', '-q']);
+  await ok(a, ['init', '-q', '--encryption', 'none']);
   const src = await tempDir(t);
   for (let i = 0; i < 6; i++) await writeFile(join(src, `part${i}.bin`), randomBytes(8 << 20));
 

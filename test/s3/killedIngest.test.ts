@@ -16,7 +16,7 @@ import { bucketRepo, contentOf, host, ok, skipS3 } from './bucketRepo.js';
 test('an ingest killed mid-upload leaves no snapshot naming a missing pack', { skip: skipS3 }, async (t) => {
   const repo = await bucketRepo(t);
   const a = await host(t, repo);
-  await ok(a, ['init', '-q']);
+  await ok(a, ['init', '-q', '--encryption', 'none']);
   const src = await tempDir(t);
   for (let i = 0; i < 8; i++) await writeFile(join(src, `part${i}.bin`), randomBytes(8 << 20));
 

@@ -70,7 +70,7 @@ test('a batch takes blocks until the next would not fit', () => {
 });
 
 test('the pool compresses on its worker, and on the calling thread what waits beyond the worker\'s two', async () => {
-  const pool = new CompressPool(1, 1);
+  const pool = new CompressPool({ level: 1 }, 1);
   try {
     const sets = Array.from({ length: 6 }, (_, k) => [text(50_000 + k), randomBytes(30_000), text(10 + k)]);
     const done = sets.map((blocks) => {

@@ -1,0 +1,83 @@
+// An encrypted repository's keys, opened with the password its user gives (readPassword: a file,
+// a command, or the terminal; never an argument), and what they make of the repository's parts:
+// keyed addresses, the keyed gear table, sealed snapshot files. A wrong password is
+// WRONG_PASSWORD (exit 12), found before anything is written: openRepository calls this before
+// it takes a lock. The local catalog of an encrypted repository holds plaintext (paths, hosts,
+// tags), so it lives on this machine, owner-only, not in the repository's folder.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { DedupfsError, ioError } from '../core/errors.js';
+import type { HashFunction } from '../core/address.js';
+import { deriveGearTable, encodeKeyMaterial, keyedHashFunction, Opener, openKeyring, readPassword, Sealer, writeOnlyView, type KeyMaterial, type OpenedKeys } from '../crypto/index.js';
+import type { BlockSealing } from '../store/blockStore.js';
+import { sealedSnapshots } from '../catalog/sealedSnapshot.js';
+import type { SnapshotSeal } from '../catalog/snapshotRecord.js';
+import type { RepoConfig } from './config.js';
+import { DIR_MODE, type RepoLayout } from './layout.js';
+
+/** --password-file and --password-command; DEDUPFS_PASSWORD_FILE and DEDUPFS_PASSWORD_COMMAND otherwise. */
+export interface PasswordSource { file?: string; command?: string }
+
+/** The keys a password opened, and the parts of the repository that depend on them. */
+export interface RepoKeys extends OpenedKeys {
+  hash: HashFunction;
+  gear: BigUint64Array;
+  blocks: BlockSealing;
+  snapshots: SnapshotSeal;
+}
+
+export interface UnlockOptions {
+  /** the command that opens the repository, for the refusal of a write-only key */
+  command: string;
+  password?: PasswordSource;
+  /** keys already opened (the password is not asked again) */
+  keys?: RepoKeys;
+  /** the command works with a write-only key */
+  writeOnly?: boolean;
+}
+
+/**
+ * The keys of the encrypted repository at `layout`: the password read from `opts.password`
+ * (else the environment, else the terminal) must open a key of keys.json, a write-only one
+ * only when `opts.writeOnly`. Points layout.catalog at this machine's catalog for the key.
+ */
+export async function unlockRepository(layout: RepoLayout, config: RepoConfig, opts: UnlockOptions): Promise<RepoKeys> {
+  const keys = opts.keys ?? repoKeys(await openKeyring(layout.keys, await readPassword({ ...opts.password, env: process.env, prompt: `password for ${layout.root}` })));
+  if (!opts.writeOnly) refuseWriteOnly(keys.material, opts.command);
+  layout.catalog = await localCatalog(config.id, keys.keyId);
+  return keys;
+}
+
+function repoKeys(opened: OpenedKeys): RepoKeys {
+  const { material } = opened;
+  const opener = new Opener(material);
+  const blocks: BlockSealing = {
+    workerKeys: encodeKeyMaterial(writeOnlyView(material)),
+    newSealer: () => {
+      const sealer = new Sealer(material);
+      return (address, type, stored) => sealer.sealBlock(address, type, stored);
+    },
+    open: (address, type, stored) => opener.openBlock(address, type, stored),
+  };
+  return { ...opened, hash: keyedHashFunction(material.contentKey), gear: deriveGearTable(material.contentKey), blocks, snapshots: sealedSnapshots(material) };
+}
+
+/** KEY unless `material` may run `command`: a write-only key runs only the commands that write (ingest) or list (snapshots). */
+function refuseWriteOnly(material: KeyMaterial, command: string): void {
+  if (material.kind === 'full') return;
+  throw new DedupfsError('KEY', `a write-only key cannot ${command}: it opens no stored block and no snapshot content`, {
+    hint: 'give the password of a full key (dedupfs key list shows the kinds); a write-only key can ingest and list snapshots',
+  });
+}
+
+/**
+ * Where this machine keeps the catalog of the encrypted repository `repoId` for key `keyId`:
+ * $XDG_CACHE_HOME/dedupfs/ID/catalog-KEY.db (default ~/.cache), owner-only. One per key, so what
+ * a full key read is never shown to a write-only one.
+ */
+async function localCatalog(repoId: string, keyId: string): Promise<string> {
+  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dedupfs', repoId);
+  await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err) => { throw ioError(err, 'cannot create the local catalog folder', dir); });
+  return join(dir, `catalog-${keyId}.db`);
+}
