@@ -1,7 +1,7 @@
 // `dedupfs copy --from-repo SRC [SNAPSHOT...]`: copy snapshots from SRC into the repository
 // --repo names (folder or bucket either way), sending only the blocks it lacks.
 import type { CommandModule } from 'yargs';
-import { copySnapshots } from '../../src/lifecycle/index.js';
+import { copySnapshots, refuseEncryptedCopy } from '../../src/lifecycle/index.js';
 import { chunkerFromConfig } from '../../src/repo/config.js';
 import { openRepository } from '../../src/repo/repository.js';
 import { formatCopy } from '../../src/ui/formatCopy.js';
@@ -20,12 +20,13 @@ export const copyCommand: CommandModule<GlobalArgs, Args> = {
     .example('$0 copy --init --repo /tmp/offsite --from-repo "$DEDUPFS_REPO"', 'copy every snapshot of the usual repository into a new folder one')
     .example('$0 copy --repo s3:https://s3.example.net/backups/hosts --from-repo ~/.dedupfs latest', 'send the newest snapshot off-site')
     .epilogue('Both repositories must chunk and hash alike (copy --init, or init --copy-chunker-params-from SRC, makes such a one); '
-      + 'otherwise copy refuses (exit 2) and changes nothing. Snapshots keep their ids; one the destination has already is skipped. '
+      + 'otherwise copy refuses (exit 2) and changes nothing, as it does for an encrypted repository (not supported yet). Snapshots keep their ids; one the destination has already is skipped. '
       + 'Both repositories are locked shared. '
       + 'With --json: {"type":"summary", copied:[{id, time, blocks, rawBytes}], skipped:[ids], requests} (requests: for a destination in a bucket).'),
   handler: async (argv) => {
     const from = await openRepository(argv['from-repo'], { lock: 'shared', command: 'copy', lockWaitMs: lockWaitMs(argv), readOnly: true, onNotice: (msg) => notice(argv, msg) });
     try {
+      refuseEncryptedCopy(from); // before --init makes a destination
       const progress = progressFor(argv, 'copying');
       const init = { chunker: chunkerFromConfig(from.config), hash: from.config.hash, compression: from.config.compression };
       const report = await withRepository(argv, { lock: 'shared', command: 'copy', create: argv.init, init, lockWaitMs: lockWaitMs(argv) },

@@ -2,7 +2,8 @@
 // folder, or alike), sending only the blocks the destination lacks: the off-site step of a cron
 // job. Both repositories must chunk and hash alike (`copy --init` or `init
 // --copy-chunker-params-from` makes such a destination), so a block has the same address in both
-// and the destination deduplicates later ingests against what was copied.
+// and the destination deduplicates later ingests against what was copied. Encrypted repositories
+// (keyed addresses) are refused for now.
 //
 // Per snapshot: its trees are walked in the source, skipping every tree and list block the
 // destination already holds (what a stored tree names is stored: blocks are always stored before
@@ -16,7 +17,7 @@ import { DedupfsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { selectScoped } from '../catalog/selectSnapshot.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
-import type { RepoConfig } from '../repo/config.js';
+import { isEncrypted, type RepoConfig } from '../repo/config.js';
 import type { Repository } from '../repo/repository.js';
 import { BlockType } from '../store/pack/format.js';
 import { walkBlocks } from '../tree/walkBlocks.js';
@@ -91,7 +92,21 @@ async function copyOne(from: Repository, to: Repository, snap: Snapshot, reporte
   return result;
 }
 
+/**
+ * An encrypted repository's addresses are keyed, so its blocks have other addresses in any other
+ * repository: copying from or into one is not built yet.
+ * @throws DedupfsError USAGE for an encrypted repository
+ */
+export function refuseEncryptedCopy(repo: Repository): void {
+  if (isEncrypted(repo.config)) {
+    throw new DedupfsError('USAGE', `cannot copy: ${repo.dir} is encrypted, and copy does not work with encrypted repositories yet`,
+      { hint: 'copy between plain repositories, or restore from the encrypted one and ingest' });
+  }
+}
+
 function refuseUnlike(from: Repository, to: Repository): void {
+  refuseEncryptedCopy(from);
+  refuseEncryptedCopy(to);
   if (from.config.id === to.config.id) {
     throw new DedupfsError('USAGE', `${from.dir} and ${to.dir} are the same repository`, { hint: 'name another repository with --repo (the destination) or --from-repo (the source)' });
   }

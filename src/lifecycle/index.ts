@@ -23,7 +23,7 @@ export type { RepairOptions, RepairReport, DamagedSnapshot } from './repair.js';
 export type { RewrittenSnapshot } from './rewriteSnapshot.js';
 export type { SnapshotFileProblem } from './checkSnapshotFiles.js';
 export { unlock } from './unlock.js';
-export { copySnapshots } from './copySnapshots.js';
+export { copySnapshots, refuseEncryptedCopy } from './copySnapshots.js';
 export type { CopyOptions, CopyReport, CopiedSnapshot } from './copySnapshots.js';
 export { applyRetention, isEmptyPolicy } from './retention.js';
 export type { RetentionPolicy, GroupBy } from './retention.js';

@@ -6,7 +6,6 @@
 // tags), so it lives on this machine, owner-only, not in the repository's folder.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { homedir } from 'node:os';
 import { DedupfsError, ioError } from '../core/errors.js';
 import type { HashFunction } from '../core/address.js';
 import { deriveGearTable, encodeKeyMaterial, keyedHashFunction, Opener, openKeyring, readPassword, Sealer, writeOnlyView, type KeyMaterial, type OpenedKeys } from '../crypto/index.js';
@@ -14,6 +13,7 @@ import type { BlockSealing } from '../store/blockStore.js';
 import { sealedSnapshots } from '../catalog/sealedSnapshot.js';
 import type { SnapshotSeal } from '../catalog/snapshotRecord.js';
 import type { RepoConfig } from './config.js';
+import { cacheRoot } from './cacheDir.js';
 import { DIR_MODE, type RepoLayout } from './layout.js';
 
 /** --password-file and --password-command; DEDUPFS_PASSWORD_FILE and DEDUPFS_PASSWORD_COMMAND otherwise. */
@@ -77,7 +77,7 @@ function refuseWriteOnly(material: KeyMaterial, command: string): void {
  * a full key read is never shown to a write-only one.
  */
 async function localCatalog(repoId: string, keyId: string): Promise<string> {
-  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dedupfs', repoId);
+  const dir = cacheRoot(repoId);
   await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err) => { throw ioError(err, 'cannot create the local catalog folder', dir); });
   return join(dir, `catalog-${keyId}.db`);
 }

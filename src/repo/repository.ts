@@ -26,6 +26,10 @@ import { chunkerFromConfig, configText, isEncrypted, newConfig, readConfig, type
 import type { PasswordSource, RepoKeys } from './repoKeys.js';
 import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from './layout.js';
 import { withOwnerOnlyUmask } from './ownerOnly.js';
+// Not imported lazily: its modules are mostly the folder's too, and a lazy import split the
+// bundle's shared parts into more files than `snapshots` should load (test/startup). The S3 SDK
+// itself is loaded only for an 's3:' location (openBackend.ts).
+import { initBucketRepository, openBucketRepository } from './bucketRepository.js';
 import { acquireLock, type LockKind, type RepoLock } from './lock.js';
 
 export interface Repository {
@@ -94,7 +98,7 @@ const WRITER_MIN_FREE = 1 << 20;
 /** Creates a repository in `dir` (a folder, or an 's3:' location), which must be missing or empty. */
 export async function initRepository(dir: string, opts: InitOptions = {}): Promise<RepoConfig> {
   const location = parseRepoLocation(dir);
-  if (location.kind === 's3') return (await import('./bucketRepository.js')).initBucketRepository(dir, opts);
+  if (location.kind === 's3') return initBucketRepository(dir, opts);
   const root = resolve(dir);
   const layout = repoLayout(root);
   const existing = await stat(root).catch((err: NodeJS.ErrnoException) => {
@@ -135,7 +139,7 @@ async function isRepository(layout: RepoLayout): Promise<boolean> {
 }
 
 export async function openRepository(dir: string, opts: OpenOptions): Promise<Repository> {
-  if (parseRepoLocation(dir).kind === 's3') return (await import('./bucketRepository.js')).openBucketRepository(dir, opts);
+  if (parseRepoLocation(dir).kind === 's3') return openBucketRepository(dir, opts);
   const root = resolve(dir);
   const layout = repoLayout(root);
   const st = await stat(root).catch((err: NodeJS.ErrnoException) => {

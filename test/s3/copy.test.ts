@@ -1,8 +1,9 @@
 // dedupfs copy between a folder and a bucket, both ways: only missing blocks are sent, snapshots
-// keep their ids, the round trip restores every file, and unlike chunking is refused in one line.
+// keep their ids, the round trip restores every file; unlike chunking and encrypted repositories
+// are refused in one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { runCli } from '../helpers/cli.js';
@@ -49,4 +50,24 @@ test('copy folder -> bucket -> folder sends only missing blocks and restores eve
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /^dedupfs: cannot copy: .* chunk or hash differently\n  copy into a repository made with 'dedupfs init --copy-chunker-params-from /);
   assert.deepEqual(JSON.parse((await cli(['snapshots', '--json'], other)).stdout), [], 'nothing was copied');
+});
+
+test('copy from or into an encrypted repository is refused in one line, and --init makes nothing', async (t) => {
+  const dir = await tempDir(t);
+  const env = { XDG_CACHE_HOME: join(dir, 'cache'), DEDUPFS_PASSWORD_FILE: join(dir, 'pass') };
+  await writeFile(env.DEDUPFS_PASSWORD_FILE, 'a long enough password\n');
+  const sealed = join(dir, 'sealed'), plain = join(dir, 'plain'), fresh = join(dir, 'fresh');
+  const src = join(dir, 'src');
+  await mkdir(src);
+  await buildSourceTree(src, { smallFiles: 5 });
+  for (const [args, repo] of [[['init', '-q', '--encryption'], sealed], [['ingest', '-q', src], sealed], [['ingest', '--init', '-q', src], plain]] as const) {
+    const r = await runCli([...args], { repo, env });
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+  for (const [to, from] of [[plain, sealed], [sealed, plain], [fresh, sealed]]) {
+    const r = await runCli(['copy', '--init', '--from-repo', from], { repo: to, env });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^dedupfs: cannot copy: \S+sealed is encrypted, and copy does not work with encrypted repositories yet\n  [^\n]+\n$/);
+  }
+  await assert.rejects(stat(fresh), { code: 'ENOENT' }, '--init made no destination');
 });
