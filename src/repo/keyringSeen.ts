@@ -6,22 +6,14 @@
 // key generation it has met for the repository (with the hash of that keys.json, to name it),
 // and refuses a keyring whose newest generation is older. A new machine remembers nothing.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DedupfsError, ioError } from '../core/errors.js';
+import { DedupfsError } from '../core/errors.js';
 import type { KeyMaterial } from '../crypto/index.js';
-import { DIR_MODE } from './layout.js';
+import { localRepoDir } from './localRepoDir.js';
 
 /** What this machine remembers of a repository's keyring. */
 interface Seen { generation: number; sha256: string; time: string }
-
-/** This machine's owner-only folder for the encrypted repository `repoId`: $XDG_CACHE_HOME/dedupfs/ID (default ~/.cache). */
-export async function localRepoDir(repoId: string): Promise<string> {
-  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dedupfs', repoId);
-  await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err) => { throw ioError(err, 'cannot create the local state folder', dir); });
-  return dir;
-}
 
 async function readSeen(path: string): Promise<Seen | null> {
   try {

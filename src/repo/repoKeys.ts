@@ -13,7 +13,8 @@ import type { BlockSealing } from '../store/blockStore.js';
 import { sealedSnapshots } from '../catalog/sealedSnapshot.js';
 import type { SnapshotSeal } from '../catalog/snapshotRecord.js';
 import type { RepoConfig } from './config.js';
-import { keyringGuard, localRepoDir } from './keyringSeen.js';
+import { keyringGuard } from './keyringSeen.js';
+import { localRepoDir } from './localRepoDir.js';
 import type { RepoLayout } from './layout.js';
 
 /** --password-file and --password-command; DEDUPFS_PASSWORD_FILE and DEDUPFS_PASSWORD_COMMAND otherwise. */
