@@ -181,7 +181,7 @@ test('keys: add, passwd and remove round trips; the last full key cannot be remo
   assert.match(noKeys.stderr, /is not encrypted: it has no keys/);
 });
 
-test('a write-only key ingests (deduplicated; unchanged files skipped from the host'''s own record) and lists snapshots, and reads nothing back; the full key restores its snapshots', async (t) => {
+test("a write-only key ingests (deduplicated; unchanged files skipped from the host's own record) and lists snapshots, and reads nothing back; the full key restores its snapshots", async (t) => {
   const dir = await tempDir(t);
   const { cli } = setup(dir);
   await writeFile(join(dir, 'main.pass'), 'full\n');
