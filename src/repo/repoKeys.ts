@@ -64,7 +64,7 @@ function repoKeys(opened: OpenedKeys): RepoKeys {
     workerKeys: encodeKeyMaterial(writeOnlyView(material)),
     newSealer: () => {
       const sealer = new Sealer(material);
-      return (address, type, stored) => sealer.sealBlock(address, type, stored);
+      return (address, type, stored, into) => sealer.sealBlock(address, type, stored, into);
     },
     open: (address, type, stored) => opener.openBlock(address, type, stored),
   };
