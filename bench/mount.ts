@@ -81,7 +81,7 @@ export async function benchMount(): Promise<void> {
       totalBytes / MB / (await sh(`find ${mnt} -type f -exec cat {} + > /dev/null`)).seconds);
     await measure(`ls -lR (${SMALL_FILES} small files and the rest)`, 's', async () => (await sh(`ls -lR ${mnt} > /dev/null`)).seconds);
     process.stdout.write(formatTable(['through the mount', 'median', 'best', ''], rows));
-    process.stdout.write(`mount process peak RSS: ${peak.toFixed(0)} MiB (cache 256 MiB)\n`);
+    process.stdout.write(`mount process peak RSS: ${peak.toFixed(0)} MiB (the default cache, 8 MiB)\n`);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -12,6 +12,8 @@ export interface Command { cmd: string; args: string[]; env: NodeJS.ProcessEnv; 
 
 export interface Tool {
   name: string;
+  /** dedupfs itself (this checkout or a baseline), never counted as a peer */
+  ours?: boolean;
   /** Creates an empty repository (not timed). */
   init(repo: string): Command;
   /** A snapshot of `src`; `label` names it where a tool wants a name (borg, casync). */
@@ -25,16 +27,21 @@ export interface Tool {
 /** The label of the first ingest into a repository: the snapshot that is restored and mounted. */
 export const FIRST = 'first';
 
-const dedupfs: Tool = {
-  name: 'dedupfs',
-  init: (repo) => ({ cmd: DEDUPFS, args: ['init', '--quiet'], env: { ...process.env, DEDUPFS_REPO: repo } }),
-  ingest: (repo, src) => ({ cmd: DEDUPFS, args: ['ingest', '--quiet', src], env: { ...process.env, DEDUPFS_REPO: repo } }),
-  restore: (repo, target) => ({ cmd: DEDUPFS, args: ['restore', '--quiet', 'latest', target], env: { ...process.env, DEDUPFS_REPO: repo } }),
-  mount: (repo, mountpoint) => ({
-    command: { cmd: DEDUPFS, args: ['mount', '--quiet', '--snapshot', 'latest', mountpoint], env: { ...process.env, DEDUPFS_REPO: repo } },
-    root: mountpoint,
-  }),
-};
+/** dedupfs as users run it, from `bin` (this checkout's bin/dedupfs, or a baseline's). */
+export function dedupfsAt(bin: string, name: string): Tool {
+  const env = (repo: string) => ({ ...process.env, DEDUPFS_REPO: repo });
+  return {
+    name,
+    ours: true,
+    init: (repo) => ({ cmd: bin, args: ['init', '--quiet'], env: env(repo) }),
+    ingest: (repo, src) => ({ cmd: bin, args: ['ingest', '--quiet', src], env: env(repo) }),
+    restore: (repo, target) => ({ cmd: bin, args: ['restore', '--quiet', 'latest', target], env: env(repo) }),
+    mount: (repo, mountpoint) => ({
+      command: { cmd: bin, args: ['mount', '--quiet', '--snapshot', 'latest', mountpoint], env: env(repo) },
+      root: mountpoint,
+    }),
+  };
+}
 
 const resticEnv = (repo: string) => ({ ...process.env, RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: 'bench', RESTIC_CACHE_DIR: `${repo}.cache` });
 const restic: Tool = {
@@ -77,5 +84,8 @@ const casync: Tool = {
   }),
 };
 
-/** dedupfs first, then the peers, in the order of the table's columns. */
-export const TOOLS: Tool[] = [dedupfs, restic, borgWith('zstd,3'), casync];
+/** The peers, in the order of the table's columns (after dedupfs). */
+export const PEER_TOOLS: Tool[] = [restic, borgWith('zstd,3'), casync];
+
+/** This checkout's dedupfs. */
+export const DEDUPFS_TOOL = dedupfsAt(DEDUPFS, 'dedupfs');

@@ -5,6 +5,9 @@
 // and how far dedupfs is ahead of it (>1 ahead, <1 behind). Skipped, saying so, when a peer is
 // not on the PATH. Sizes: DEDUPFS_BENCH_PEERS_MB (generated part, default 980),
 // DEDUPFS_BENCH_PEERS_USRLIB_MB (default 400), DEDUPFS_BENCH_PEERS_RUNS (rounds, default 3).
+// Before and after a change, in one run: DEDUPFS_BENCH_PEERS_BASELINE=DIR adds a column for the
+// dedupfs of another built checkout (DIR/bin/dedupfs), and DEDUPFS_BENCH_PEERS_ONLY=casync (names,
+// comma-separated) keeps only those peers, for a shorter run.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -13,7 +16,7 @@ import { join } from 'node:path';
 import { formatTable } from '../src/ui/formatSnapshot.js';
 import { forceUnmount, isMounted } from '../test/mount/mountProcess.js';
 import { generateCorpus, scaledCorpus } from './corpus.js';
-import { borgWith, FIRST, TOOLS, type Command, type Tool } from './peerTools.js';
+import { borgWith, dedupfsAt, DEDUPFS_TOOL, FIRST, PEER_TOOLS, type Command, type Tool } from './peerTools.js';
 import { runTimed, type Timed } from './runTimed.js';
 import { copySystemTree } from './systemTree.js';
 
@@ -21,7 +24,11 @@ const MB = 1e6;
 const RUNS = Number(process.env.DEDUPFS_BENCH_PEERS_RUNS ?? 3);
 const GENERATED_MB = Number(process.env.DEDUPFS_BENCH_PEERS_MB ?? 980);
 const USRLIB_MB = Number(process.env.DEDUPFS_BENCH_PEERS_USRLIB_MB ?? 400);
-const PEERS: Array<[string, string[]]> = [['restic', ['version']], ['borg', ['--version']], ['casync', ['--version']]];
+const BASELINE = process.env.DEDUPFS_BENCH_PEERS_BASELINE;
+const ONLY = process.env.DEDUPFS_BENCH_PEERS_ONLY?.split(',');
+const chosen = (name: string) => !ONLY || ONLY.includes(name);
+const PEERS = ([['restic', ['version']], ['borg', ['--version']], ['casync', ['--version']]] as Array<[string, string[]]>).filter(([cmd]) => chosen(cmd));
+const TOOLS: Tool[] = [DEDUPFS_TOOL, ...(BASELINE ? [dedupfsAt(join(BASELINE, 'bin', 'dedupfs'), 'baseline')] : []), ...PEER_TOOLS.filter((t) => chosen(t.name))];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -100,15 +107,24 @@ function record(f: Figure, tool: string, value: number | null): void {
   f.values.set(tool, [...(f.values.get(tool) ?? []), value]);
 }
 
-/** A row: the figure, each tool's median (or its peak, for memory), the best peer, dedupfs's lead. */
-function row(f: Figure, names: string[], summarize: (xs: number[]) => number): string[] {
+/** How far `ours` is ahead of `theirs` (>1 ahead), as a cell. */
+function leadCell(f: Figure, ours: number | null, theirs: number | null): string {
+  if (ours === null || theirs === null) return 'n/a';
+  const lead = f.higherIsBetter ? ours / theirs : theirs / ours;
+  return `${lead.toFixed(2)}x ${lead >= 1 ? 'ahead' : 'behind'}`;
+}
+
+/**
+ * A row: the figure, each tool's median (or its peak, for memory), the best peer, dedupfs's lead
+ * over it, and with a baseline, dedupfs's lead over the baseline.
+ */
+function row(f: Figure, summarize: (xs: number[]) => number): string[] {
   const cell = (name: string) => { const xs = f.values.get(name); return xs ? summarize(xs) : null; };
-  const peers = names.slice(1).map((n) => [n, cell(n)] as const).filter((p): p is readonly [string, number] => p[1] !== null);
+  const peers = TOOLS.filter((t) => !t.ours).map((t) => [t.name, cell(t.name)] as const).filter((p): p is readonly [string, number] => p[1] !== null);
   const best = peers.sort((a, b) => (f.higherIsBetter ? b[1] - a[1] : a[1] - b[1]))[0];
-  const ours = cell(names[0]);
-  const lead = best && ours !== null ? (f.higherIsBetter ? ours / best[1] : best[1] / ours) : null;
-  return [f.what, ...names.map((n) => cell(n)?.toFixed(f.digits) ?? 'n/a'), best ? best[0] : 'n/a',
-    lead === null ? 'n/a' : `${lead.toFixed(2)}x ${lead >= 1 ? 'ahead' : 'behind'}`];
+  const ours = cell(DEDUPFS_TOOL.name);
+  return [f.what, ...TOOLS.map((t) => cell(t.name)?.toFixed(f.digits) ?? 'n/a'), best ? best[0] : 'n/a', leadCell(f, ours, best?.[1] ?? null),
+    ...(BASELINE ? [leadCell(f, ours, cell('baseline'))] : [])];
 }
 
 function missingPeers(): string[] {
@@ -133,7 +149,6 @@ export async function benchPeers(): Promise<void> {
     await copySystemTree('/usr/lib', join(src, 'usr-lib'), USRLIB_MB * MB);
     const tree = await treeBytes(src);
     const logical = tree.bytes;
-    const names = TOOLS.map((t) => t.name);
     const repoOf = (tool: Tool, round: number) => join(work, tool.name, `repo-${round}`);
 
     const ingest = figure('first ingest, MB/s', true, 0);
@@ -200,23 +215,27 @@ export async function benchPeers(): Promise<void> {
     } else skipped.push('every tool: no /dev/fuse');
 
     // The note: borg with lz4, its fastest compression (one ingest, no alternation).
-    const lz4 = borgWith('lz4'), lz4Repo = join(work, 'borg-lz4');
-    await run(lz4.init(lz4Repo));
-    const lz4Ingest = await run(lz4.ingest(lz4Repo, src, FIRST));
-    const lz4Size = await diskBytes(lz4Repo);
+    let lz4Note = '';
+    if (chosen('borg')) {
+      const lz4 = borgWith('lz4'), lz4Repo = join(work, 'borg-lz4');
+      await run(lz4.init(lz4Repo));
+      const lz4Ingest = await run(lz4.ingest(lz4Repo, src, FIRST));
+      lz4Note = `borg --compression lz4 (one ingest): ${(logical / MB / lz4Ingest.seconds).toFixed(0)} MB/s, ${lz4Ingest.peakRssMiB?.toFixed(0) ?? 'n/a'} MiB, `
+        + `repository ${((await diskBytes(lz4Repo)) / MB).toFixed(1)} MB\n`;
+    }
 
     const peak = (xs: number[]) => Math.max(...xs);
-    const rows = [ingest, again, toMemory, toDisk, mounted].map((f) => row(f, names, median))
-      .concat([ingestRss, restoreRss, mountRss].map((f) => row(f, names, peak)), [row(size, names, median)]);
+    const rows = [ingest, again, toMemory, toDisk, mounted].map((f) => row(f, median))
+      .concat([ingestRss, restoreRss, mountRss].map((f) => row(f, peak)), [row(size, median)]);
     const loadAtEnd = loadavg();
     process.stdout.write(`corpus: ${(logical / MB).toFixed(0)} MB in ${tree.files} files (generated ${GENERATED_MB} MB, /usr/lib ${USRLIB_MB} MB); `
       + `medians of ${RUNS} alternating rounds (memory: the highest); load average ${loadAtStart[0].toFixed(1)} at start, ${loadAtEnd[0].toFixed(1)} at end\n`);
-    process.stdout.write(formatTable(['figure', ...names, 'best peer', 'dedupfs vs best peer'], rows));
+    process.stdout.write(formatTable(['figure', ...TOOLS.map((t) => t.name), 'best peer', 'dedupfs vs best peer', ...(BASELINE ? ['dedupfs vs baseline'] : [])], rows));
+    if (BASELINE) process.stdout.write(`baseline: ${BASELINE}\n`);
     const cp = median(copies);
     process.stdout.write(`cp -a of the tree to the same disk (alternating with the restores): ${cp.toFixed(0)} MB/s; `
       + `dedupfs's restore to disk is ${(median(toDisk.values.get('dedupfs') ?? [0]) / cp).toFixed(2)}x of it\n`);
-    process.stdout.write(`borg --compression lz4 (one ingest): ${(logical / MB / lz4Ingest.seconds).toFixed(0)} MB/s, ${lz4Ingest.peakRssMiB?.toFixed(0) ?? 'n/a'} MiB, `
-      + `repository ${(lz4Size / MB).toFixed(1)} MB\n`);
+    process.stdout.write(lz4Note);
     for (const s of skipped) process.stdout.write(`mount skipped for ${s}\n`);
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -15,7 +15,7 @@ export const mountCommand: CommandModule<GlobalArgs, Args> = {
     .positional('mountpoint', { type: 'string', describe: 'an empty folder', demandOption: true })
     .option('snapshot', { type: 'string', describe: 'show only this snapshot (id, prefix, latest, latest~N) at the root' })
     .option('allow-other', { type: 'boolean', describe: 'let other users in (access checked against the stored modes)' })
-    .option('cache-size', { type: 'string', default: '256M', describe: 'memory for decompressed chunks' })
+    .option('cache-size', { type: 'string', default: '8M', describe: 'memory for decompressed chunks (more helps files read again and again)' })
     .option('writable', { type: 'boolean', describe: 'mount the live tree of this host, writable; every commit stores it as a snapshot tagged live' })
     .option('from', { type: 'string', describe: 'with --writable: start from this snapshot instead of the newest live one' })
     .option('commit-every', { type: 'string', describe: 'with --writable: also commit this often when something changed (e.g. 5min)' })

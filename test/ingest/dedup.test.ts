@@ -1,9 +1,10 @@
 // Deduplication: what a second snapshot costs. Same tree twice; one byte inserted in a 100 MB
-// file; identical files; unchanged files not read again.
+// file; identical files; unchanged files not read again; a tree that was only read (atimes
+// moved) stores nothing new, while any other change below a folder gives it a new tree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ingest } from '../../src/ingest/ingest.js';
 import { BlockType } from '../../src/store/pack/format.js';
@@ -25,6 +26,31 @@ test('ingesting the same tree twice adds under 1% of the stored bytes, and reads
     `second snapshot added ${second.snapshot.added.storedBytes} of ${first.snapshot.added.storedBytes} bytes`);
   assert.equal(second.snapshot.files, first.snapshot.files);
   assert.equal(second.snapshot.bytes, first.snapshot.bytes);
+});
+
+test('reading a tree adds no block; a mode changed deep down gives new trees up to the root', async (t) => {
+  const src = await tempDir(t);
+  await mkdir(join(src, 'a/b'), { recursive: true });
+  await writeFile(join(src, 'a/b/f.txt'), 'deep');
+  await writeFile(join(src, 'a/g.txt'), 'shallow');
+  await writeFile(join(src, 'top.txt'), 'top');
+  // atimes older than mtimes, so that reading moves them (relatime)
+  const paths = ['a/b/f.txt', 'a/g.txt', 'top.txt', 'a/b', 'a'];
+  for (const p of paths) await utimes(join(src, p), new Date('2019-01-01T00:00:00Z'), new Date('2020-01-01T00:00:00Z'));
+  const repo = await openTestRepo(t, await tempRepoPath(t));
+  const first = await ingest(repo, { paths: [src] });
+  for (const p of paths) {
+    if (p.endsWith('.txt')) await readFile(join(src, p));
+    else await readdir(join(src, p));
+  }
+  if ((await stat(join(src, 'a/b/f.txt'))).atime.getUTCFullYear() === 2019) return t.skip('this file system does not move atimes on reads');
+  const read = await ingest(repo, { paths: [src] });
+  assert.equal(read.snapshot.root, first.snapshot.root, 'only atimes moved: the same root');
+  assert.equal(read.snapshot.added.blocks, 0);
+  await chmod(join(src, 'a/b/f.txt'), 0o600);
+  const changed = await ingest(repo, { paths: [src] });
+  assert.notEqual(changed.snapshot.root, read.snapshot.root);
+  assert.equal(changed.snapshot.added.blocks, 3, 'new trees for a/b, a and the root');
 });
 
 test('one byte inserted in the middle of a 100 MB file adds at most 3 chunks', async (t) => {

@@ -87,7 +87,9 @@ test('snapshots on a folder repository runs the bundle, without V8 flags, and lo
     assert.ok(snapshots.stdout.length > 0);
     assert.deepEqual(snapshots.packages.filter((p) => HEAVY.includes(p) || HEAVY.includes(p.split('/')[0])), [], `${args.join(' ')} loads: ${snapshots.packages.join(', ')}`);
     assert.ok(snapshots.packages.includes('better-sqlite3'), 'the catalog: it shows the report sees packages');
-    assert.ok(snapshots.ours.length <= 10, `${args.join(' ')} loads ${snapshots.ours.length} files of dist/: ${snapshots.ours.join(', ')}`);
+    // the bundle's shared parts grow in number with each command loaded lazily (7 when this was
+    // written, 11 once encryption came); the unbundled CLI loads ~37 of ours, so 14 still fails it
+    assert.ok(snapshots.ours.length <= 14, `${args.join(' ')} loads ${snapshots.ours.length} files of dist/: ${snapshots.ours.join(', ')}`);
     assert.deepEqual(snapshots.execArgv, []);
   }
   // the control: a command that reads blocks loads the block store's packages
