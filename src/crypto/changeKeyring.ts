@@ -15,13 +15,17 @@ export interface KeyringAccess {
   /** The password of a full key. */
   password: Buffer;
   keyId?: string;
+  /** Told the material when the keyring is opened (it may refuse) and when a change is written: the wiring's rollback check. */
+  guard?: { opened(material: KeyMaterial): Promise<void>; written(material: KeyMaterial): Promise<void> };
 }
 
 async function change(access: KeyringAccess, what: string, edit: (keys: KeyEntry[], material: KeyMaterial) => Promise<{ keys: KeyEntry[]; material: KeyMaterial }>): Promise<KeyMaterial> {
   const { ring, material } = await unlockKeyring(access.file, access.password, { keyId: access.keyId });
   requireFull(material, what);
+  await access.guard?.opened(material);
   const next = await edit(ring.keys, material);
   await writeKeyring(access.file, { format: 1, keys: next.keys, mac: keyringMac(next.material, next.keys) });
+  await access.guard?.written(next.material);
   return next.material;
 }
 

@@ -9,7 +9,8 @@ import type { KeyringAccess } from './changeKeyring.js';
 
 /** Returns the id of the key whose password changed. */
 export async function changePassword(access: KeyringAccess, opts: { newPassword: Buffer; scrypt?: ScryptParams }): Promise<string> {
-  const { ring, entry, entryKey } = await unlockKeyring(access.file, access.password, { keyId: access.keyId });
+  const { ring, entry, entryKey, material } = await unlockKeyring(access.file, access.password, { keyId: access.keyId });
+  await access.guard?.opened(material);
   const rewrapped = await rewrapKeyEntry(entry, entryKey, opts.newPassword, opts.scrypt ?? DEFAULT_SCRYPT);
   await writeKeyring(access.file, { ...ring, keys: ring.keys.map((e) => (e.id === entry.id ? rewrapped : e)) });
   return entry.id;

@@ -58,13 +58,20 @@ function nonce(header: Buffer): Buffer {
 }
 
 /** Seals `plaintext` under `key` with `header`; `context` is bound as associated data. */
-export function sealEnvelope(key: Buffer, h: EnvelopeHeader, context: Buffer, plaintext: Buffer): Buffer {
+export function sealEnvelope(key: Buffer, h: EnvelopeHeader, context: Buffer, plaintext: Buffer, into?: Buffer): Buffer {
   const header = encodeHeader(h);
   const cipher = createCipheriv(CIPHER, key, nonce(header), { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.concat([header, context]), { plaintextLength: plaintext.length });
+  // A new buffer, so `into` may overlap `plaintext` (a block sealed where it lies in its batch).
   const body = cipher.update(plaintext);
   cipher.final();
-  return Buffer.concat([header, body, cipher.getAuthTag()]);
+  const length = SEAL_OVERHEAD + body.length;
+  if (into && into.length < length) throw new RangeError(`an envelope of ${length} bytes does not fit in ${into.length}`);
+  const out = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+  header.copy(out, 0);
+  body.copy(out, ENVELOPE_HEADER_BYTES);
+  cipher.getAuthTag().copy(out, ENVELOPE_HEADER_BYTES + body.length);
+  return out;
 }
 
 /** The plaintext of `sealed`, or null when it does not authenticate under `key` and `context`. */

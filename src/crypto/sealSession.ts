@@ -32,11 +32,12 @@ export class SealSession {
     return this.#counter >= SESSION_LIMIT;
   }
 
-  seal(kind: SealKind, context: Buffer, plaintext: Buffer): Buffer {
+  /** The envelope of `plaintext`; written at the start of `into` when given (see sealEnvelope). */
+  seal(kind: SealKind, context: Buffer, plaintext: Buffer, into?: Buffer): Buffer {
     const key = this.#keys.get(kind);
     if (!key) throw new Error(`this session has no key for envelope kind ${kind}`);
     if (this.exhausted) throw new Error('seal session exhausted');
     const counter = this.#counter++;
-    return sealEnvelope(key, { kind, generation: this.#generation, sessionTag: this.#tag, counter }, context, plaintext);
+    return sealEnvelope(key, { kind, generation: this.#generation, sessionTag: this.#tag, counter }, context, plaintext, into);
   }
 }

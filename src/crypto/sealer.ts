@@ -24,17 +24,18 @@ export class Sealer {
     return new SealSession(g.publicKey, g.number, g.recordKey);
   }
 
-  #seal(kind: SealKind, context: Buffer, plaintext: Buffer): Buffer {
+  #seal(kind: SealKind, context: Buffer, plaintext: Buffer, into?: Buffer): Buffer {
     if (this.#session.exhausted) this.#session = this.#newSession();
-    return this.#session.seal(kind, context, plaintext);
+    return this.#session.seal(kind, context, plaintext, into);
   }
 
   /**
    * Seals a block's stored bytes (compressed or not). Its address and type are bound: the
-   * envelope opens only as that block. Adds SEAL_OVERHEAD bytes.
+   * envelope opens only as that block. Adds SEAL_OVERHEAD bytes. With `into`, the envelope is
+   * written at its start (it may overlap `plaintext`) and a view of it returned: one copy less.
    */
-  sealBlock(address: Buffer, type: number, plaintext: Buffer): Buffer {
-    return this.#seal(SealKind.Block, blockContext(address, type), plaintext);
+  sealBlock(address: Buffer, type: number, plaintext: Buffer, into?: Buffer): Buffer {
+    return this.#seal(SealKind.Block, blockContext(address, type), plaintext, into);
   }
 
   /** Seals a record for `audience`; its type and name are bound (a record renamed does not open). */

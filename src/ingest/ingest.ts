@@ -27,13 +27,13 @@ import { listLocks } from '../repo/lock.js';
 import type { Repository } from '../repo/repository.js';
 import { loadBlocksToHeal, saveBlocksToHeal } from '../store/blocksToHeal.js';
 import { recoverUnsealedPacks, type RecoverUnsealedResult } from '../store/recoverUnsealedPacks.js';
-import { BlockType } from '../store/pack/format.js';
 import type { TreeEntry } from '../tree/entry.js';
-import { decodeTree, encodeTree } from '../tree/treeCodec.js';
+import { decodeTree } from '../tree/treeCodec.js';
 import { Excludes } from './excludes.js';
 import { FolderMarkers } from './folderMarkers.js';
 import { OwnerNames } from './ownerNames.js';
 import { checkStdinName, storeStdin, type StdinSource } from './storeStdin.js';
+import { HostTrees } from './hostTrees.js';
 import { TreeBuilder } from './treeBuilder.js';
 
 export interface IngestOptions {
@@ -104,7 +104,8 @@ export async function ingest(repo: Repository, opts: IngestOptions): Promise<Ing
   const host = opts.host ?? hostname();
   const time = opts.time ?? new Date();
   const paths = opts.stdin ? [`/${opts.stdin.name}`] : sources.map((s) => s.path);
-  const parent = findParent(repo, host, paths);
+  const hostTrees = opts.dryRun ? undefined : await HostTrees.open(repo, paths);
+  const parent = findParent(repo, host, paths, hostTrees);
   reporter.start?.({ bytes: parent?.bytes }); // the previous snapshot's size estimates this one's
   const excludes = await Excludes.withFiles(opts.excludes ?? [], opts.excludeFiles ?? []);
   const owners = new OwnerNames();
@@ -114,7 +115,7 @@ export async function ingest(repo: Repository, opts: IngestOptions): Promise<Ing
   const toHeal = new Set([...listedToHeal].filter(stillLost));
   const builder = new TreeBuilder({
     store: repo.store, chunker: new Chunker(repo.chunker), excludes, owners, oneFileSystem: !!opts.oneFileSystem, reporter,
-    markers: new FolderMarkers({ caches: opts.excludeCaches, names: opts.excludeIfPresent }), signal: opts.signal, toHeal,
+    markers: new FolderMarkers({ caches: opts.excludeCaches, names: opts.excludeIfPresent }), signal: opts.signal, toHeal, hostTrees,
   });
   const parentRoot = parent ? addressFromHex(parent.root) : undefined;
 
@@ -124,19 +125,19 @@ export async function ingest(repo: Repository, opts: IngestOptions): Promise<Ing
       const entry = await storeStdin(opts.stdin, { store: repo.store, chunker: new Chunker(repo.chunker), reporter, signal: opts.signal, owners, time, status: parent ? 'changed' : 'new' });
       builder.totals.files++;
       builder.totals.bytes += entry.size;
-      root = repo.store.add(BlockType.Tree, encodeTree([entry])).address;
+      root = builder.storeTree([entry]);
     } else if (sources.length === 1 && sources[0].st.isDirectory()) {
       root = await builder.storeDirectory(Buffer.from(sources[0].path), sources[0].st, parentRoot);
     } else {
       const previous = new Map<string, TreeEntry>();
-      if (parentRoot) for (const e of decodeTree(await repo.store.get(parentRoot))) previous.set(e.name.toString('latin1'), e);
+      if (parentRoot) for (const e of decodeTree(await (hostTrees ?? repo.store).get(parentRoot))) previous.set(e.name.toString('latin1'), e);
       const entries: TreeEntry[] = [];
       for (const { path } of sources) {
         const name = Buffer.from(basename(path));
         const e = await builder.storeEntry(Buffer.from(path), name, null, previous.get(name.toString('latin1')));
         if (e) entries.push(e);
       }
-      root = repo.store.add(BlockType.Tree, encodeTree(entries)).address;
+      root = builder.storeTree(entries);
     }
   } catch (err) {
     if (!opts.signal?.aborted) throw err;
@@ -163,6 +164,7 @@ export async function ingest(repo: Repository, opts: IngestOptions): Promise<Ing
   const snapshot: Snapshot = { id: snapshotId(fields), ...fields };
   await repo.snapshotFiles.write(snapshot);
   repo.catalog.insert(snapshot);
+  await hostTrees?.save();
   if (listedToHeal.size) await saveBlocksToHeal(repo.layout, [...toHeal].filter(stillLost));
   return { snapshot, dryRun: false, parent: parent?.id, recovered };
 }
@@ -188,11 +190,12 @@ async function keepInterrupted(repo: Repository, signal: AbortSignal, added: () 
 
 /**
  * The newest snapshot of the same host and source paths, whose files need not be read again.
- * None for a write-only key, which cannot read its trees: every file is read, and only new
- * blocks are stored.
+ * A write-only key cannot read trees: for it, only this host's last snapshot of the paths, whose
+ * trees the host kept (hostTrees.ts); without those every file is read, and only new blocks stored.
  */
-function findParent(repo: Repository, host: string, paths: string[]): Snapshot | undefined {
-  if (repo.keys?.material.kind === 'write-only') return undefined;
+function findParent(repo: Repository, host: string, paths: string[], hostTrees: HostTrees | undefined): Snapshot | undefined {
   const key = JSON.stringify([...paths].sort());
-  return repo.catalog.list({ host }).reverse().find((s) => JSON.stringify([...s.paths].sort()) === key);
+  const parent = repo.catalog.list({ host }).reverse().find((s) => JSON.stringify([...s.paths].sort()) === key);
+  if (repo.keys?.material.kind !== 'write-only') return parent;
+  return parent && hostTrees?.has(parent.root) ? parent : undefined;
 }

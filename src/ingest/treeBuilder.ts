@@ -35,6 +35,7 @@ import { entryFromStat, unchangedSince } from './entryFromStat.js';
 import type { Excludes } from './excludes.js';
 import type { FolderMarkers } from './folderMarkers.js';
 import type { OwnerNames } from './ownerNames.js';
+import type { HostTrees } from './hostTrees.js';
 import { storeFile, type StoredFile } from './storeFile.js';
 import { Limiter } from '../core/limiter.js';
 import { LONG_PATH, throughDescriptor } from '../core/longPath.js';
@@ -56,6 +57,8 @@ export interface TreeBuilderOptions {
   toHeal?: ReadonlySet<string>;
   /** files read at once; reads overlap chunking this way */
   concurrency?: number;
+  /** a write-only host's own trees (hostTrees.ts): the parent's trees are read there, and the trees stored are noted */
+  hostTrees?: HostTrees;
 }
 
 const SLASH = Buffer.from('/');
@@ -103,11 +106,12 @@ export class TreeBuilder {
     }
     if (this.opts.markers) names = this.opts.markers.filter(path, names);
     const previous = new Map<string, TreeEntry>();
-    let previousRead = false;
+    let previousTree: Buffer | undefined;
     if (parentTree) {
       try {
-        for (const e of decodeTree(await store.get(parentTree))) previous.set(e.name.toString('latin1'), e);
-        previousRead = true;
+        const tree = await (this.opts.hostTrees ?? store).get(parentTree);
+        for (const e of decodeTree(tree)) previous.set(e.name.toString('latin1'), e);
+        previousTree = tree;
       } catch {
         // The parent tree is only a hint for change detection: without it every file is read.
       }
@@ -133,8 +137,19 @@ export class TreeBuilder {
         kept++;
       }
     }
-    if (previousRead && kept === entries.length && kept === previous.size) return parentTree!;
-    return store.add(BlockType.Tree, encodeTree(entries)).address;
+    if (previousTree && kept === entries.length && kept === previous.size) {
+      this.opts.hostTrees?.stored(parentTree!, previousTree);
+      return parentTree!;
+    }
+    return this.storeTree(entries);
+  }
+
+  /** Stores a tree block of `entries`; a write-only host notes it in its own trees. */
+  storeTree(entries: TreeEntry[]): Address {
+    const tree = encodeTree(entries);
+    const { address } = this.opts.store.add(BlockType.Tree, tree);
+    this.opts.hostTrees?.stored(address, tree);
+    return address;
   }
 
   /** Stores one entry of any kind; undefined when it is excluded or vanished. `access` reaches `path` (see the top). */
@@ -194,7 +209,9 @@ export class TreeBuilder {
   private async namesBlockToHeal(prev: TreeEntry): Promise<boolean> {
     const { toHeal, store } = this.opts;
     if (!toHeal?.size || !prev.content || 'chunks' in prev.content) return false;
-    const table = await loadChunkTable(store, prev.content);
+    // A write-only key cannot read the list: the file is read again.
+    const table = await loadChunkTable(store, prev.content).catch(() => null);
+    if (!table) return true;
     for (let i = 0; i < table.count; i++) if (toHeal.has(addressToHex(table.address(i)))) return true;
     return false;
   }

@@ -7,7 +7,6 @@
 import { DedupfsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Repository } from '../repo/repository.js';
-import { writeSnapshotFile } from '../catalog/snapshotRecord.js';
 import { executeGc, type GcResult } from './gcExecute.js';
 import { planGc } from './gcPlan.js';
 
@@ -62,7 +61,7 @@ export async function gc(repo: Repository, opts: GcOptions = {}): Promise<GcRepo
   };
   if (!opts.dryRun) report.result = await executeGc(repo, plan, { reporter: opts.reporter, reseal: opts.rewriteAll });
   if (!opts.dryRun && opts.rewriteAll) {
-    for (const snap of repo.catalog.list()) await writeSnapshotFile(repo.layout.snapshots, snap, repo.catalog.seal);
+    for (const snap of repo.catalog.list()) await repo.snapshotFiles.write(snap);
   }
   return report;
 }

@@ -1,6 +1,6 @@
 // The local cache of a repository in a bucket: ~/.cache/dedupfs/<repository id> (or
-// $XDG_CACHE_HOME/dedupfs/<id>), owner-only (an encrypted folder repository keeps its local
-// catalogs in the same place: repoKeys.ts). It holds what is derived from the bucket and can be
+// $XDG_CACHE_HOME/dedupfs/<id>), owner-only (an encrypted folder repository keeps this
+// machine's state for it in the same place: localRepoDir.ts). It holds what is derived from the bucket and can be
 // rebuilt from it: the LMDB index, the SQLite catalog, a mirror of the snapshot records, the
 // list of index objects applied, and packs being written (packs/tmp). Deleting it costs one
 // rebuild (docs/BACKENDS.md).

@@ -1,7 +1,8 @@
 // The keyring operations of `dedupfs key` on a repository: list (no password, no lock), and add,
 // remove, change of password and rotation, each under the repository's exclusive lock (so no
 // other key operation, and no command that reads the keyring while it is replaced, runs
-// beside it). Passwords are read before the lock is taken; src/crypto checks the old password
+// beside it), refused when keys.json is older than one this machine has seen (keyringSeen.ts).
+// Passwords are read before the lock is taken; src/crypto checks the old password
 // before anything is written, and replaces keys.json in one atomic write.
 import { resolve } from 'node:path';
 import { DedupfsError } from '../core/errors.js';
@@ -9,6 +10,7 @@ import { addKey, changePassword, listKeys, readPassword, removeKey, rotateKeys, 
 import { isEncrypted, readConfig } from './config.js';
 import { repoLayout } from './layout.js';
 import { acquireLock } from './lock.js';
+import { keyringGuard } from './keyringSeen.js';
 import type { PasswordSource } from './repoKeys.js';
 
 export interface KeyChangeOptions {
@@ -27,7 +29,7 @@ export type KeyChange =
 /** What a change did: the key it added, removed or changed (none for a rotation), and the generation a rotation started. */
 export interface KeyChangeResult { action: KeyChange['action']; key?: string; kind?: KeyKind; rotated?: boolean; generation?: number }
 
-async function keyringOf(dir: string): Promise<{ root: string; file: string }> {
+async function keyringOf(dir: string): Promise<{ root: string; file: string; id: string }> {
   const root = resolve(dir);
   const layout = repoLayout(root);
   const config = await readConfig(layout.config, root);
@@ -36,7 +38,7 @@ async function keyringOf(dir: string): Promise<{ root: string; file: string }> {
       hint: "create an encrypted repository with 'dedupfs init --encryption' (docs/ENCRYPTION.md)",
     });
   }
-  return { root, file: layout.keys };
+  return { root, file: layout.keys, id: config.id };
 }
 
 /** The keys of the repository in `dir`: ids, kinds, creation times, scrypt parameters. */
@@ -46,14 +48,14 @@ export async function listRepoKeys(dir: string): Promise<KeyInfo[]> {
 
 /** Carries out `change` on the keyring of the repository in `dir`. */
 export async function changeRepoKeys(dir: string, change: KeyChange, opts: KeyChangeOptions = {}): Promise<KeyChangeResult> {
-  const { root, file } = await keyringOf(dir);
+  const { root, file, id } = await keyringOf(dir);
   const password = await readPassword({ ...opts.password, env: process.env, prompt: `password for ${root}` });
   const newPassword = change.action === 'add' || change.action === 'passwd'
     ? await readPassword({ file: change.newPasswordFile, prompt: change.action === 'add' ? `password of the new ${change.kind} key` : 'new password', confirm: true })
     : null;
   const lock = await acquireLock(root, { kind: 'exclusive', command: `key ${change.action}`, waitMs: opts.lockWaitMs, onWarning: opts.onNotice });
   try {
-    const access: KeyringAccess = { file, password };
+    const access: KeyringAccess = { file, password, guard: await keyringGuard(id, file) };
     switch (change.action) {
       case 'add':
         return { action: 'add', kind: change.kind, key: await addKey(access, { kind: change.kind, newPassword: newPassword! }) };

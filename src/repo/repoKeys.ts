@@ -3,18 +3,19 @@
 // keyed addresses, the keyed gear table, sealed snapshot files. A wrong password is
 // WRONG_PASSWORD (exit 12), found before anything is written: openRepository calls this before
 // it takes a lock. The local catalog of an encrypted repository holds plaintext (paths, hosts,
-// tags), so it lives on this machine, owner-only, not in the repository's folder.
-import { mkdir } from 'node:fs/promises';
+// tags), so it lives on this machine, owner-only, not in the repository's folder, beside what
+// the machine remembers of the keyring (keyringSeen.ts: a keyring rolled back is refused).
 import { join } from 'node:path';
-import { DedupfsError, ioError } from '../core/errors.js';
+import { DedupfsError } from '../core/errors.js';
 import type { HashFunction } from '../core/address.js';
 import { deriveGearTable, encodeKeyMaterial, keyedHashFunction, Opener, openKeyring, readPassword, Sealer, writeOnlyView, type KeyMaterial, type OpenedKeys } from '../crypto/index.js';
 import type { BlockSealing } from '../store/blockStore.js';
 import { sealedSnapshots } from '../catalog/sealedSnapshot.js';
 import type { SnapshotSeal } from '../catalog/snapshotRecord.js';
 import type { RepoConfig } from './config.js';
-import { cacheRoot } from './cacheDir.js';
-import { DIR_MODE, type RepoLayout } from './layout.js';
+import { keyringGuard } from './keyringSeen.js';
+import { localRepoDir } from './localRepoDir.js';
+import type { RepoLayout } from './layout.js';
 
 /** --password-file and --password-command; DEDUPFS_PASSWORD_FILE and DEDUPFS_PASSWORD_COMMAND otherwise. */
 export interface PasswordSource { file?: string; command?: string }
@@ -40,12 +41,19 @@ export interface UnlockOptions {
 /**
  * The keys of the encrypted repository at `layout`: the password read from `opts.password`
  * (else the environment, else the terminal) must open a key of keys.json, a write-only one
- * only when `opts.writeOnly`. Points layout.catalog at this machine's catalog for the key.
+ * only when `opts.writeOnly`, and not older than the newest this machine has seen (keyringSeen.ts).
+ * Points layout.catalog at this machine's catalog for the key, owner-only, one per key (what a
+ * full key read is never shown to a write-only one).
  */
 export async function unlockRepository(layout: RepoLayout, config: RepoConfig, opts: UnlockOptions): Promise<RepoKeys> {
-  const keys = opts.keys ?? repoKeys(await openKeyring(layout.keys, await readPassword({ ...opts.password, env: process.env, prompt: `password for ${layout.root}` })));
+  let keys = opts.keys;
+  if (!keys) {
+    const opened = await openKeyring(layout.keys, await readPassword({ ...opts.password, env: process.env, prompt: `password for ${layout.root}` }));
+    await (await keyringGuard(config.id, layout.keys)).opened(opened.material);
+    keys = repoKeys(opened);
+  }
   if (!opts.writeOnly) refuseWriteOnly(keys.material, opts.command);
-  layout.catalog = await localCatalog(config.id, keys.keyId);
+  layout.catalog = join(await localRepoDir(config.id), `catalog-${keys.keyId}.db`);
   return keys;
 }
 
@@ -56,7 +64,7 @@ function repoKeys(opened: OpenedKeys): RepoKeys {
     workerKeys: encodeKeyMaterial(writeOnlyView(material)),
     newSealer: () => {
       const sealer = new Sealer(material);
-      return (address, type, stored) => sealer.sealBlock(address, type, stored);
+      return (address, type, stored, into) => sealer.sealBlock(address, type, stored, into);
     },
     open: (address, type, stored) => opener.openBlock(address, type, stored),
   };
@@ -69,15 +77,4 @@ function refuseWriteOnly(material: KeyMaterial, command: string): void {
   throw new DedupfsError('KEY', `a write-only key cannot ${command}: it opens no stored block and no snapshot content`, {
     hint: 'give the password of a full key (dedupfs key list shows the kinds); a write-only key can ingest and list snapshots',
   });
-}
-
-/**
- * Where this machine keeps the catalog of the encrypted repository `repoId` for key `keyId`:
- * $XDG_CACHE_HOME/dedupfs/ID/catalog-KEY.db (default ~/.cache), owner-only. One per key, so what
- * a full key read is never shown to a write-only one.
- */
-async function localCatalog(repoId: string, keyId: string): Promise<string> {
-  const dir = cacheRoot(repoId);
-  await mkdir(dir, { recursive: true, mode: DIR_MODE }).catch((err) => { throw ioError(err, 'cannot create the local catalog folder', dir); });
-  return join(dir, `catalog-${keyId}.db`);
 }

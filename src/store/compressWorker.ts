@@ -13,7 +13,7 @@ const settings = workerData as BatchSettings;
 const material = settings.keys ? decodeKeyMaterial(Buffer.from(settings.keys)) : null;
 if (settings.keys && !material) throw new Error('the compression worker was given damaged key material');
 const sealer = material ? new Sealer(material) : null;
-const work = batchWork(settings, sealer ? (address, type, stored) => sealer.sealBlock(address, type, stored) : undefined);
+const work = batchWork(settings, sealer ? (address, type, stored, into) => sealer.sealBlock(address, type, stored, into) : undefined);
 
 parentPort!.on('message', ({ id, buffer, count }: CompressRequest) => {
   let reply: CompressReply;

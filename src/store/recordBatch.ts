@@ -71,8 +71,8 @@ export class BatchBuffers {
   }
 }
 
-/** Seals a block's stored bytes as the block `address` of `type` (Sealer.sealBlock of src/crypto); returns a new buffer. */
-export type BlockSealer = (address: Buffer, type: BlockType, stored: Buffer) => Buffer;
+/** Seals a block's stored bytes as the block `address` of `type` (Sealer.sealBlock of src/crypto): into the start of `into` when given, else a new buffer. */
+export type BlockSealer = (address: Buffer, type: BlockType, stored: Buffer, into?: Buffer) => Buffer;
 
 /**
  * Compresses the `count` records of a batch in place, and seals each with `seal` when given (then
@@ -92,11 +92,12 @@ export function compressBatch(b: Buffer, count: number, compress: (src: Buffer, 
     const raw = b.subarray(from + HEADER_BYTES, from + HEADER_BYTES + rawLength);
     const frame = rawLength >= 64 ? compress(raw, rawLength - 1) : null;
     const compression = frame ? Compression.Zstd : Compression.None;
-    const sealed = seal ? seal(header.address, header.type, frame ?? raw) : null;
+    // Sealed in place: the envelope is written where the block goes (its raw bytes and slack are room enough).
+    const sealed = seal ? seal(header.address, header.type, frame ?? raw, b.subarray(to + HEADER_BYTES, from + HEADER_BYTES + rawLength + slack)) : null;
     const out = sealed ?? frame;
     const stored = out ? out.length : rawLength;
-    if (out) out.copy(b, to + HEADER_BYTES);
-    else if (to !== from) b.copyWithin(to + HEADER_BYTES, from + HEADER_BYTES, from + HEADER_BYTES + rawLength);
+    if (frame && !sealed) frame.copy(b, to + HEADER_BYTES);
+    else if (!out && to !== from) b.copyWithin(to + HEADER_BYTES, from + HEADER_BYTES, from + HEADER_BYTES + rawLength);
     writeHeader(b, to, { ...header, compression, storedLength: stored });
     layout.storedLengths.push(stored);
     layout.compressions.push(compression);

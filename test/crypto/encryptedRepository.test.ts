@@ -181,7 +181,7 @@ test('keys: add, passwd and remove round trips; the last full key cannot be remo
   assert.match(noKeys.stderr, /is not encrypted: it has no keys/);
 });
 
-test('a write-only key ingests (deduplicated) and lists snapshots, and reads nothing back; the full key restores both snapshots', async (t) => {
+test("a write-only key ingests (deduplicated; unchanged files skipped from the host's own record) and lists snapshots, and reads nothing back; the full key restores its snapshots", async (t) => {
   const dir = await tempDir(t);
   const { cli } = setup(dir);
   await writeFile(join(dir, 'main.pass'), 'full\n');
@@ -190,22 +190,45 @@ test('a write-only key ingests (deduplicated) and lists snapshots, and reads not
   const src = join(dir, 'src');
   await mkdir(src);
   await writeFile(join(src, 'data.bin'), randomBytes(300_000));
+  await mkdir(join(src, 'sub'));
+  await writeFile(join(src, 'sub', 'inner.txt'), 'a file in a folder that does not change\n');
   const repo = join(dir, 'repo');
   assert.equal((await cli(repo, ['init', '--encryption'])).code, 0);
   assert.equal((await cli(repo, ['key', 'add', '--write-only', '--new-password-file', join(dir, 'cron.pass')])).code, 0);
 
-  const first = await cli(repo, ['ingest', '--json', src], cron);
-  assert.equal(first.code, 0, first.stderr);
-  const firstAdded = JSON.parse(first.stdout).added.blocks as number;
-  assert.ok(firstAdded > 1);
+  // --verbose --json: a {"type":"file"} line for each file read and stored, then the summary.
+  const ingest = async () => {
+    const r = await cli(repo, ['ingest', '--json', '--verbose', src], cron);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    return { read: lines.filter((l) => l.type === 'file').map((l) => l.path.slice(src.length)), summary: lines.at(-1) };
+  };
+  const first = await ingest();
+  assert.deepEqual(first.read.sort(), ['/data.bin', '/sub/inner.txt']);
+  assert.ok(first.summary.added.blocks > 1);
   await writeFile(join(src, 'more.txt'), 'one more file\n');
-  const second = await cli(repo, ['ingest', '--json', src], cron);
-  assert.equal(second.code, 0, second.stderr);
-  assert.equal(JSON.parse(second.stdout).added.blocks, 2, 'the new file and the new root tree; data.bin is deduplicated');
+  const second = await ingest();
+  assert.deepEqual(second.read, ['/more.txt'], 'the rest is unchanged: the host skips it from its own record of what it stored');
+  assert.equal(second.summary.added.blocks, 2, 'the new file and the new root tree');
+  assert.equal(second.summary.parent, first.summary.id);
+  const cacheDir = join(dir, 'cache', 'dedupfs', JSON.parse(await readFile(join(repo, 'config.json'), 'utf8')).id);
+  const own = (await readdir(cacheDir)).filter((n) => n.startsWith('trees-'));
+  assert.equal(own.length, 1);
+  assert.equal((await stat(join(cacheDir, own[0]))).mode & 0o077, 0, 'owner-only');
+  // Without that record (a new machine, a cleared cache) every file is read again, and still only new blocks stored.
+  await rm(join(cacheDir, own[0]));
+  const again = await ingest();
+  assert.deepEqual(again.read.sort(), ['/data.bin', '/more.txt', '/sub/inner.txt']);
+  assert.ok(again.summary.added.rawBytes < 4096, 'nothing but trees is new (atimes changed by the reading)');
+  // Twice: the record written by a run that kept every folder of its parent serves the next one.
+  for (let i = 0; i < 2; i++) assert.equal((await ingest()).read.length, 0);
+  await writeFile(join(src, 'more.txt'), 'changed\n');
+  assert.deepEqual((await ingest()).read, ['/more.txt'], 'sub/ was kept from the parent, and is still known');
+  assert.deepEqual((await ingest()).read, []);
 
   // The cron host's catalog holds what it wrote; built again from the repository, only ids and times.
   const listed = JSON.parse((await cli(repo, ['snapshots', '--json'], cron)).stdout) as Array<{ id: string; time: string; paths: string[] }>;
-  assert.equal(listed.length, 2);
+  assert.equal(listed.length, 7);
   await rm(join(dir, 'cache'), { recursive: true });
   const rebuilt = JSON.parse((await cli(repo, ['snapshots', '--json'], cron)).stdout) as Array<{ id: string; time: string; paths: string[] }>;
   assert.deepEqual(rebuilt.map((s) => [s.id, s.time]), listed.map((s) => [s.id, s.time]));
@@ -218,8 +241,8 @@ test('a write-only key ingests (deduplicated) and lists snapshots, and reads not
   }
 
   const full = JSON.parse((await cli(repo, ['snapshots', '--json'])).stdout) as Array<{ id: string; paths: string[] }>;
-  assert.deepEqual(full.map((s) => s.paths), [[src], [src]]);
-  for (const [i, snap] of full.entries()) {
+  assert.deepEqual(full.map((s) => s.paths), Array(7).fill([src]));
+  for (const [i, snap] of [full[0], full[full.length - 1]].entries()) {
     const out = join(dir, `restored-${i}`);
     const r = await cli(repo, ['restore', snap.id, out]);
     assert.equal(r.code, 0, r.stderr);
