@@ -54,6 +54,7 @@ function repoKeys(opened: OpenedKeys): RepoKeys {
   const opener = new Opener(material);
   const blocks: BlockSealing = {
     workerKeys: encodeKeyMaterial(writeOnlyView(material)),
+    readerKeys: material.kind === 'full' ? encodeKeyMaterial(material) : undefined,
     newSealer: () => {
       const sealer = new Sealer(material);
       return (address, type, stored) => sealer.sealBlock(address, type, stored);
