@@ -17,16 +17,17 @@ export type BlockOpener = (address: Address, type: BlockType, stored: Buffer) =>
 export interface RecordDamage { why: string; cause?: unknown }
 
 /**
- * The raw bytes of the record `rec` (header first) of block `addr`, or what is wrong with it. An
- * error of the opener other than BLOCK_DAMAGED (KEY: a write-only key) is thrown.
+ * The raw bytes of the record `rec` (header first) of block `addr`, written into `into`
+ * (shape.rawLength bytes) when given, or what is wrong with it. An error of the opener other
+ * than BLOCK_DAMAGED (KEY: a write-only key) is thrown.
  */
-export function openRecord(rec: Buffer, addr: Address, shape: RecordShape, hash: HashFunction, open?: BlockOpener): { raw: Buffer } | RecordDamage {
+export function openRecord(rec: Buffer, addr: Address, shape: RecordShape, hash: HashFunction, open?: BlockOpener, into?: Buffer): { raw: Buffer } | RecordDamage {
   const header = decodeHeader(rec, 0);
   if (rec.length < HEADER_BYTES + shape.storedLength || !header || !header.address.equals(addr)) return { why: 'is damaged (record header does not match)' };
   const stored = rec.subarray(HEADER_BYTES, HEADER_BYTES + shape.storedLength);
   let raw: Buffer;
   try {
-    raw = decompressBlock(open ? open(addr, shape.type, stored) : stored, shape.compression, shape.rawLength);
+    raw = decompressBlock(open ? open(addr, shape.type, stored) : stored, shape.compression, shape.rawLength, into);
   } catch (err) {
     if (err instanceof DedupfsError) {
       if (err.code === 'BLOCK_DAMAGED') return { why: 'is damaged (its sealed bytes do not authenticate)', cause: err };

@@ -1,8 +1,9 @@
 // Checks spans of records read from packs (BlockStore.getMany) on worker threads, so that a bulk
 // reader (restore) opens, decompresses and hashes on more than one core: one worker per core
 // besides the JavaScript thread's, at least one and at most 4, started on the first long span.
-// A span's memory is transferred to the worker, never copied, and the raw blocks come back in
-// one buffer. A worker holds at most two spans (the one it checks and the next); a span that
+// A span's memory is transferred to the worker, never copied, with a buffer made here for the
+// raw blocks, and both come back with the answer: the worker allocates nothing and keeps nothing
+// (memory that died on a worker would wait there for that worker's next GC). A worker holds at most two spans (the one it checks and the next); a span that
 // would wait longer is checked by the caller on its own thread (`busy`), so both cores work.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -19,10 +20,11 @@ export interface ReadSettings {
 
 /** One record of a span: its bytes are span[start, end). */
 export interface SpanRecord { start: number; end: number; address: Uint8Array; shape: RecordShape }
-export interface ReadRequest { id: number; span: ArrayBuffer; records: SpanRecord[] }
+/** `out`: room for the records' raw bytes, one after the other */
+export interface ReadRequest { id: number; span: ArrayBuffer; out: ArrayBuffer; records: SpanRecord[] }
 /** A record's raw bytes at out[at, at + length), or why it is damaged, or an error that is not damage (KEY). */
 export type ReadResult = { at: number; length: number } | { why: string; cause?: string } | { error: { code?: ErrorCode; message: string; hint?: string } };
-export interface ReadReply { id: number; out: ArrayBuffer; results: ReadResult[] }
+export interface ReadReply { id: number; span: ArrayBuffer; out: ArrayBuffer; results: ReadResult[] }
 
 /** A record checked: its raw bytes, what is wrong with it, or an error to pass on as it is. */
 export type RecordResult = { raw: Buffer } | RecordDamage | { error: unknown };
@@ -63,8 +65,9 @@ export class ReadPool {
     if (this.waiting.size === 0) for (const w of this.workers) w.worker.ref();
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { slot, resolve, reject });
-      const request: ReadRequest = { id, span: buffer, records };
-      slot.worker.postMessage(request, [buffer]);
+      const out = Buffer.allocUnsafeSlow(records.reduce((n, r) => n + r.shape.rawLength, 0)).buffer as ArrayBuffer;
+      const request: ReadRequest = { id, span: buffer, out, records };
+      slot.worker.postMessage(request, [buffer, out]);
     });
   }
 

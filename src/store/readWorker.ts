@@ -1,7 +1,8 @@
 // A read worker thread (readPool.ts): checks each record of a span read from a pack
-// (openRecord.ts: open, decompress, hash) and sends back the blocks' raw bytes in one buffer, or
-// per record what is wrong with it. In an encrypted repository it opens blocks and hashes with
-// the keys it is given (a full key's: a write-only one reads no block).
+// (openRecord.ts: open, decompress, hash), writing the blocks' raw bytes into the buffer it is
+// sent with the span, and says per record where its bytes are or what is wrong with it. Both
+// buffers go back with the answer: a worker keeps no memory between spans. In an encrypted
+// repository it opens blocks and hashes with the keys it is given (a full key's).
 import { parentPort, workerData } from 'node:worker_threads';
 import { hashFunction } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
@@ -16,21 +17,21 @@ const hash = material ? keyedHashFunction(material.contentKey) : hashFunction(se
 const opener = material ? new Opener(material) : null;
 const open = opener ? (address: Buffer, type: number, stored: Buffer) => opener.openBlock(address, type, stored) : undefined;
 
-parentPort!.on('message', ({ id, span, records }: ReadRequest) => {
-  const b = Buffer.from(span);
-  const out = Buffer.allocUnsafeSlow(records.reduce((n, r) => n + r.shape.rawLength, 0));
-  let at = 0;
+parentPort!.on('message', ({ id, span, out, records }: ReadRequest) => {
+  const b = Buffer.from(span), o = Buffer.from(out);
+  let next = 0;
   const results = records.map(({ start, end, address, shape }): ReadResult => {
+    const at = next;
+    next += shape.rawLength;
     try {
-      const r = openRecord(b.subarray(start, end), Buffer.from(address), shape, hash, open);
+      // A checked block's bytes are always those written into out (openRecord).
+      const r = openRecord(b.subarray(start, end), Buffer.from(address), shape, hash, open, o.subarray(at, next));
       if (!('raw' in r)) return { why: r.why, cause: r.cause === undefined ? undefined : (r.cause as Error).message };
-      out.set(r.raw, at);
-      at += r.raw.length;
-      return { at: at - r.raw.length, length: r.raw.length };
+      return { at, length: r.raw.length };
     } catch (err) {
       return { error: err instanceof DedupfsError ? { code: err.code, message: err.message, hint: err.hint } : { message: (err as Error).message } };
     }
   });
-  const reply: ReadReply = { id, out: out.buffer as ArrayBuffer, results };
-  parentPort!.postMessage(reply, [reply.out]);
+  const reply: ReadReply = { id, span, out, results };
+  parentPort!.postMessage(reply, [span, out]);
 });
