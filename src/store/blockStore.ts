@@ -32,6 +32,9 @@ const READ_RUN_BYTES = 2 << 20;
 /** getMany() checks a run of at least this many bytes on a read worker (measured: README, Performance). */
 const POOL_RUN_BYTES = 256 << 10;
 
+/** The share of such a run this thread checks itself, while a worker checks the rest. */
+const SHARE_HERE = 1 / 3;
+
 const MAX_UNWRITTEN = 2 << 20;
 
 /** An encrypted repository's sealing of blocks (made by src/repo/repoKeys.ts, so a plain repository never loads src/crypto). */
@@ -206,7 +209,7 @@ export class BlockStore {
    * damaged block fails only its own. Blocks that lie back to back in one pack (as the chunks of
    * a file usually do) are read together, up to READ_RUN_BYTES a read, so a sequential reader
    * (the mount) pays one system call per run instead of one per block. A run of POOL_RUN_BYTES or
-   * more is checked on a read worker (readPool.ts) unless the workers are all busy. A returned
+   * more is checked mostly on a read worker (readPool.ts) unless the workers are all busy. A returned
    * buffer may be a view into a buffer shared by the run: copy it to keep it long without the rest.
    */
   getMany(addrs: Address[]): Promise<Buffer>[] {
@@ -220,7 +223,7 @@ export class BlockStore {
       const checked = this.packs.read(first.packId, first.offset, runEnd - first.offset).then(
         (span) => this.checkRun(span, records, first.offset),
         (err): RecordResult[] => records.map(() => unreadable(err)));
-      records.forEach(({ addr, loc }, k) => out.push(checked.then((results) => this.settle(addr, loc, results[k]))));
+      records.forEach(({ addr, loc }, k) => out.push(checked.then((results) => results[k]).then((result) => this.settle(addr, loc, result))));
       run = [];
     };
     for (const addr of addrs) {
@@ -239,21 +242,36 @@ export class BlockStore {
     return out;
   }
 
-  /** Checks the records of a run read as `span` (starting at pack offset `from`): on a read worker when the run is long. */
-  private checkRun(span: Buffer, run: Array<{ addr: Address; loc: BlockLocation }>, from: number): RecordResult[] | Promise<RecordResult[]> {
+  /**
+   * Checks the records of a run read as `span` (starting at pack offset `from`). A long run is
+   * shared: a worker checks the records past the first SHARE_HERE of the span while this thread
+   * checks those before it (from a copy: the span itself moves to the worker), so the reader's
+   * first blocks are ready at once and the rest on the other core meanwhile.
+   */
+  private checkRun(span: Buffer, run: Array<{ addr: Address; loc: BlockLocation }>, from: number): Array<RecordResult | Promise<RecordResult>> {
     const bounds = run.map(({ loc }) => [loc.offset - from, loc.offset - from + HEADER_BYTES + loc.storedLength] as const);
     const pool = span.length >= POOL_RUN_BYTES ? this.startReadPool() : null;
+    let here = run.length;
+    let offloaded: Promise<RecordResult[]> | null = null;
     if (pool && !pool.busy) {
-      const records: SpanRecord[] = run.map(({ addr, loc }, k) => ({ start: bounds[k][0], end: bounds[k][1], address: addr, shape: loc }));
-      return pool.check(span, records);
+      here = 0;
+      while (here < run.length && bounds[here][1] <= span.length * SHARE_HERE) here++;
+      const records: SpanRecord[] = [];
+      for (let k = here; k < run.length; k++) records.push({ start: bounds[k][0], end: bounds[k][1], address: run[k].addr, shape: run[k].loc });
+      const mine = here ? Buffer.from(span.subarray(0, bounds[here - 1][1])) : span;
+      offloaded = pool.check(span, records);
+      span = mine;
     }
-    return run.map(({ addr, loc }, k) => {
+    const results: Array<RecordResult | Promise<RecordResult>> = [];
+    for (let k = 0; k < here; k++) {
       try {
-        return openRecord(span.subarray(bounds[k][0], bounds[k][1]), addr, loc, this.hash, this.openSealed);
+        results.push(openRecord(span.subarray(bounds[k][0], bounds[k][1]), run[k].addr, run[k].loc, this.hash, this.openSealed));
       } catch (error) {
-        return { error };
+        results.push({ error });
       }
-    });
+    }
+    for (let k = here; k < run.length; k++) results.push(offloaded!.then((rs) => rs[k - here]));
+    return results;
   }
 
   private startReadPool(): ReadPool | null {

@@ -1,6 +1,7 @@
 // Long runs of blocks read by getMany are checked on read workers (readPool.ts), short ones on
-// the JavaScript thread. Whichever thread checks it, a block comes back as stored, and a damaged
-// block fails alone with the same message as a single read of it gives, in a plain and in an
+// the JavaScript thread (which also checks the first third of a long run itself). Whichever
+// thread checks it, a block comes back as stored, and a damaged block fails alone with the same
+// message as a single read of it gives, in a plain and in an
 // encrypted repository (where the workers open sealed blocks with the keys they were given).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,23 +41,24 @@ for (const encryption of ['none', 'v1'] as const) {
     const table = await loadChunkTable(repo.store, entry.content);
     const addrs: Address[] = Array.from({ length: table.count }, (_, k) => table.address(k));
     assert.ok(addrs.length >= 8, `expected many chunks, got ${addrs.length}`);
-    const bad = 3;
-    const loc = repo.store.index.get(addrs[bad])!;
+    // One near the start of the first run (this thread's share), one near the end of the file (a worker's).
+    const bad = [1, addrs.length - 2];
+    const places = bad.map((k) => repo.store.index.get(addrs[k])!);
     await repo.close();
-    await flipBlockByte({ ...loc, address: '', path: packPath(repo.layout, loc.packId) });
+    for (const loc of places) await flipBlockByte({ ...loc, address: '', path: packPath(repo.layout, loc.packId) });
 
     repo = await open();
     t.after(() => repo.close());
-    const single = await repo.store.get(addrs[bad]).then(() => assert.fail('the damaged block was read'), (err: Error) => err);
-    assert.match(single.message, /^block [0-9a-f]{64} in pack [0-9a-f]+ is damaged/);
+    const single = await Promise.all(bad.map((k) => repo.store.get(addrs[k]).then(() => assert.fail('the damaged block was read'), (err: Error) => err)));
+    for (const err of single) assert.match(err.message, /^block [0-9a-f]{64} in pack [0-9a-f]+ is damaged/);
     const results = await Promise.allSettled(repo.store.getMany(addrs));
     assert.ok(repo.store['readPool'], 'the long run was not given to the read workers');
     results.forEach((r, k) => {
-      if (k === bad) {
+      if (bad.includes(k)) {
         assert.equal(r.status, 'rejected');
         const err = (r as PromiseRejectedResult).reason;
         assert.equal(err.code, 'BLOCK_DAMAGED');
-        assert.equal(err.message, single.message);
+        assert.equal(err.message, single[bad.indexOf(k)].message);
       } else {
         assert.equal(r.status, 'fulfilled', `block ${k}`);
         const at = table.offsets[k];
