@@ -37,7 +37,7 @@ export async function repairIndex(layout: RepoLayout, config: RepoConfig, badCop
   const old = `${layout.index}-old`;
   await rm(fresh, { recursive: true, force: true });
   const index = withOwnerOnlyUmask(() => BlockIndex.open(fresh));
-  const store = new BlockStore({ layout, index, hash: opts.keys?.hash ?? hashFunction(config.hash), hashName: config.hash, sealing: opts.keys?.blocks, compression: config.compression });
+  const store = new BlockStore({ layout, index, hash: opts.keys?.hash ?? hashFunction(config.hash), sealing: opts.keys?.blocks, compression: config.compression });
   const damaged: IndexRepair['damaged'] = [];
   let result: RebuildIndexResult;
   let verified = 0;

@@ -54,7 +54,6 @@ function repoKeys(opened: OpenedKeys): RepoKeys {
   const opener = new Opener(material);
   const blocks: BlockSealing = {
     workerKeys: encodeKeyMaterial(writeOnlyView(material)),
-    readerKeys: material.kind === 'full' ? encodeKeyMaterial(material) : undefined,
     newSealer: () => {
       const sealer = new Sealer(material);
       return (address, type, stored) => sealer.sealBlock(address, type, stored);

@@ -175,7 +175,7 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
         if (store) return store;
         const index = openIndex(layout.index, unwritable !== null, cannotWrite);
         return (store = new BlockStore({
-          layout, index, hash: keys?.hash ?? hashFunction(config.hash), hashName: config.hash, sealing: keys?.blocks, compression: config.compression, dryRun: opts.dryRun, owner: lock?.id,
+          layout, index, hash: keys?.hash ?? hashFunction(config.hash), sealing: keys?.blocks, compression: config.compression, dryRun: opts.dryRun, owner: lock?.id,
         }));
       },
       async close() {

@@ -9,18 +9,16 @@
 // callers write a snapshot only after that. Blocks waiting in an unsealed pack are remembered in
 // `pending` so one run never stores a block twice. In an encrypted repository (`sealing`) the
 // workers seal each block after compressing it (batchWork.ts), and a read opens it before
-// decompressing, then checks the keyed address as ever. getMany() checks long spans of records
-// on read workers (readPool.ts), short ones and single blocks on this thread.
-import type { Address, HashFunction, HashName } from '../core/address.js';
+// decompressing, then checks the keyed address as ever.
+import type { Address, HashFunction } from '../core/address.js';
 import { addressToHex } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
 import type { CompressionConfig } from '../repo/config.js';
 import type { RepoLayout } from '../repo/layout.js';
 import { BlockIndex, type BlockLocation } from './index/blockIndex.js';
 import { PackWriter } from './pack/packWriter.js';
-import { HEADER_BYTES, type BlockType, type PackEntry } from './pack/format.js';
-import { openRecord, type RecordDamage } from './openRecord.js';
-import { ReadPool, type RecordResult, type SpanRecord } from './readPool.js';
+import { HEADER_BYTES, decodeHeader, type BlockType, type PackEntry } from './pack/format.js';
+import { decompressBlock } from './compress.js';
 import { BatchBuffers, RecordBatch, type BlockSealer } from './recordBatch.js';
 import { CompressPool } from './compressPool.js';
 import { batchSlack, type BatchSettings } from './batchWork.js';
@@ -29,20 +27,12 @@ import { PackFiles } from './packFiles.js';
 /** getMany() reads back-to-back blocks with one read of at most this many bytes. */
 const READ_RUN_BYTES = 2 << 20;
 
-/** getMany() checks a run of at least this many bytes on a read worker (measured: README, Performance). */
-const POOL_RUN_BYTES = 256 << 10;
-
-/** The share of such a run this thread checks itself, while a worker checks the rest. */
-const SHARE_HERE = 1 / 3;
-
 const MAX_UNWRITTEN = 2 << 20;
 
 /** An encrypted repository's sealing of blocks (made by src/repo/repoKeys.ts, so a plain repository never loads src/crypto). */
 export interface BlockSealing {
   /** the keys the compression workers seal with: the write-only view, as encodeKeyMaterial gives it */
   workerKeys: Uint8Array;
-  /** a full key's material (encodeKeyMaterial), for the read workers to open blocks with; none for a write-only key */
-  readerKeys?: Uint8Array;
   /** a new Sealer's sealBlock: its own writer session, for one thread */
   newSealer(): BlockSealer;
   /** the plaintext of a block's sealed bytes: BLOCK_DAMAGED when they do not open as this address and type, KEY for a write-only key */
@@ -53,8 +43,6 @@ export interface BlockStoreOptions {
   layout: RepoLayout;
   index: BlockIndex;
   hash: HashFunction;
-  /** the repository's hash (config.hash): with it, read workers can check long runs of blocks (getMany) */
-  hashName?: HashName;
   compression: CompressionConfig;
   /** a pack is sealed once it reaches this many bytes */
   packTarget?: number;
@@ -82,8 +70,6 @@ export class BlockStore {
   private writer: Promise<PackWriter> | null = null;
   /** started on the first new block, so readers never start worker threads */
   private compressPool: CompressPool | null = null;
-  /** started on the first long run getMany() reads; null where none may start (no hashName, a write-only key) */
-  private readPool: ReadPool | null = null;
   /** seals under way; each removes itself when done, so finished packs are not kept in memory */
   private readonly sealing = new Set<Promise<void>>();
   /** new blocks not yet sent off to be compressed (recordBatch.ts) */
@@ -195,22 +181,15 @@ export class BlockStore {
    * block into a new pack without compressing it again.
    */
   async readRecord(addr: Address, loc: BlockLocation): Promise<{ raw: Buffer; stored: Buffer }> {
-    let rec: Buffer;
-    try {
-      rec = await this.packs.read(loc.packId, loc.offset, HEADER_BYTES + loc.storedLength);
-    } catch (err) {
-      throw this.damaged(addr, loc, unreadable(err));
-    }
-    return { raw: this.settle(addr, loc, openRecord(rec, addr, loc, this.hash, this.openSealed)), stored: rec.subarray(HEADER_BYTES) };
+    return this.checkRecord(addr, loc, this.packs.read(loc.packId, loc.offset, HEADER_BYTES + loc.storedLength));
   }
 
   /**
    * The blocks at `addrs`, each checked like get(): one promise per address, in order, and a
    * damaged block fails only its own. Blocks that lie back to back in one pack (as the chunks of
    * a file usually do) are read together, up to READ_RUN_BYTES a read, so a sequential reader
-   * (the mount) pays one system call per run instead of one per block. A run of POOL_RUN_BYTES or
-   * more is checked mostly on a read worker (readPool.ts) unless the workers are all busy. A returned
-   * buffer may be a view into a buffer shared by the run: copy it to keep it long without the rest.
+   * (the mount) pays one system call per run instead of one per block. A returned buffer may be
+   * a view into that run's read buffer: copy it to keep it long without the rest.
    */
   getMany(addrs: Address[]): Promise<Buffer>[] {
     const out: Promise<Buffer>[] = [];
@@ -218,12 +197,13 @@ export class BlockStore {
     let runEnd = 0;
     const flush = () => {
       if (!run.length) return;
-      const records = run;
-      const first = records[0].loc;
-      const checked = this.packs.read(first.packId, first.offset, runEnd - first.offset).then(
-        (span) => this.checkRun(span, records, first.offset),
-        (err): RecordResult[] => records.map(() => unreadable(err)));
-      records.forEach(({ addr, loc }, k) => out.push(checked.then((results) => results[k]).then((result) => this.settle(addr, loc, result))));
+      const first = run[0].loc;
+      const span = this.packs.read(first.packId, first.offset, runEnd - first.offset);
+      for (const { addr, loc } of run) {
+        const start = loc.offset - first.offset;
+        const rec = span.then((b) => b.subarray(start, start + HEADER_BYTES + loc.storedLength));
+        out.push(this.checkRecord(addr, loc, rec).then((r) => r.raw));
+      }
       run = [];
     };
     for (const addr of addrs) {
@@ -242,54 +222,28 @@ export class BlockStore {
     return out;
   }
 
-  /**
-   * Checks the records of a run read as `span` (starting at pack offset `from`). A long run is
-   * shared: a worker checks the records past the first SHARE_HERE of the span while this thread
-   * checks those before it (from a copy: the span itself moves to the worker), so the reader's
-   * first blocks are ready at once and the rest on the other core meanwhile.
-   */
-  private checkRun(span: Buffer, run: Array<{ addr: Address; loc: BlockLocation }>, from: number): Array<RecordResult | Promise<RecordResult>> {
-    const bounds = run.map(({ loc }) => [loc.offset - from, loc.offset - from + HEADER_BYTES + loc.storedLength] as const);
-    const pool = span.length >= POOL_RUN_BYTES ? this.startReadPool() : null;
-    let here = run.length;
-    let offloaded: Promise<RecordResult[]> | null = null;
-    if (pool && !pool.busy) {
-      here = 0;
-      while (here < run.length && bounds[here][1] <= span.length * SHARE_HERE) here++;
-      const records: SpanRecord[] = [];
-      for (let k = here; k < run.length; k++) records.push({ start: bounds[k][0], end: bounds[k][1], address: run[k].addr, shape: run[k].loc });
-      const mine = here ? Buffer.from(span.subarray(0, bounds[here - 1][1])) : span;
-      offloaded = pool.check(span, records);
-      span = mine;
-    }
-    const results: Array<RecordResult | Promise<RecordResult>> = [];
-    for (let k = 0; k < here; k++) {
-      try {
-        results.push(openRecord(span.subarray(bounds[k][0], bounds[k][1]), run[k].addr, run[k].loc, this.hash, this.openSealed));
-      } catch (error) {
-        results.push({ error });
-      }
-    }
-    for (let k = here; k < run.length; k++) results.push(offloaded!.then((rs) => rs[k - here]));
-    return results;
-  }
-
-  private startReadPool(): ReadPool | null {
-    const { hashName, sealing } = this.opts;
-    if (!hashName || (sealing && !sealing.readerKeys)) return null;
-    return (this.readPool ??= new ReadPool({ hash: hashName, keys: sealing?.readerKeys }));
-  }
-
-  /** The raw bytes of a checked record, or the error that says what is wrong with it. */
-  private settle(addr: Address, loc: BlockLocation, result: RecordResult): Buffer {
-    if ('raw' in result) return result.raw;
-    if ('error' in result) throw result.error;
-    throw this.damaged(addr, loc, result);
-  }
-
-  private damaged(addr: Address, loc: BlockLocation, { why, cause }: RecordDamage): DedupfsError {
+  private async checkRecord(addr: Address, loc: BlockLocation, read: Promise<Buffer>): Promise<{ raw: Buffer; stored: Buffer }> {
     const hex = addressToHex(addr);
-    return new DedupfsError('BLOCK_DAMAGED', `block ${hex} in pack ${loc.packId} ${why}`, { data: { address: hex, pack: loc.packId }, cause });
+    const damaged = (why: string, cause?: unknown) =>
+      new DedupfsError('BLOCK_DAMAGED', `block ${hex} in pack ${loc.packId} ${why}`, { data: { address: hex, pack: loc.packId }, cause });
+    let rec: Buffer;
+    try {
+      rec = await read;
+    } catch (err) {
+      throw damaged((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing (pack file not found)' : `cannot be read: ${(err as Error).message}`, err);
+    }
+    const header = decodeHeader(rec, 0);
+    if (rec.length < HEADER_BYTES + loc.storedLength || !header || !header.address.equals(addr)) throw damaged('is damaged (record header does not match)');
+    const stored = rec.subarray(HEADER_BYTES, HEADER_BYTES + loc.storedLength);
+    let raw: Buffer;
+    try {
+      raw = decompressBlock(this.openSealed ? this.openSealed(addr, loc.type, stored) : stored, loc.compression, loc.rawLength);
+    } catch (err) {
+      if (err instanceof DedupfsError) throw err.code === 'BLOCK_DAMAGED' ? damaged('is damaged (its sealed bytes do not authenticate)', err) : err;
+      throw damaged('is damaged (does not decompress)', err);
+    }
+    if (raw.length !== loc.rawLength || !this.hash(raw).equals(addr)) throw damaged('is damaged (content does not match its hash)');
+    return { raw, stored: rec.subarray(HEADER_BYTES) };
   }
 
   async close(): Promise<void> {
@@ -297,8 +251,6 @@ export class BlockStore {
     this.writer = null;
     await this.compressPool?.close();
     this.compressPool = null;
-    await this.readPool?.close();
-    this.readPool = null;
     await this.packs.close();
   }
 
@@ -397,9 +349,4 @@ export class BlockStore {
     if (err.code === 'ENOSPC') throw new DedupfsError('REPO_WRITE', `no space left on device while writing to ${this.opts.layout.root}`, { hint: 'free some space and run again; the repository was left as it was', cause: err });
     throw new DedupfsError('REPO_WRITE', `cannot write to repository ${this.opts.layout.root}: ${err.message}`, { cause: err });
   }
-}
-
-/** A pack that could not be read, as the damage of each block wanted from it. */
-function unreadable(err: unknown): RecordDamage {
-  return { why: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing (pack file not found)' : `cannot be read: ${(err as Error).message}`, cause: err };
 }

@@ -17,17 +17,10 @@ const zstd = lazyRequire<typeof Binding>('zstd-napi/binding.js');
 
 let dctx: InstanceType<typeof Binding.DCtx> | null = null;
 
-/**
- * The raw bytes of a stored block, written into `into` (rawLength bytes) when given; throws when
- * the frame is damaged or not `rawLength` long.
- */
-export function decompressBlock(stored: Buffer, compression: Compression, rawLength: number, into?: Buffer): Buffer {
-  if (compression !== Compression.Zstd) {
-    if (!into || stored.length !== rawLength) return stored;
-    stored.copy(into);
-    return into;
-  }
-  const raw = into ?? Buffer.allocUnsafe(rawLength);
+/** The raw bytes of a stored block; throws when the frame is damaged or not `rawLength` long. */
+export function decompressBlock(stored: Buffer, compression: Compression, rawLength: number): Buffer {
+  if (compression !== Compression.Zstd) return stored;
+  const raw = Buffer.allocUnsafe(rawLength);
   const n = (dctx ??= new (zstd().DCtx)()).decompress(raw, stored);
   if (n !== rawLength) throw new Error(`the frame holds ${n} bytes, not ${rawLength}`);
   return raw;
