@@ -8,6 +8,7 @@ import { benchMount } from './mount.js';
 import { benchWritableMount } from './writableMount.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchPeers } from './peers.js';
+import { benchRestore } from './restore.js';
 import { benchStartup } from './startup.js';
 import { benchS3 } from './s3.js';
 
@@ -17,6 +18,7 @@ const sections: Array<[string, () => Promise<void>]> = [
   ['ingest and restore', benchIngest],
   ['s3: ingest and restore in a bucket', benchS3],
   ['encryption: ingest and restore, plain and encrypted', benchEncryption],
+  ['restore: to tmpfs, plain and encrypted (against DEDUPFS_BENCH_RESTORE_BASELINE)', benchRestore],
   ['mount', benchMount],
   ['writable mount', benchWritableMount],
   ['gc and check', benchLifecycle],
