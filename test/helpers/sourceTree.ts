@@ -98,8 +98,12 @@ export async function describeTree(root: string): Promise<Map<string, EntryFacts
       const path = Buffer.concat([dir, Buffer.from('/'), name]);
       const relPath = rel + '/' + name.toString('latin1');
       const st = await lstat(path);
+      // whole milliseconds from the exact nanoseconds: Math.floor(st.mtimeMs) of a time a few
+      // hundred ns below a millisecond could round up in the double and differ by 1 ms from the
+      // restored copy (restore keeps microseconds)
+      const mtimeMs = Number((await lstat(path, { bigint: true })).mtimeNs / 1_000_000n);
       const f: EntryFacts = { kind: st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFIFO() ? 'fifo' : 'other',
-        mode: st.mode, size: st.isFile() || st.isSymbolicLink() ? st.size : 0, mtimeMs: Math.floor(st.mtimeMs) };
+        mode: st.mode, size: st.isFile() || st.isSymbolicLink() ? st.size : 0, mtimeMs };
       if (st.isFile()) {
         const fh = await open(path, 'r');
         try {
