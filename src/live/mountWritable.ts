@@ -20,6 +20,7 @@ import { CatalogView } from '../mount/catalogView.js';
 import { checkMountPoint } from '../mount/checkMountPoint.js';
 import { fuseOps } from '../mount/fuseOps.js';
 import { InodeAllocator } from '../mount/inodes.js';
+import { kernelOptions, readAheadFor } from '../mount/kernelOptions.js';
 import { loadFuse } from '../mount/loadFuse.js';
 import { mountError, watchMount } from '../mount/mountRepository.js';
 import { loadChunkTable } from '../tree/chunkList.js';
@@ -60,25 +61,6 @@ export interface WritableMount {
   /** resolves once unmounted (by unmount() or from outside) and the last commit is done */
   done: Promise<Snapshot | null>;
   unmount(): Promise<void>;
-}
-
-const MAX_READ_AHEAD = 8 << 20;
-
-function kernelOptions(allowOther: boolean): Record<string, unknown> {
-  return {
-    // 128 KiB writes instead of 4 KiB (DESIGN.md: fuse-native has no option for it).
-    fsname: 'dedupfs-live,use_ino,big_writes,max_write=131072',
-    subtype: 'dedupfs',
-    // Safe to cache (as the read-only mount does): every change of a name, an attribute or a
-    // file's content passes through the kernel, which keeps its caches up to date with it.
-    attrTimeout: 5,
-    entryTimeout: 5,
-    kernelCache: true,
-    defaultPermissions: true,
-    allowOther,
-    // A change may wait for a commit or a copy-up; answering EIO then would break the writer.
-    timeout: false,
-  };
 }
 
 /** The snapshot the tree starts from, and the journal lines to lay over it. */
@@ -152,7 +134,7 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   });
 
   const cache = new BlockCache(repo.store, opts.cacheBytes);
-  const maxReadAhead = Math.min(MAX_READ_AHEAD, Math.floor(opts.cacheBytes / 4));
+  const maxReadAhead = readAheadFor(opts.cacheBytes);
   const view = new CatalogView({
     catalog: repo.catalog, filter: opts.scope, snapshotDir: repo.layout.snapshots, store: repo.store, inodes,
     onError: (err) => opts.onError(`cannot read the catalog: ${(err as Error).message}`),
@@ -160,7 +142,13 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   await view.refresh(true);
   const catalogOps = fuseOps({ root: view.root, cache, maxReadAhead, onError: opts.onError });
   const operations = liveOps({ tree, journal, held, area, gate, cache, catalogOps, snapshotsIno: inodes.next(), ids, maxReadAhead, onError: opts.onError });
-  const fuse = new Fuse(mountpoint, operations, kernelOptions(opts.allowOther ?? false));
+  const fuse = new Fuse(mountpoint, operations, kernelOptions({
+    // 128 KiB writes instead of 4 KiB (DESIGN.md: fuse-native has no option for it)
+    fsname: 'dedupfs-live,use_ino,big_writes,max_write=131072',
+    allowOther: opts.allowOther ?? false,
+    // a change may wait for a commit or a copy-up; answering EIO then would break the writer
+    timeout: false,
+  }));
   await new Promise<void>((resolve, reject) => fuse.mount((err) => (err ? reject(mountError(mountpoint, err)) : resolve())));
   const server: Server = await serveCommits(area, commit);
   const timer = opts.commitEveryMs ? setInterval(() => {

@@ -26,6 +26,7 @@ import { fuseOps } from './fuseOps.js';
 import { InodeAllocator } from './inodes.js';
 import { loadFuse, type Fuse } from './loadFuse.js';
 import type { DirNode } from './mountNode.js';
+import { kernelOptions, readAheadFor } from './kernelOptions.js';
 import { findMount } from './procMounts.js';
 import { snapshotRoot } from './snapshotTree.js';
 
@@ -53,21 +54,7 @@ export interface MountedRepository {
   unmount(): Promise<void>;
 }
 
-const MAX_READ_AHEAD = 8 << 20;
 const WATCH_MS = 1000;
-
-function kernelOptions(allowOther: boolean): Record<string, unknown> {
-  return {
-    fsname: 'dedupfs,ro,use_ino',
-    subtype: 'dedupfs',
-    attrTimeout: 5,
-    entryTimeout: 5,
-    kernelCache: true,
-    defaultPermissions: true,
-    allowOther,
-    timeout: 60_000,
-  };
-}
 
 export async function mountRepository(repo: Repository, opts: MountOptions): Promise<MountedRepository> {
   const Fuse = await loadFuse();
@@ -88,8 +75,8 @@ export async function mountRepository(repo: Repository, opts: MountOptions): Pro
     root = view.root;
   }
   const cache = new BlockCache(repo.store, opts.cacheBytes);
-  const ops = fuseOps({ root, cache, maxReadAhead: Math.min(MAX_READ_AHEAD, Math.floor(opts.cacheBytes / 4)), onError: opts.onError });
-  const fuse = new Fuse(mountpoint, ops, kernelOptions(opts.allowOther ?? false));
+  const ops = fuseOps({ root, cache, maxReadAhead: readAheadFor(opts.cacheBytes), onError: opts.onError });
+  const fuse = new Fuse(mountpoint, ops, kernelOptions({ fsname: 'dedupfs,ro,use_ino', allowOther: opts.allowOther ?? false, timeout: 60_000 }));
   await new Promise<void>((resolve, reject) => fuse.mount((err) => (err ? reject(mountError(mountpoint, err)) : resolve())));
   return { mountpoint, snapshot, ...watchMount(fuse, mountpoint) };
 }
