@@ -5,7 +5,7 @@ import type { Argv } from 'yargs';
 import { resolve } from 'node:path';
 import type { SnapshotFilter } from '../src/catalog/catalog.js';
 import { durationToMs, parseDuration } from '../src/core/duration.js';
-import { defaultRepoPath } from '../src/repo/layout.js';
+import { defaultRepoPath } from '../src/core/layout.js';
 import { openRepository, type OpenOptions, type Repository } from '../src/repo/repository.js';
 import type { RequestCounts } from '../src/backend/backend.js';
 import type { PasswordSource, RepoKeys } from '../src/repo/repoKeys.js';

@@ -2,7 +2,7 @@
 // waits until the snapshot is durable.
 import type { CommandModule } from 'yargs';
 import { requestCommit } from '../../src/live/index.js';
-import { defaultRepoPath } from '../../src/repo/layout.js';
+import { defaultRepoPath } from '../../src/core/layout.js';
 import { summary, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs { mountpoint: string }

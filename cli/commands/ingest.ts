@@ -4,7 +4,7 @@ import { ingest } from '../../src/ingest/ingest.js';
 import { statSources } from '../../src/ingest/ingest.js';
 import { readPathList } from '../../src/ingest/readPathList.js';
 import { parseDuration, durationToMs } from '../../src/core/duration.js';
-import { repoIsNamed } from '../../src/repo/layout.js';
+import { repoIsNamed } from '../../src/core/layout.js';
 import { formatIngestSummary, formatRecovered } from '../../src/ui/formatSnapshot.js';
 import { formatRequests } from '../../src/ui/formatRequests.js';
 import { abortOnSignal } from '../abortOnSignal.js';

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { parseChunkerParams } from '../../src/chunker/index.js';
 import { DedupfsError } from '../../src/core/errors.js';
-import { defaultRepoPath } from '../../src/repo/layout.js';
+import { defaultRepoPath } from '../../src/core/layout.js';
 import { chunkerFromConfig, parseCompression, type EncryptionName, type RepoConfig } from '../../src/repo/config.js';
 import { initRepository, openRepository } from '../../src/repo/repository.js';
 import { parseRepoLocation } from '../../src/backend/parseRepoLocation.js';

@@ -2,7 +2,7 @@
 // encrypted repository.
 import type { CommandModule } from 'yargs';
 import { DedupfsError } from '../../src/core/errors.js';
-import { defaultRepoPath } from '../../src/repo/layout.js';
+import { defaultRepoPath } from '../../src/core/layout.js';
 import type { KeyChange } from '../../src/repo/changeKeys.js';
 import { formatKeyChange, formatKeyList } from '../../src/ui/formatKeys.js';
 import { LOCK_WAIT_OPTION, lockWaitMs, notice, output, passwordSource, summary, type GlobalArgs } from '../shared.js';

@@ -2,7 +2,7 @@
 // salvage damaged packs, and keep every snapshot (rewritten without its damaged files when asked).
 import type { CommandModule } from 'yargs';
 import { repair } from '../../src/lifecycle/index.js';
-import { defaultRepoPath } from '../../src/repo/layout.js';
+import { defaultRepoPath } from '../../src/core/layout.js';
 import { formatRepair, repairHint } from '../../src/ui/formatRepair.js';
 import { LOCK_WAIT_OPTION, exitWithWarnings, hint as printHint, lockWaitMs, notice, passwordSource, summary, progressFor, type GlobalArgs } from '../shared.js';
 

@@ -1,7 +1,7 @@
 // `dedupfs unlock [--all]`: remove locks left by processes that are gone.
 import type { CommandModule } from 'yargs';
 import { unlock } from '../../src/lifecycle/index.js';
-import { defaultRepoPath } from '../../src/repo/layout.js';
+import { defaultRepoPath } from '../../src/core/layout.js';
 import { formatUnlock } from '../../src/ui/formatLocks.js';
 import { summary, type GlobalArgs } from '../shared.js';
 

@@ -19,8 +19,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DedupfsError } from '../core/errors.js';
-import type { LockKind } from '../repo/lockFile.js';
 import type { Backend, ObjectInfo } from './backend.js';
+
+/** Who may hold a lock at the same time: many shared holders, or one exclusive (folder locks, src/repo/lock.ts, too). */
+export type LockKind = 'shared' | 'exclusive';
 
 export interface BackendLockOptions {
   kind: LockKind;

@@ -1,14 +1,14 @@
 // The backend of a repository in a local folder: a key is a path below the folder. Writes go to
 // a dot-named temporary file beside the target, which is fsynced, renamed over the target, and
 // the folder fsynced, so a crash leaves the old object or the whole new one. Folders are created
-// 0700 and files 0600 (owner-only, as src/repo/layout.ts sets for the whole repository).
+// 0700 and files 0600 (owner-only, as src/core/layout.ts sets for the whole repository).
 import { constants } from 'node:fs';
 import { chmod, copyFile, mkdir, open, opendir, rename, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { DedupfsError, ioError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
-import { DIR_MODE, FILE_MODE } from '../repo/layout.js';
+import { DIR_MODE, FILE_MODE } from '../core/layout.js';
 import { zeroCounts, type Backend, type ObjectInfo, type RequestCounts } from './backend.js';
 import { checkKey } from './objectKey.js';
 import { shortObject } from './shortObject.js';

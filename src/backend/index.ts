@@ -9,7 +9,7 @@
 // server. Design and failure cases: docs/BACKENDS.md.
 //
 // Must not touch: packs' insides, the index, the catalog or snapshots. This area imports only
-// src/core (and src/repo/layout.ts for the owner-only modes); everything above the block store
+// src/core (the owner-only modes are src/core/layout.ts); everything above the block store
 // reaches objects through the store, never through a backend.
 export type { Backend, ObjectInfo, RequestCounts, RequestKind } from './backend.js';
 export { FolderBackend } from './folderBackend.js';

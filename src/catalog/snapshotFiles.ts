@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { Limiter } from '../core/limiter.js';
 import { writeFileDurably } from '../core/writeFileDurably.js';
-import { FILE_MODE } from '../repo/layout.js';
+import { FILE_MODE } from '../core/layout.js';
 import { listSnapshotIds, PLAIN_SNAPSHOTS, removeSnapshotFile, SNAPSHOT_ID, writeSnapshotFile, type Snapshot, type SnapshotSeal } from './snapshotRecord.js';
 
 export interface SnapshotFiles {

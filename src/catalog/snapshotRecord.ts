@@ -8,7 +8,7 @@ import { open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DedupfsError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
-import { FILE_MODE } from '../repo/layout.js';
+import { FILE_MODE } from '../core/layout.js';
 
 export interface Snapshot {
   id: string;

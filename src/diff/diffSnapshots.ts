@@ -6,7 +6,7 @@ import { selectSnapshot } from '../catalog/selectSnapshot.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
 import type { Repository } from '../repo/repository.js';
 import { locateSnapshotPath, type LocatedPath } from '../restore/locateSnapshotPath.js';
-import type { BlockReader } from '../tree/chunkList.js';
+import type { BlockReader } from '../core/blocks.js';
 import { diffEntries, type DiffItem } from './diffTrees.js';
 
 export interface DiffOptions {

@@ -3,7 +3,7 @@
 // walk never reads it. Only folders that differ are decoded, which makes the diff of two
 // snapshots of a large, mostly unchanged tree cost a few tree reads.
 import type { Address } from '../core/address.js';
-import type { BlockReader } from '../tree/chunkList.js';
+import type { BlockReader } from '../core/blocks.js';
 import type { FileContent, TreeEntry } from '../tree/entry.js';
 import { decodeTree } from '../tree/treeCodec.js';
 import { walkTree } from '../tree/walkTree.js';

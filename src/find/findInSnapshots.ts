@@ -1,6 +1,6 @@
 // `dedupfs find`: which snapshots hold an entry whose name (or, for a pattern with a "/", whose
 // path inside the snapshot) matches a glob. The patterns are those of --exclude (Excludes in
-// src/ingest/excludes.ts), so one syntax serves both. Snapshots of the same source share most of
+// src/core/excludes.ts), so one syntax serves both. Snapshots of the same source share most of
 // their folders, and a folder's tree address names its whole content: the matches found under a
 // folder are kept per (address, path), and every other snapshot holding that folder at that path
 // reuses them without reading a block. Only folders holding matches keep anything in memory.
@@ -8,9 +8,9 @@ import { addressToHex, addressFromHex, type Address } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
 import { selectSnapshot } from '../catalog/selectSnapshot.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
-import { Excludes } from '../ingest/excludes.js';
+import { Excludes } from '../core/excludes.js';
 import type { Repository } from '../repo/repository.js';
-import type { BlockReader } from '../tree/chunkList.js';
+import type { BlockReader } from '../core/blocks.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { decodeTree } from '../tree/treeCodec.js';
 

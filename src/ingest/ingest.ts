@@ -29,7 +29,7 @@ import { loadBlocksToHeal, saveBlocksToHeal } from '../store/blocksToHeal.js';
 import { recoverUnsealedPacks, type RecoverUnsealedResult } from '../store/recoverUnsealedPacks.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { decodeTree } from '../tree/treeCodec.js';
-import { Excludes } from './excludes.js';
+import { Excludes } from '../core/excludes.js';
 import { FolderMarkers } from './folderMarkers.js';
 import { OwnerNames } from './ownerNames.js';
 import { checkStdinName, storeStdin, type StdinSource } from './storeStdin.js';

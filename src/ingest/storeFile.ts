@@ -14,7 +14,7 @@ import { DedupfsError, ioError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { readXattrs, readXattrsSync } from '../core/xattrs.js';
 import type { BlockStore } from '../store/blockStore.js';
-import { BlockType } from '../store/pack/format.js';
+import { BlockType } from '../core/blocks.js';
 import { ChunkListWriter } from '../tree/chunkList.js';
 import type { FileContent } from '../tree/entry.js';
 

@@ -19,7 +19,7 @@ import { selectScoped } from '../catalog/selectSnapshot.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
 import { isEncrypted, type RepoConfig } from '../repo/config.js';
 import type { Repository } from '../repo/repository.js';
-import { BlockType } from '../store/pack/format.js';
+import { BlockType } from '../core/blocks.js';
 import { walkBlocks } from '../tree/walkBlocks.js';
 
 export interface CopyOptions {

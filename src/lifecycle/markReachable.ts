@@ -6,7 +6,7 @@ import { addressFromHex, addressToHex } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
-import type { BlockReader } from '../tree/chunkList.js';
+import type { BlockReader } from '../core/blocks.js';
 import { walkBlocks } from '../tree/walkBlocks.js';
 
 /**

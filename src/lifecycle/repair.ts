@@ -25,7 +25,7 @@ import type { Reporter } from '../core/reporter.js';
 import { parseRepoLocation } from '../backend/parseRepoLocation.js';
 import { commitLeftovers, type LeftoverCommit } from '../live/index.js';
 import { isEncrypted, readConfig } from '../repo/config.js';
-import { repoLayout } from '../repo/layout.js';
+import { repoLayout } from '../core/layout.js';
 import { acquireLock } from '../repo/lock.js';
 import { openRepository, type Repository } from '../repo/repository.js';
 import type { PasswordSource } from '../repo/repoKeys.js';

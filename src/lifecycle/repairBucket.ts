@@ -21,7 +21,7 @@ import { BucketSnapshotFiles } from '../catalog/snapshotFiles.js';
 import { commitLeftovers } from '../live/index.js';
 import { readBucketConfig } from '../repo/bucketRepository.js';
 import { openCacheDir } from '../repo/cacheDir.js';
-import type { RepoLayout } from '../repo/layout.js';
+import type { RepoLayout } from '../core/layout.js';
 import { openRepository } from '../repo/repository.js';
 import { BadCopies } from '../store/badCopies.js';
 import { packKey } from '../store/packSpace.js';

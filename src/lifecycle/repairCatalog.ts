@@ -9,7 +9,7 @@ import { rename, rm } from 'node:fs/promises';
 import { ioError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
 import type { SnapshotSeal } from '../catalog/snapshotRecord.js';
-import type { RepoLayout } from '../repo/layout.js';
+import type { RepoLayout } from '../core/layout.js';
 import { checkSnapshotFiles } from './checkSnapshotFiles.js';
 
 export interface CatalogRepair {

@@ -9,7 +9,7 @@
 import { addressFromHex, addressToHex, type Address } from '../core/address.js';
 import { snapshotId, type Snapshot } from '../catalog/snapshotRecord.js';
 import type { Repository } from '../repo/repository.js';
-import { BlockType } from '../store/pack/format.js';
+import { BlockType } from '../core/blocks.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { escapeName } from '../tree/nameEscape.js';
 import { decodeTree, encodeTree } from '../tree/treeCodec.js';

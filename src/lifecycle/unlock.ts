@@ -6,7 +6,7 @@ import { removeBackendLocks } from '../backend/backendLock.js';
 import { openBackend } from '../backend/openBackend.js';
 import { parseRepoLocation } from '../backend/parseRepoLocation.js';
 import { noConfig, readConfig } from '../repo/config.js';
-import { repoLayout } from '../repo/layout.js';
+import { repoLayout } from '../core/layout.js';
 import { removeLocks } from '../repo/lock.js';
 
 /**

@@ -16,7 +16,7 @@ import { addressToHex, type Address } from '../core/address.js';
 import { snapshotId, type Snapshot } from '../catalog/snapshotRecord.js';
 import { storeChunk, storeFile, type StoredFile } from '../ingest/storeFile.js';
 import type { Repository } from '../repo/repository.js';
-import { BlockType } from '../store/pack/format.js';
+import { BlockType } from '../core/blocks.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { ChunkListWriter } from '../tree/chunkList.js';
 import { encodeTree } from '../tree/treeCodec.js';

@@ -13,7 +13,7 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { DedupfsError } from '../core/errors.js';
-import { FILE_MODE } from '../repo/layout.js';
+import { FILE_MODE } from '../core/layout.js';
 import type { LiveOp } from './liveOp.js';
 import { replaceFile } from './stagingArea.js';
 

@@ -8,7 +8,7 @@ import { addressFromHex } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
 import type { InodeAllocator } from '../mount/inodes.js';
 import { FsError } from '../mount/lookupPath.js';
-import type { BlockReader } from '../tree/chunkList.js';
+import type { BlockReader } from '../core/blocks.js';
 import type { JournalContent } from './journal.js';
 import type { LiveOp } from './liveOp.js';
 import { LiveTree, type LiveNode } from './liveTree.js';

@@ -11,7 +11,7 @@ import { mkdir, open, readFile, readdir, rename, rm, unlink, writeFile } from 'n
 import { join } from 'node:path';
 import { DedupfsError, ioError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
-import { DIR_MODE, FILE_MODE } from '../repo/layout.js';
+import { DIR_MODE, FILE_MODE } from '../core/layout.js';
 
 export interface StagingArea {
   dir: string;

@@ -7,7 +7,7 @@
 // buffer, so the cache counts memory by buffer: a buffer's whole size from the first cached
 // view into it until the last one is evicted. A sequential reader's views are evicted together.
 import type { Address } from '../core/address.js';
-import type { BlockReader, BlockSource } from '../tree/chunkList.js';
+import type { BlockReader, BlockSource } from '../core/blocks.js';
 
 interface Entry { value: Promise<Buffer>; data?: Buffer }
 

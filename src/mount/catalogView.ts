@@ -15,7 +15,7 @@
 // a folder of a catalog with thousands of snapshots stays cheap.
 import type { Catalog, SnapshotFilter } from '../catalog/catalog.js';
 import { listSnapshotIds, type Snapshot } from '../catalog/snapshotRecord.js';
-import type { BlockReader } from '../tree/chunkList.js';
+import type { BlockReader } from '../core/blocks.js';
 import type { InodeAllocator } from './inodes.js';
 import { showLabel } from './shownName.js';
 import { S_IFLNK, syntheticDirStat, type DirNode, type LinkNode, type MountNode } from './mountNode.js';

@@ -4,7 +4,7 @@
 import type { Address } from '../core/address.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
 import { addressFromHex } from '../core/address.js';
-import type { BlockReader } from '../tree/chunkList.js';
+import type { BlockReader } from '../core/blocks.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { decodeTree } from '../tree/treeCodec.js';
 import { LinkInodes, type InodeAllocator } from './inodes.js';

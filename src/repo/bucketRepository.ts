@@ -20,7 +20,7 @@ import { MetaCache } from '../store/metaCache.js';
 import { BucketPacks } from '../store/packSpace.js';
 import { openCacheDir } from './cacheDir.js';
 import { chunkerFromConfig, configText, isEncrypted, newConfig, noConfig, parseConfig, type InitOptions, type RepoConfig } from './config.js';
-import { withOwnerOnlyUmask } from './ownerOnly.js';
+import { withOwnerOnlyUmask } from '../core/ownerOnly.js';
 import type { OpenOptions, Repository } from './repository.js';
 
 const CONFIG_KEY = 'config.json';

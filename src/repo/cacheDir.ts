@@ -8,7 +8,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ioError } from '../core/errors.js';
-import { DIR_MODE, repoLayout, type RepoLayout } from './layout.js';
+import { DIR_MODE, repoLayout, type RepoLayout } from '../core/layout.js';
 
 /** This machine's folder for the repository with id `id`. */
 export function cacheRoot(id: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { DedupfsError } from '../core/errors.js';
 import { addKey, changePassword, listKeys, readPassword, removeKey, rotateKeys, type KeyInfo, type KeyKind, type KeyringAccess } from '../crypto/index.js';
 import { isEncrypted, readConfig } from './config.js';
-import { repoLayout } from './layout.js';
+import { repoLayout } from '../core/layout.js';
 import { acquireLock } from './lock.js';
 import { keyringGuard } from './keyringSeen.js';
 import type { PasswordSource } from './repoKeys.js';

@@ -11,6 +11,7 @@ import type { HashName } from '../core/address.js';
 import { HASH_NAMES } from '../core/address.js';
 // params.js, not the chunker's index: opening a repository needs none of the chunking code (start-up).
 import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/params.js';
+import type { CompressionConfig } from '../store/compress.js';
 
 /** The newest format this dedupfs reads. */
 export const FORMAT_VERSION = 3;
@@ -22,8 +23,6 @@ export const BUCKET_FORMAT = 2;
 
 /** 'v1': sealed as docs/ENCRYPTION.md says, keys in keys.json; 'none': plain. */
 export type EncryptionName = 'v1' | 'none';
-
-export interface CompressionConfig { algorithm: 'zstd' | 'none'; level: number }
 
 export interface RepoConfig {
   format: number;

@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { ioError } from '../core/errors.js';
 import { cacheRoot } from './cacheDir.js';
-import { DIR_MODE } from './layout.js';
+import { DIR_MODE } from '../core/layout.js';
 
 /** $XDG_CACHE_HOME/dedupfs/ID (default ~/.cache), created owner-only. */
 export async function localRepoDir(repoId: string): Promise<string> {

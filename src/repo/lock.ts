@@ -19,13 +19,15 @@ import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DedupfsError, ioError } from '../core/errors.js';
-import { DIR_MODE, repoLayout } from './layout.js';
+import { DIR_MODE, repoLayout } from '../core/layout.js';
 import {
   LOCK_SUFFIX, deleteLockFile, describeLock, readLockFiles, writeLockFile,
-  type LockInfo, type LockKind, type LockRecord,
+  type LockInfo, type LockRecord,
 } from './lockFile.js';
+import type { LockKind } from '../backend/backendLock.js';
 
-export type { LockInfo, LockKind, LockRecord } from './lockFile.js';
+export type { LockInfo, LockRecord } from './lockFile.js';
+export type { LockKind } from '../backend/backendLock.js';
 
 export interface LockOptions {
   kind: LockKind;

@@ -8,9 +8,8 @@
 import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { FILE_MODE } from './layout.js';
-
-export type LockKind = 'shared' | 'exclusive';
+import { FILE_MODE } from '../core/layout.js';
+import type { LockKind } from '../backend/backendLock.js';
 
 /** The JSON inside a lock file; times are ISO 8601. */
 export interface LockRecord { kind: LockKind; pid: number; host: string; command: string; created: string; refreshed: string }

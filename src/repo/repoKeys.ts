@@ -15,7 +15,7 @@ import type { SnapshotSeal } from '../catalog/snapshotRecord.js';
 import type { RepoConfig } from './config.js';
 import { keyringGuard } from './keyringSeen.js';
 import { localRepoDir } from './localRepoDir.js';
-import type { RepoLayout } from './layout.js';
+import type { RepoLayout } from '../core/layout.js';
 
 /** --password-file and --password-command; DEDUPFS_PASSWORD_FILE and DEDUPFS_PASSWORD_COMMAND otherwise. */
 export interface PasswordSource { file?: string; command?: string }

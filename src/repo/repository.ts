@@ -24,8 +24,8 @@ import type { IndexObjects } from '../store/indexObjects.js';
 import { folderSnapshotFiles, type SnapshotFiles } from '../catalog/snapshotFiles.js';
 import { chunkerFromConfig, configText, isEncrypted, newConfig, readConfig, type InitOptions as ConfigInitOptions, type RepoConfig } from './config.js';
 import type { PasswordSource, RepoKeys } from './repoKeys.js';
-import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from './layout.js';
-import { withOwnerOnlyUmask } from './ownerOnly.js';
+import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from '../core/layout.js';
+import { withOwnerOnlyUmask } from '../core/ownerOnly.js';
 // Not imported lazily: its modules are mostly the folder's too, and a lazy import split the
 // bundle's shared parts into more files than `snapshots` should load (test/startup). The S3 SDK
 // itself is loaded only for an 's3:' location (openBackend.ts).

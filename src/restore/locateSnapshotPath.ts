@@ -11,7 +11,7 @@ import { DedupfsError } from '../core/errors.js';
 import { selectSnapshot } from '../catalog/selectSnapshot.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
 import type { Repository } from '../repo/repository.js';
-import type { BlockReader } from '../tree/chunkList.js';
+import type { BlockReader } from '../core/blocks.js';
 import { escapeName } from '../tree/nameEscape.js';
 import { resolvePath, type ResolvedPath } from '../tree/resolvePath.js';
 import { decodeTree } from '../tree/treeCodec.js';

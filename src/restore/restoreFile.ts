@@ -13,7 +13,7 @@
 import { closeSync, constants, ftruncateSync, openSync, unlinkSync, writev, writevSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Reporter } from '../core/reporter.js';
-import type { BlockSource } from '../tree/chunkList.js';
+import type { BlockSource } from '../core/blocks.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { readFileContent } from '../tree/readFileContent.js';
 import { applyFdMetadata, type MetadataContext } from './applyMetadata.js';

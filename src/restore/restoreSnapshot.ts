@@ -23,7 +23,7 @@ import { LONG_PATH, throughDescriptor } from '../core/longPath.js';
 import type { Reporter } from '../core/reporter.js';
 import type { RootMeta } from '../catalog/snapshotRecord.js';
 import type { Repository } from '../repo/repository.js';
-import type { BlockSource } from '../tree/chunkList.js';
+import type { BlockSource } from '../core/blocks.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { escapeName } from '../tree/nameEscape.js';
 import { walkTree, type TreeItem } from '../tree/walkTree.js';

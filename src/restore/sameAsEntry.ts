@@ -10,7 +10,8 @@ import type { BigIntStats } from 'node:fs';
 import { readlink } from 'node:fs/promises';
 import { chunkFile, type Chunker } from '../chunker/index.js';
 import type { HashFunction } from '../core/address.js';
-import { loadChunkTable, type BlockReader } from '../tree/chunkList.js';
+import { loadChunkTable } from '../tree/chunkList.js';
+import type { BlockReader } from '../core/blocks.js';
 import type { TreeEntry } from '../tree/entry.js';
 
 export interface SameContext { store: BlockReader; chunker: Chunker; hash: HashFunction }

@@ -2,9 +2,9 @@
 // plain name: not empty, not "." or "..", without "/" or NUL, so no name can reach outside its
 // folder. --exclude drops an entry and all below it; --include keeps an entry and all below it
 // (everything, when no --include is given). Patterns match the path inside the snapshot with
-// the same rules as ingest's --exclude (src/ingest/excludes.ts): a pattern without a slash
+// the same rules as ingest's --exclude (src/core/excludes.ts): a pattern without a slash
 // matches a name at any depth, one with a slash the whole path ("/etc/*.conf").
-import { Excludes } from '../ingest/excludes.js';
+import { Excludes } from '../core/excludes.js';
 
 /** unsafe: never created; excluded: dropped with what is below; included: restored; outside: not
  * restored itself, but a folder is still searched for included entries. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { addressFromHex } from '../core/address.js';
 import type { Repository } from '../repo/repository.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
-import { BlockType } from '../store/pack/format.js';
+import { BlockType } from '../core/blocks.js';
 import { markReachable } from '../lifecycle/markReachable.js';
 
 export interface RepoStats {

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ioError } from '../core/errors.js';
 import { writeFileDurably } from '../core/writeFileDurably.js';
-import { FILE_MODE, type RepoLayout } from '../repo/layout.js';
+import { FILE_MODE, type RepoLayout } from '../core/layout.js';
 import type { PackSpace } from './packSpace.js';
 
 export interface BadCopy { address: string; pack: string; offset: number; reason: string }

@@ -19,12 +19,12 @@
 import type { Address, HashFunction } from '../core/address.js';
 import { addressToHex } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
-import type { CompressionConfig } from '../repo/config.js';
-import type { RepoLayout } from '../repo/layout.js';
+import type { RepoLayout } from '../core/layout.js';
 import { BlockIndex, type BlockLocation } from './index/blockIndex.js';
 import { PackWriter } from './pack/packWriter.js';
-import { BlockType, HEADER_BYTES, decodeHeader, type PackEntry } from './pack/format.js';
-import { decompressBlock } from './compress.js';
+import { HEADER_BYTES, decodeHeader, type PackEntry } from './pack/format.js';
+import { BlockType } from '../core/blocks.js';
+import { decompressBlock, type CompressionConfig } from './compress.js';
 import { BatchBuffers, RecordBatch, type BlockSealer } from './recordBatch.js';
 import { CompressPool } from './compressPool.js';
 import { batchSlack, type BatchSettings } from './batchWork.js';

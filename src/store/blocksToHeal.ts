@@ -8,7 +8,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ioError } from '../core/errors.js';
 import { writeFileDurably } from '../core/writeFileDurably.js';
-import { FILE_MODE, type RepoLayout } from '../repo/layout.js';
+import { FILE_MODE, type RepoLayout } from '../core/layout.js';
 
 function toHealPath(layout: RepoLayout): string {
   return join(layout.root, 'to-heal.json');

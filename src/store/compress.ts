@@ -13,6 +13,9 @@ import type Binding from 'zstd-napi/binding.js';
 import { lazyRequire } from '../core/lazyRequire.js';
 import { Compression } from './pack/format.js';
 
+/** How a repository compresses its blocks (config.json's compression). */
+export interface CompressionConfig { algorithm: 'zstd' | 'none'; level: number }
+
 const zstd = lazyRequire<typeof Binding>('zstd-napi/binding.js');
 
 let dctx: InstanceType<typeof Binding.DCtx> | null = null;

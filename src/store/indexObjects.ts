@@ -20,7 +20,7 @@ import type { Backend } from '../backend/backend.js';
 import { DedupfsError } from '../core/errors.js';
 import { Limiter } from '../core/limiter.js';
 import { writeFileDurably } from '../core/writeFileDurably.js';
-import { FILE_MODE } from '../repo/layout.js';
+import { FILE_MODE } from '../core/layout.js';
 import type { BlockIndex } from './index/blockIndex.js';
 import { ENTRY_BYTES, decodeTrailerEntries, encodeEntries, type PackEntry } from './pack/format.js';
 

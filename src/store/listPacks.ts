@@ -3,7 +3,7 @@
 // left by a crash) and anything else found there (strays, which no dedupfs writes).
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { packPath, type RepoLayout } from '../repo/layout.js';
+import { packPath, type RepoLayout } from '../core/layout.js';
 
 export interface PackFile {
   packId: string;

@@ -7,7 +7,7 @@
 import type { RootDatabase } from 'lmdb';
 import type { Address } from '../core/address.js';
 import { lazyRequire } from '../core/lazyRequire.js';
-import { withOwnerOnlyUmask } from '../repo/ownerOnly.js';
+import { withOwnerOnlyUmask } from '../core/ownerOnly.js';
 
 const lmdb = lazyRequire<typeof import('lmdb')>('lmdb');
 

@@ -9,7 +9,7 @@
 // up the others.
 import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { packPath, type RepoLayout } from '../repo/layout.js';
+import { packPath, type RepoLayout } from '../core/layout.js';
 
 export class PackFiles {
   private readonly handles = new Map<string, Promise<FileHandle>>();

@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { DedupfsError, ioError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
-import type { RepoLayout } from '../repo/layout.js';
+import type { RepoLayout } from '../core/layout.js';
 import { listPacks, PACK_ID, type PackFile, type PackListing } from './listPacks.js';
 import { FOOTER_BYTES, ENTRY_BYTES } from './pack/format.js';
 import type { PackWriter } from './pack/packWriter.js';

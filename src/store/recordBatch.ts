@@ -9,7 +9,8 @@
 // what comes back is `length` bytes of finished records, ready to be written to a pack as they are. One copy, one message each way and one write call per batch,
 // instead of an allocation, two messages and a write per block; the buffers are reused.
 import type { Address } from '../core/address.js';
-import { Compression, HEADER_BYTES, decodeHeader, writeHeader, type BlockType } from './pack/format.js';
+import { Compression, HEADER_BYTES, decodeHeader, writeHeader } from './pack/format.js';
+import type { BlockType } from '../core/blocks.js';
 
 /** A batch is sent to a worker once it holds this many bytes. */
 export const BATCH_BYTES = 1 << 20;

@@ -23,11 +23,12 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HashFunction } from '../core/address.js';
 import { fsyncDir } from '../core/fsyncDir.js';
-import { DIR_MODE, packPath, type RepoLayout } from '../repo/layout.js';
+import { DIR_MODE, packPath, type RepoLayout } from '../core/layout.js';
 import { decompressBlock } from './compress.js';
 import type { BlockIndex } from './index/blockIndex.js';
 import { listPacks, type PackFile } from './listPacks.js';
-import { HEADER_BYTES, decodeHeader, encodeTrailer, type BlockType, type PackEntry } from './pack/format.js';
+import { HEADER_BYTES, decodeHeader, encodeTrailer, type PackEntry } from './pack/format.js';
+import type { BlockType } from '../core/blocks.js';
 import { unsealedName } from './pack/packWriter.js';
 import { readPackEntries } from './pack/readPackEntries.js';
 

@@ -5,18 +5,13 @@
 // enough for huge files and ready for binary search by file offset.
 import { ADDRESS_BYTES, type Address } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
-import { BlockType } from '../store/pack/format.js';
+import { BlockType, type BlockReader, type BlockWriter } from '../core/blocks.js';
 import type { ChunkRef, FileContent, ListRef } from './entry.js';
 
 export const INLINE_CHUNKS = 64;
 export const LIST_BLOCK_CHUNKS = 4096;
 const REF_BYTES = ADDRESS_BYTES + 4;
 
-export interface BlockWriter { add(type: BlockType, raw: Buffer): { address: Address } }
-export interface BlockReader { get(addr: Address): Promise<Buffer> }
-/** A reader that also takes several blocks at once, one promise each, in order: the block store
- * reads back-to-back blocks together (readFileContent, the mount's cache). */
-export interface BlockSource extends BlockReader { getMany(addrs: Address[]): Promise<Buffer>[] }
 
 /**
  * Builds a file's content as its chunks arrive. Only the list block being filled is held in

@@ -5,7 +5,8 @@
 // memory stays flat whatever the file's size. Every chunk is checked against its address.
 import type { Address } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
-import { loadChunkTable, type BlockSource } from './chunkList.js';
+import { loadChunkTable } from './chunkList.js';
+import type { BlockSource } from '../core/blocks.js';
 import type { FileContent } from './entry.js';
 
 export interface ContentPiece {

@@ -3,7 +3,7 @@
 // UTF-8 can be reached; "." and ".." are taken lexically and never climb above the root.
 import type { Address } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
-import type { BlockReader } from './chunkList.js';
+import type { BlockReader } from '../core/blocks.js';
 import type { TreeEntry } from './entry.js';
 import { escapeName, unescapeName } from './nameEscape.js';
 import { decodeTree } from './treeCodec.js';

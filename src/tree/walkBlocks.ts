@@ -3,8 +3,8 @@
 // path (bytes, relative to the root) of the file or folder that holds it and decides whether to
 // go on: returning false for a block already seen makes shared subtrees cost nothing.
 import type { Address } from '../core/address.js';
-import { BlockType } from '../store/pack/format.js';
-import type { BlockReader } from './chunkList.js';
+import { BlockType } from '../core/blocks.js';
+import type { BlockReader } from '../core/blocks.js';
 import { LIST_BLOCK_CHUNKS } from './chunkList.js';
 import { ADDRESS_BYTES } from '../core/address.js';
 import { decodeTree } from './treeCodec.js';

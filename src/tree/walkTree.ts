@@ -3,7 +3,7 @@
 // memory, so a walk over millions of files stays small. Consumers (ls -R, restore) may skip a
 // folder's contents by setting `prune` on its item before asking for the next one.
 import type { Address } from '../core/address.js';
-import type { BlockReader } from './chunkList.js';
+import type { BlockReader } from '../core/blocks.js';
 import type { TreeEntry } from './entry.js';
 import { decodeTree } from './treeCodec.js';
 

@@ -7,7 +7,7 @@ import { mkdtemp, mkdir, readFile, readdir, readlink, lstat, rm, writeFile } fro
 import { join } from 'node:path';
 import { addressToHex } from '../../src/core/address.js';
 import { snapshotId, writeSnapshotFile, type Snapshot } from '../../src/catalog/snapshotRecord.js';
-import { BlockType } from '../../src/store/pack/format.js';
+import { BlockType } from '../../src/core/blocks.js';
 import type { TreeEntry } from '../../src/tree/entry.js';
 import { encodeTree } from '../../src/tree/treeCodec.js';
 import { runCli } from '../helpers/cli.js';

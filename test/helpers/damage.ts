@@ -4,7 +4,7 @@
 // to name.
 import { open, rm, truncate, writeFile } from 'node:fs/promises';
 import { addressFromHex, addressToHex } from '../../src/core/address.js';
-import { packPath, repoLayout } from '../../src/repo/layout.js';
+import { packPath, repoLayout } from '../../src/core/layout.js';
 import { openRepository } from '../../src/repo/repository.js';
 import type { BlockLocation } from '../../src/store/index/blockIndex.js';
 import { HEADER_BYTES } from '../../src/store/pack/format.js';

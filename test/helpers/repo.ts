@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { addressFromHex } from '../../src/core/address.js';
 import { openRepository, type Repository } from '../../src/repo/repository.js';
-import { BlockType } from '../../src/store/pack/format.js';
+import { BlockType } from '../../src/core/blocks.js';
 import { walkBlocks } from '../../src/tree/walkBlocks.js';
 import type { Snapshot } from '../../src/catalog/snapshotRecord.js';
 import { tempDir } from './tempDir.js';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ingest } from '../../src/ingest/ingest.js';
-import { BlockType } from '../../src/store/pack/format.js';
+import { BlockType } from '../../src/core/blocks.js';
 import { buildSourceTree } from '../helpers/sourceTree.js';
 import { countBlocks, openTestRepo, tempRepoPath } from '../helpers/repo.js';
 import { tempDir } from '../helpers/tempDir.js';

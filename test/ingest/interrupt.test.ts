@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { acquireLock } from '../../src/repo/lock.js';
 import { openRepository } from '../../src/repo/repository.js';
 import { listPacks } from '../../src/store/listPacks.js';
-import { repoLayout } from '../../src/repo/layout.js';
+import { repoLayout } from '../../src/core/layout.js';
 import { CLI_PATH, runCli } from '../helpers/cli.js';
 import { tempRepoPath, verifySnapshotBlocks } from '../helpers/repo.js';
 import { writeLargeRandomFile } from '../helpers/sourceTree.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingest } from '../../src/ingest/ingest.js';
 import { openRepository } from '../../src/repo/repository.js';
-import { repoLayout } from '../../src/repo/layout.js';
+import { repoLayout } from '../../src/core/layout.js';
 import { listPacks } from '../../src/store/listPacks.js';
 import { runCli } from '../helpers/cli.js';
 import { describeTree } from '../helpers/sourceTree.js';

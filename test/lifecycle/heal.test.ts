@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { snapshotId, writeSnapshotFile, type Snapshot } from '../../src/catalog/snapshotRecord.js';
 import { acquireLock } from '../../src/repo/lock.js';
 import { openRepository } from '../../src/repo/repository.js';
-import { BlockType } from '../../src/store/pack/format.js';
+import { BlockType } from '../../src/core/blocks.js';
 import { decodeTree, encodeTree } from '../../src/tree/treeCodec.js';
 import { addressFromHex, addressToHex } from '../../src/core/address.js';
 import { runCli } from '../helpers/cli.js';

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, open, readFile, readdir, readlink, rm, writeFile } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addressFromHex } from '../../src/core/address.js';
-import { packPath } from '../../src/repo/layout.js';
+import { packPath } from '../../src/core/layout.js';
 import { openRepository } from '../../src/repo/repository.js';
 import { HEADER_BYTES } from '../../src/store/pack/format.js';
 import { loadChunkTable } from '../../src/tree/chunkList.js';

@@ -7,7 +7,7 @@ import type { Snapshot } from '../../src/catalog/snapshotRecord.js';
 import { addressToHex } from '../../src/core/address.js';
 import { InodeAllocator } from '../../src/mount/inodes.js';
 import { snapshotRoot } from '../../src/mount/snapshotTree.js';
-import { BlockType } from '../../src/store/pack/format.js';
+import { BlockType } from '../../src/core/blocks.js';
 import type { TreeEntry } from '../../src/tree/entry.js';
 import { encodeTree } from '../../src/tree/treeCodec.js';
 import { unescapeName } from '../../src/tree/nameEscape.js';

@@ -61,7 +61,7 @@ test('a missing chunk list block: that file is not restored, the others are', as
   const { entry } = await resolvePath(repo.store, addressFromHex(fx.snapshot.root), '/long.bin');
   assert.ok(entry.content && 'lists' in entry.content, 'expected list blocks');
   const loc = repo.store.index.get(entry.content.lists[0].address)!;
-  const { packPath } = await import('../../src/repo/layout.js');
+  const { packPath } = await import('../../src/core/layout.js');
   const pack = packPath(repo.layout, loc.packId);
   await repo.close();
   await flipBlockByte({ ...loc, address: '', path: pack });

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import binding from 'zstd-napi/binding.js';
 import { hashFunction } from '../../src/core/address.js';
 import { CompressPool } from '../../src/store/compressPool.js';
-import { Compression, BlockType, HEADER_BYTES, decodeHeader } from '../../src/store/pack/format.js';
+import { Compression, HEADER_BYTES, decodeHeader } from '../../src/store/pack/format.js';
+import { BlockType } from '../../src/core/blocks.js';
 import { BATCH_BYTES, RecordBatch, compressBatch, type BatchLayout } from '../../src/store/recordBatch.js';
 import { frameCompressor } from '../../src/store/compress.js';
 

@@ -11,7 +11,8 @@ import { DedupfsError } from '../../core/errors.js';
 import { checkIndexFile } from './checkIndexFile.js';
 import { diskNearlyFull, repoWriteError, unwritableReason } from '../../core/repoWriteError.js';
 import { dirname } from 'node:path';
-import type { BlockType, Compression, PackEntry } from '../pack/format.js';
+import type { Compression, PackEntry } from '../pack/format.js';
+import type { BlockType } from '../../core/blocks.js';
 
 const lmdb = lazyRequire<typeof import('lmdb')>('lmdb');
 

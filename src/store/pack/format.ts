@@ -9,6 +9,7 @@
 //   trailer := entry(48)* count(u32le) 0(u32le) 'DPAKEND1'(8)
 //   entry   := address(32) offset(u32le, of the record header) type(1) compression(1) 0(2) rawLength(u32le) storedLength(u32le)
 import type { Address } from '../../core/address.js';
+import { BlockType } from '../../core/blocks.js';
 
 export const PACK_MAGIC = Buffer.from('DDFSPK01');
 export const RECORD_MAGIC = Buffer.from('DBLK');
@@ -17,8 +18,6 @@ export const HEADER_BYTES = 48;
 export const ENTRY_BYTES = 48;
 export const FOOTER_BYTES = 16;
 
-/** What a block is: file data, a directory tree, or a list of a large file's chunks. */
-export enum BlockType { Data = 0, Tree = 1, List = 2 }
 export enum Compression { None = 0, Zstd = 1 }
 
 export interface PackEntry {

@@ -10,7 +10,7 @@
 import { link, open, mkdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { DIR_MODE, FILE_MODE, packPath, type RepoLayout } from '../../repo/layout.js';
+import { DIR_MODE, FILE_MODE, packPath, type RepoLayout } from '../../core/layout.js';
 import { fsyncDir } from '../../core/fsyncDir.js';
 import { PACK_MAGIC, HEADER_BYTES, encodeHeader, encodeTrailer, type PackEntry } from './format.js';
 

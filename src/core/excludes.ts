@@ -1,9 +1,10 @@
-// --exclude patterns. A pattern without a slash matches a name at any depth ("*.tmp",
-// "node_modules"); a pattern with a slash matches the whole source path ("/var/cache/*",
-// "/home/*/.cache"). `*` matches within one path component, `**` across components, `?` one
-// character. Matching is on the raw bytes of the name, read as latin1 so any byte matches itself.
+// --exclude patterns, for ingest; restore and find select paths with the same syntax. A pattern
+// without a slash matches a name at any depth ("*.tmp", "node_modules"); a pattern with a slash
+// matches the whole source path ("/var/cache/*", "/home/*/.cache"). `*` matches within one path
+// component, `**` across components, `?` one character. Matching is on the raw bytes of the
+// name, read as latin1 so any byte matches itself.
 import { readFile } from 'node:fs/promises';
-import { ioError } from '../core/errors.js';
+import { ioError } from './errors.js';
 
 export class Excludes {
   private readonly nameRules: RegExp[] = [];
