@@ -1,9 +1,9 @@
 // `dedupfs check`: is everything the snapshots need there and intact? Findings, not exceptions:
 // the check goes on past every problem and reports them all.
 //   1. packs agree with their own trailers, and every index entry names a real record
-//      (checkPacks.ts);
+//      (src/store/checkPacks.ts);
 //   2. with readData, every block of every pack (or of a subset of packs) is read, decompressed
-//      and re-hashed (verifyPack.ts);
+//      and re-hashed (src/store/verifyPack.ts);
 //   3. every snapshot's trees are read (each read is checked against its hash) and every block
 //      they name is judged: missing from the index, named by a bad index entry, or found damaged
 //      in step 2; each damaged block is reported with the snapshots and paths that need it
@@ -22,15 +22,12 @@
 import { addressFromHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Repository } from '../repo/repository.js';
-import { BadCopies } from '../store/badCopies.js';
-import { saveBlocksToHeal } from '../store/blocksToHeal.js';
+import { StoreMaintenance, saveBlocksToHeal, type BadCopies, type BlockFailure, type IndexProblem, type PackProblem } from '../store/index.js';
 import { escapeName } from '../tree/nameEscape.js';
-import { checkPacks, type IndexProblem, type PackProblem } from './checkPacks.js';
 import { checkSnapshotFiles, type SnapshotFileProblem } from './checkSnapshotFiles.js';
 import { findDamage, type DamageMap } from './findDamage.js';
 import { configSuspicion, probeConfig } from './suspectConfig.js';
 import { formatReadDataSubset, selectSubset, type ReadDataSubset } from './readDataSubset.js';
-import { verifyPack, type BlockFailure } from './verifyPack.js';
 
 export interface CheckOptions {
   /** read and re-hash every block (or those of `subset`) */
@@ -90,10 +87,10 @@ export interface CheckReport {
  * @example const report = await check(repo, { readData: true }); if (!report.ok) process.exitCode = 1;
  */
 export async function check(repo: Repository, opts: CheckOptions = {}): Promise<CheckReport> {
-  const { index } = repo.store;
+  const store = new StoreMaintenance(repo.store);
   const reporter = opts.reporter ?? {};
-  const knownBad = await BadCopies.load(repo.store.packs);
-  const packs = await checkPacks(repo.store.packs, index, knownBad, reporter);
+  const knownBad = await store.loadBadCopies();
+  const packs = await store.checkPacks(knownBad, reporter);
   const badEntries = new Map(packs.indexProblems.map((p) => [p.address, p.problem]));
 
   const failures: Array<BlockFailure & { pack: string }> = [];
@@ -105,7 +102,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     reporter.start?.({ files: toRead.length, bytes: toRead.reduce((n, p) => n + p.size, 0) });
     for (const pack of toRead) {
       reporter.item?.(`pack ${pack.packId}`);
-      for (const f of await verifyPack(repo.store, pack.packId, pack.entries, (n) => reporter.bytes?.(n))) failures.push({ ...f, pack: pack.packId });
+      for (const f of await store.verifyPack(pack.packId, pack.entries, (n) => reporter.bytes?.(n))) failures.push({ ...f, pack: pack.packId });
       readData.blocks += pack.entries.length;
       readData.bytes += pack.size;
       reporter.fileDone?.();
@@ -114,7 +111,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   const badCopies = new Map(failures.map((f) => [`${f.pack}:${f.entry.offset}`, f.reason]));
 
   const judge = (hex: string): string | undefined => {
-    const loc = index.get(addressFromHex(hex));
+    const loc = store.located(addressFromHex(hex));
     if (!loc) {
       const holder = packs.unindexed.get(hex);
       return holder ? `missing from the index (pack ${holder} holds it; 'dedupfs repair' rebuilds the index)` : 'missing: no intact copy is stored';
@@ -137,7 +134,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     for (const [hex, paths] of byBlock) {
       let block = blocks.get(hex);
       if (!block) {
-        const loc = index.get(addressFromHex(hex));
+        const loc = store.located(addressFromHex(hex));
         block = { address: hex, pack: loc?.packId, offset: loc?.offset, reason: damage.reasons.get(hex) ?? judge(hex) ?? 'damaged', snapshots: [] };
         blocks.set(hex, block);
       }
@@ -150,7 +147,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   for (const f of failures) {
     const hex = f.entry.address.toString('hex');
     if (blocks.has(hex)) continue;
-    const loc = index.get(f.entry.address);
+    const loc = store.located(f.entry.address);
     if (loc?.packId === f.pack && loc.offset === f.entry.offset) {
       blocks.set(hex, { address: hex, pack: f.pack, offset: f.entry.offset, reason: f.reason, snapshots: [] });
     } else {
@@ -159,18 +156,18 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   }
 
   let unreferencedBlocks = 0;
-  for (const [address] of index.entries()) if (!damage.referenced.has(address.toString('hex'))) unreferencedBlocks++;
+  for (const [address] of store.indexEntries()) if (!damage.referenced.has(address.toString('hex'))) unreferencedBlocks++;
   const damagedBlocks = [...blocks.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  const probe = readData ? { failed: failures.length, read: readData.blocks } : await probeConfig(repo.store);
+  const probe = readData ? { failed: failures.length, read: readData.blocks } : await probeConfig(store);
   const configSuspect = configSuspicion(repo.config, probe.failed, probe.read);
   // A repository that cannot be written (read-only, full) is still checked; it only stays unmarked.
   let markedBad = 0;
   let markError: string | undefined;
   if (!configSuspect) {
     try {
-      markedBad = await markBad(repo, knownBad, failures);
+      markedBad = await markBad(store, knownBad, failures);
       // What snapshots need and the index no longer names: ingest reads such files again.
-      await saveBlocksToHeal(repo.layout, damagedBlocks.filter((b) => b.snapshots.length && !index.has(addressFromHex(b.address))).map((b) => b.address));
+      await saveBlocksToHeal(repo.layout, damagedBlocks.filter((b) => b.snapshots.length && !store.located(addressFromHex(b.address))).map((b) => b.address));
     } catch (err) {
       markError = (err as Error).message;
     }
@@ -187,17 +184,17 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
 }
 
 // Takes the failed copies the index names out of it and lists them as bad; returns how many.
-async function markBad(repo: Repository, badCopies: BadCopies, failures: Array<BlockFailure & { pack: string }>): Promise<number> {
+async function markBad(store: StoreMaintenance, badCopies: BadCopies, failures: Array<BlockFailure & { pack: string }>): Promise<number> {
   let n = 0;
   for (const f of failures) {
-    const loc = repo.store.index.get(f.entry.address);
+    const loc = store.located(f.entry.address);
     badCopies.add({ address: f.entry.address.toString('hex'), pack: f.pack, offset: f.entry.offset, reason: f.reason });
     if (loc?.packId !== f.pack || loc.offset !== f.entry.offset) continue;
-    await repo.store.index.removePack(f.pack, [f.entry.address]);
+    await store.unindex(f.pack, [f.entry.address]);
     n++;
   }
   if (failures.length) {
-    await repo.store.index.flush();
+    await store.flushIndex();
     await badCopies.save();
   }
   return n;

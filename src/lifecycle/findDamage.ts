@@ -15,7 +15,7 @@ import type { BlockReader } from '../core/blocks.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { escapeName } from '../tree/nameEscape.js';
 import { decodeTree } from '../tree/treeCodec.js';
-import { blockProblem } from './verifyPack.js';
+import { blockProblem } from '../store/index.js';
 
 /** Why the block with this hex address cannot be used, or undefined when it looks fine. */
 export type BlockJudge = (hex: string) => string | undefined;

@@ -15,10 +15,8 @@ import { DedupfsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Address } from '../core/address.js';
 import type { Repository } from '../repo/repository.js';
-import type { PackEntry } from '../store/pack/format.js';
-import { BadCopies } from '../store/badCopies.js';
-import type { GcPlan, PackUsage } from './gcPlan.js';
-import { PackCopier } from './packCopier.js';
+import { StoreMaintenance, type PackEntry } from '../store/index.js';
+import type { GcPlan } from './gcPlan.js';
 
 export interface GcResult {
   deletedPacks: number;
@@ -35,9 +33,6 @@ export interface GcResult {
   freedBytes: number;
 }
 
-/** Blocks read at once while copying: overlaps reads, decompression (thread pool) and hashing. */
-const READ_AHEAD = 8;
-
 /**
  * Deletes and rewrites packs as `plan` says. The repository must be locked exclusively.
  * @throws DedupfsError REPO_DAMAGED when the plan found reachable blocks missing.
@@ -49,25 +44,26 @@ export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter
       data: { missing: plan.missing.slice(0, 20) },
     });
   }
-  const { index } = repo.store;
+  const store = new StoreMaintenance(repo.store);
   const reporter = opts.reporter ?? {};
-  const bytesBefore = await packBytes(repo);
+  const bytesBefore = await packBytes(store);
   const reindex = new Map<string, PackEntry[]>();
   for (const { packId, entry } of plan.reindex) {
     const list = reindex.get(packId);
     if (list) list.push(entry);
     else reindex.set(packId, [entry]);
   }
-  for (const [packId, entries] of reindex) await index.addPack(packId, entries);
+  for (const [packId, entries] of reindex) await store.indexCopies(packId, entries);
 
   const going = new Set(plan.deletePacks.map((p) => p.packId));
   const keptDamaged: GcResult['keptDamaged'] = [];
-  const copier = new PackCopier(repo.store.packs, index);
+  const copier = store.copier();
   reporter.start?.({ files: plan.rewritePacks.length, bytes: plan.bytes.copy });
   try {
     for (const pack of plan.rewritePacks) {
       reporter.item?.(`pack ${pack.packId}`);
-      const failure = await copyLiveBlocks(repo, pack, copier, reporter, opts.reseal);
+      // With `reseal` (an encrypted repository), each block is sealed again under the newest key generation.
+      const failure = await store.copyBlocks(pack.packId, pack.live, copier, { reseal: opts.reseal, onBytes: (n) => reporter.bytes?.(n) });
       if (failure) {
         keptDamaged.push({ pack: pack.packId, reason: failure });
         reporter.warning?.(`pack ${pack.packId} is kept: ${failure}`);
@@ -82,15 +78,15 @@ export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter
     throw err;
   }
 
-  const removedIndexEntries = await forgetPacks(repo, going, new Set([...plan.packs.map((p) => p.packId), ...copier.packIds]));
-  await index.flush();
+  const removedIndexEntries = await forgetPacks(store, going, new Set([...plan.packs.map((p) => p.packId), ...copier.packIds]));
+  await store.flushIndex();
 
   const superseded = going.size || copier.packIds.length ? await repo.indexObjects?.addFull() : undefined;
-  await repo.store.packs.remove([...plan.packs.filter((p) => going.has(p.packId)), ...plan.unsealed]);
+  await store.dropPacks([...plan.packs.filter((p) => going.has(p.packId)), ...plan.unsealed]);
   if (superseded) await repo.indexObjects!.dropSuperseded(superseded);
-  await (await BadCopies.load(repo.store.packs)).save(); // drops the copies of deleted packs
+  await (await store.loadBadCopies()).save(); // drops the copies of deleted packs
 
-  const bytesAfter = await packBytes(repo);
+  const bytesAfter = await packBytes(store);
   return {
     deletedPacks: going.size, rewrittenPacks: going.size - plan.deletePacks.length, newPacks: copier.packIds.length,
     copiedBlocks: copier.blocks, removedIndexEntries, removedUnsealed: plan.unsealed.length, keptDamaged,
@@ -98,39 +94,11 @@ export async function executeGc(repo: Repository, plan: GcPlan, opts: { reporter
   };
 }
 
-// Copies a pack's kept blocks; returns why it could not (a damaged block), else undefined.
-// With `reseal` (an encrypted repository), each block is sealed again under the newest key generation.
-async function copyLiveBlocks(repo: Repository, pack: PackUsage, copier: PackCopier, reporter: Reporter, reseal?: boolean): Promise<string | undefined> {
-  const readBatch = (from: number) => {
-    const batch = Promise.all(pack.live.slice(from, from + READ_AHEAD).map((e) => repo.store.readRecord(e.address, { ...e, packId: pack.packId })));
-    batch.catch(() => undefined); // handled where it is awaited; this keeps an early failure from counting as unhandled
-    return batch;
-  };
-  // The next batch is read (and checked) while this one is appended.
-  let next = readBatch(0);
-  for (let i = 0; i < pack.live.length; i += READ_AHEAD) {
-    let records;
-    try {
-      records = await next;
-    } catch (err) {
-      if (err instanceof DedupfsError && err.code === 'BLOCK_DAMAGED') return err.message;
-      throw err;
-    }
-    next = readBatch(i + READ_AHEAD);
-    for (let j = 0; j < records.length; j++) {
-      const entry = pack.live[i + j];
-      await copier.append(entry, reseal && repo.store.reseal ? repo.store.reseal(entry.address, entry.type, records[j].stored) : records[j].stored);
-      reporter.bytes?.(pack.live[i + j].storedLength);
-    }
-  }
-  return undefined;
-}
-
 // Removes every index entry that names a pack in `going` or a pack that does not exist (kept
 // blocks were pointed elsewhere in steps 1 and 2, so these are all dead). Returns how many.
-async function forgetPacks(repo: Repository, going: Set<string>, existing: Set<string>): Promise<number> {
+async function forgetPacks(store: StoreMaintenance, going: Set<string>, existing: Set<string>): Promise<number> {
   const byPack = new Map<string, Address[]>();
-  for (const [address, loc] of repo.store.index.entries()) {
+  for (const [address, loc] of store.indexEntries()) {
     if (!going.has(loc.packId) && existing.has(loc.packId)) continue;
     const list = byPack.get(loc.packId);
     if (list) list.push(address);
@@ -138,13 +106,13 @@ async function forgetPacks(repo: Repository, going: Set<string>, existing: Set<s
   }
   let n = 0;
   for (const [packId, addresses] of byPack) {
-    await repo.store.index.removePack(packId, addresses);
+    await store.unindex(packId, addresses);
     n += addresses.length;
   }
   return n;
 }
 
-async function packBytes(repo: Repository): Promise<number> {
-  const listing = await repo.store.packs.list();
+async function packBytes(store: StoreMaintenance): Promise<number> {
+  const listing = await store.listPacks();
   return [...listing.sealed, ...listing.unsealed].reduce((n, p) => n + p.size, 0);
 }

@@ -12,12 +12,9 @@
 // Record bytes leave out the pack magic and trailer, so a pack of small live blocks is never
 // counted as waste and rewritten forever.
 import { addressFromHex } from '../core/address.js';
-import { DedupfsError, ioError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Repository } from '../repo/repository.js';
-import { BadCopies } from '../store/badCopies.js';
-import type { PackFile } from '../store/listPacks.js';
-import { HEADER_BYTES, type PackEntry } from '../store/pack/format.js';
+import { StoreMaintenance, recordBytes, type PackEntry, type PackFile } from '../store/index.js';
 import { markReachable } from './markReachable.js';
 
 export interface GcPlanOptions {
@@ -59,23 +56,20 @@ export interface GcPlan {
 }
 
 const key = (packId: string, offset: number) => `${packId}:${offset}`;
-const recordBytes = (e: PackEntry) => HEADER_BYTES + e.storedLength;
 
 /** Works out what gc would delete and rewrite; changes nothing. */
 export async function planGc(repo: Repository, opts: GcPlanOptions): Promise<GcPlan> {
   const snapshots = repo.catalog.list();
   const reachable = await markReachable(repo.store, snapshots, opts.reporter);
-  const listing = await repo.store.packs.list();
-  const badCopies = await BadCopies.load(repo.store.packs);
+  const store = new StoreMaintenance(repo.store);
+  const listing = await store.listPacks();
+  const badCopies = await store.loadBadCopies();
 
   // Every copy of every reachable block, from the packs themselves.
   const packs: PackUsage[] = [];
   const copies = new Map<string, Array<{ packId: string; entry: PackEntry }>>();
   for (const file of listing.sealed) {
-    const contents = await repo.store.packs.readEntries(file).catch((err) => {
-      if (err instanceof DedupfsError) throw err;
-      throw ioError(err, 'cannot read pack', file.path);
-    });
+    const contents = await store.packEntries(file);
     packs.push({ ...file, entries: contents.entries, live: [], liveBytes: 0, deadBytes: 0, problems: contents.problems });
     for (const entry of contents.entries) {
       const hex = entry.address.toString('hex');
@@ -96,7 +90,7 @@ export async function planGc(repo: Repository, opts: GcPlanOptions): Promise<GcP
       missing.push(hex);
       continue;
     }
-    const loc = repo.store.index.get(addressFromHex(hex));
+    const loc = store.located(addressFromHex(hex));
     let pick = loc && found.find((c) => c.packId === loc.packId && c.entry.offset === loc.offset);
     if (!pick) {
       pick = found[0];
@@ -107,7 +101,7 @@ export async function planGc(repo: Repository, opts: GcPlanOptions): Promise<GcP
 
   const plan: GcPlan = {
     snapshots: snapshots.length, reachableBlocks: reachable.size, packs, deletePacks: [], rewritePacks: [], reindex,
-    staleIndexEntries: countStaleEntries(repo, new Set(packs.map((p) => p.packId))),
+    staleIndexEntries: countStaleEntries(store, new Set(packs.map((p) => p.packId))),
     unsealed: listing.unsealed, missing, bytes: { packs: 0, live: 0, dead: 0, copy: 0 },
   };
   for (const pack of packs) {
@@ -126,8 +120,8 @@ export async function planGc(repo: Repository, opts: GcPlanOptions): Promise<GcP
   return plan;
 }
 
-function countStaleEntries(repo: Repository, packIds: Set<string>): number {
+function countStaleEntries(store: StoreMaintenance, packIds: Set<string>): number {
   let n = 0;
-  for (const [, loc] of repo.store.index.entries()) if (!packIds.has(loc.packId)) n++;
+  for (const [, loc] of store.indexEntries()) if (!packIds.has(loc.packId)) n++;
   return n;
 }

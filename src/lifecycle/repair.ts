@@ -5,10 +5,10 @@
 //      nearly every block fails, it suspects config.json and stops, having changed nothing;
 //   2. quarantines unsound snapshot files and rebuilds the catalog (repairCatalog.ts);
 //   3. salvages damaged packs (cut short, no trailer, a record that fails): their good records
-//      go to a new pack and the old pack is retired (src/store/salvagePack.ts), so the next
+//      go to a new pack and the old pack is retired (StoreMaintenance.salvage), so the next
 //      check is clean and the next ingest stores the lost blocks again; and seals and indexes the
 //      verified records of unsealed packs that killed writers left in packs/tmp
-//      (src/store/recoverUnsealedPacks.ts: under the exclusive lock, no writer is alive);
+//      (StoreMaintenance.recoverUnsealed: under the exclusive lock, no writer is alive);
 //   4. walks every snapshot to find those that need blocks that are gone, and by default only
 //      reports them: re-ingesting a source that still holds the files heals every snapshot that
 //      shares the blocks. With dropDamaged each is rewritten without the damaged files
@@ -29,11 +29,7 @@ import { repoLayout } from '../core/layout.js';
 import { acquireLock } from '../repo/lock.js';
 import { openRepository, type Repository } from '../repo/repository.js';
 import type { PasswordSource } from '../repo/repoKeys.js';
-import { BadCopies } from '../store/badCopies.js';
-import { LocalPacks } from '../store/packSpace.js';
-import { saveBlocksToHeal } from '../store/blocksToHeal.js';
-import { recoverUnsealedPacks, type RecoverUnsealedResult } from '../store/recoverUnsealedPacks.js';
-import { salvagePack, type SalvageResult } from '../store/salvagePack.js';
+import { StoreMaintenance, folderBadCopies, saveBlocksToHeal, type BadCopies, type RecoverUnsealedResult, type SalvageResult } from '../store/index.js';
 import { escapeName } from '../tree/nameEscape.js';
 import { findDamage } from './findDamage.js';
 import { forget } from './forget.js';
@@ -101,21 +97,20 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
   const keys = isEncrypted(config) ? await (await import('../repo/repoKeys.js')).unlockRepository(layout, config, { command: 'repair', password: opts.password }) : undefined;
   const lock = await acquireLock(root, { kind: 'exclusive', command: 'repair', waitMs: opts.lockWaitMs, onWarning: opts.onNotice });
   try {
-    const badCopies = await BadCopies.load(new LocalPacks(layout));
+    const badCopies = await folderBadCopies(layout);
     const index = await repairIndex(layout, config, badCopies, { readData: opts.readData, reporter: opts.reporter, keys });
     for (const d of index.damaged) badCopies.add(d);
     const catalog = await resetCatalog(layout, keys?.snapshots);
     const repo = await openRepository(root, { lock: 'none', command: 'repair', keys });
     try {
+      const store = new StoreMaintenance(repo.store);
       if (!opts.readData) {
-        const probe = await probeConfig(repo.store);
+        const probe = await probeConfig(store);
         refuseSuspectConfig(config, probe.failed, probe.read);
       }
       const salvaged = await salvageDamagedPacks(repo, index, badCopies);
       await badCopies.save();
-      const unsealed = await recoverUnsealedPacks({
-        layout, index: repo.store.index, hash: repo.store.hash, open: repo.store.openSealed, owner: lock.id, liveLocks: async () => new Set([lock.id]),
-      });
+      const unsealed = await store.recoverUnsealed(lock.id, async () => new Set([lock.id]));
       const live = await commitLeftovers(repo);
       const report: RepairReport = { index, catalog: { ...catalog, snapshots: 0 }, salvaged, unsealed, damagedSnapshots: [], rewritten: [], forgotten: [], live };
       await mendSnapshots(repo, report, opts);
@@ -132,14 +127,15 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
 export async function salvageDamagedPacks(repo: Repository, index: IndexRepair, badCopies: BadCopies): Promise<SalvageResult[]> {
   const packs = new Set([...index.problems.map((p) => p.pack), ...badCopies.packs()]);
   const salvaged: SalvageResult[] = [];
-  const sealed = new Map((await repo.store.packs.list()).sealed.map((p) => [p.packId, p]));
+  const store = new StoreMaintenance(repo.store);
+  const sealed = new Map((await store.listPacks()).sealed.map((p) => [p.packId, p]));
   for (const packId of [...packs].sort()) {
     const pack = sealed.get(packId);
-    const contents = pack && await repo.store.packs.readEntries(pack).catch(() => undefined);
+    const contents = pack && await store.packEntries(pack).catch(() => undefined);
     // A pack that cannot be read, or whose magic is gone, lists no record: nothing can be
     // salvaged from it by walking, so it is left for a person to look at.
     if (!pack || !contents?.entries.length) continue;
-    salvaged.push(await salvagePack(repo.store, pack, contents.entries, (offset) => badCopies.has(packId, offset), { keepOld: repo.remote }));
+    salvaged.push(await store.salvage(pack, contents.entries, (offset) => badCopies.has(packId, offset), { keepOld: repo.remote }));
   }
   return salvaged;
 }
@@ -148,7 +144,8 @@ export async function salvageDamagedPacks(repo: Repository, index: IndexRepair, 
 export async function mendSnapshots(repo: Repository, report: RepairReport, opts: RepairOptions): Promise<void> {
   const snapshots = repo.catalog.list();
   report.catalog.snapshots = snapshots.length;
-  const judge = (hex: string) => (repo.store.index.has(addressFromHex(hex)) ? undefined : 'missing: no intact copy is stored');
+  const store = new StoreMaintenance(repo.store);
+  const judge = (hex: string) => (store.located(addressFromHex(hex)) ? undefined : 'missing: no intact copy is stored');
   const damage = await findDamage(repo.store, snapshots, judge, opts.reporter);
   // The lost blocks, so that the next ingest reads again the large files that need them.
   await saveBlocksToHeal(repo.layout, [...damage.snapshots.values()].flatMap((refs) => refs.map((r) => r.address)));

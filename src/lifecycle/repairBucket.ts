@@ -23,8 +23,7 @@ import { readBucketConfig } from '../repo/bucketRepository.js';
 import { openCacheDir } from '../repo/cacheDir.js';
 import type { RepoLayout } from '../core/layout.js';
 import { openRepository } from '../repo/repository.js';
-import { BadCopies } from '../store/badCopies.js';
-import { packKey } from '../store/packSpace.js';
+import { StoreMaintenance } from '../store/index.js';
 import { checkSnapshotFiles } from './checkSnapshotFiles.js';
 import { mendSnapshots, salvageDamagedPacks, type RepairOptions, type RepairReport } from './repair.js';
 import { resetCatalog, type CatalogRepair } from './repairCatalog.js';
@@ -41,12 +40,13 @@ export async function repairBucket(dir: string, opts: RepairOptions): Promise<Re
       const repo = await openRepository(dir, { lock: 'none', command: 'repair', onNotice: opts.onNotice });
       try {
         const objects = repo.indexObjects!;
-        const badCopies = await BadCopies.load(repo.store.packs);
+        const store = new StoreMaintenance(repo.store);
+        const badCopies = await store.loadBadCopies();
         await objects.forgetApplied();
-        const index = await refillIndex(repo.store, config, badCopies, { readData: opts.readData, reporter: opts.reporter });
+        const index = await refillIndex(store, config, badCopies, { readData: opts.readData, reporter: opts.reporter });
         for (const d of index.damaged) badCopies.add(d);
         if (!opts.readData) {
-          const probe = await probeConfig(repo.store);
+          const probe = await probeConfig(store);
           refuseSuspectConfig(config, probe.failed, probe.read);
         }
         const salvaged = await salvageDamagedPacks(repo, index, badCopies);
@@ -58,7 +58,7 @@ export async function repairBucket(dir: string, opts: RepairOptions): Promise<Re
         await mendSnapshots(repo, report, opts);
         lock.assertHeld();
         const superseded = await objects.addFull();
-        await repo.store.packs.remove(salvaged.map((s) => ({ packId: s.pack, path: packKey(s.pack), size: 0 })));
+        await store.dropPackIds(salvaged.map((s) => s.pack));
         await objects.dropSuperseded(superseded);
         await badCopies.save();
         return report;

@@ -4,7 +4,7 @@
 // handful), check and repair suspect the configuration and change nothing.
 import { DedupfsError } from '../core/errors.js';
 import type { RepoConfig } from '../repo/config.js';
-import type { BlockStore } from '../store/blockStore.js';
+import type { StoreMaintenance } from '../store/index.js';
 
 /** More failures than this, and more than half of those read, point at the configuration. */
 const HANDFUL = 8;
@@ -30,12 +30,12 @@ export function refuseSuspectConfig(config: Pick<RepoConfig, 'hash' | 'compressi
 }
 
 /** Reads up to PROBE blocks the index names; returns how many were read and how many failed their check. */
-export async function probeConfig(store: BlockStore): Promise<{ failed: number; read: number }> {
+export async function probeConfig(store: StoreMaintenance): Promise<{ failed: number; read: number }> {
   let read = 0;
   let failed = 0;
-  for (const [address, loc] of store.index.entries()) {
+  for (const [address, loc] of store.indexEntries()) {
     if (read++ >= PROBE) break;
-    await store.read(address, loc).catch((err) => {
+    await store.readBlock(address, loc).catch((err) => {
       if (!(err instanceof DedupfsError) || err.code !== 'BLOCK_DAMAGED') throw err;
       failed++;
     });

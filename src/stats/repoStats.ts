@@ -9,6 +9,7 @@ import type { Repository } from '../repo/repository.js';
 import type { Snapshot } from '../catalog/snapshotRecord.js';
 import { BlockType } from '../core/blocks.js';
 import { markReachable } from '../lifecycle/markReachable.js';
+import { StoreMaintenance } from '../store/index.js';
 
 export interface RepoStats {
   snapshots: number;
@@ -40,7 +41,7 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 export async function repoStats(repo: Repository): Promise<RepoStats> {
   const snaps = repo.catalog.list();
   let uniqueBytes = 0, chunks = 0, blocks = 0, dataStored = 0;
-  for (const [, loc] of repo.store.index.entries()) {
+  for (const [, loc] of new StoreMaintenance(repo.store).indexEntries()) {
     blocks++;
     if (loc.type !== BlockType.Data) continue;
     chunks++;
@@ -60,9 +61,10 @@ export async function snapshotStats(repo: Repository, snap: Snapshot): Promise<S
   const mine = await markReachable(repo.store, [snap]);
   const others = await markReachable(repo.store, repo.catalog.list().filter((s) => s.id !== snap.id));
   const exclusive = { blocks: 0, rawBytes: 0, storedBytes: 0 };
+  const store = new StoreMaintenance(repo.store);
   for (const key of mine) {
     if (others.has(key)) continue;
-    const loc = repo.store.index.get(addressFromHex(key));
+    const loc = store.located(addressFromHex(key));
     exclusive.blocks++;
     exclusive.rawBytes += loc?.rawLength ?? 0;
     exclusive.storedBytes += loc?.storedLength ?? 0;
@@ -72,7 +74,7 @@ export async function snapshotStats(repo: Repository, snap: Snapshot): Promise<S
 
 /** Bytes of the packs of a repository in a bucket (one listing request per 1000 packs). */
 async function bucketUsage(repo: Repository): Promise<{ bytes: number; packs: number }> {
-  const { sealed } = await repo.store.packs.list();
+  const { sealed } = await new StoreMaintenance(repo.store).listPacks();
   return { bytes: sealed.reduce((n, p) => n + p.size, 0), packs: sealed.length };
 }
 

@@ -3,10 +3,10 @@
 // skip every block because the index already names it. Each new pack is sealed (fsynced and
 // renamed into packs/XX/) before the index is pointed at it, so until then the old copies are
 // the ones in use and a kill leaves only an unsealed pack or a harmless duplicate.
-import type { BlockIndex } from '../store/index/blockIndex.js';
-import type { PackSpace } from '../store/packSpace.js';
-import type { PackEntry } from '../store/pack/format.js';
-import { PackWriter } from '../store/pack/packWriter.js';
+import type { BlockIndex } from './index/blockIndex.js';
+import type { PackSpace } from './packSpace.js';
+import type { PackEntry } from './pack/format.js';
+import { PackWriter } from './pack/packWriter.js';
 
 /** Same size as the block store's packs. */
 const PACK_TARGET = 16 << 20;

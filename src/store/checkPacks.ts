@@ -5,11 +5,11 @@
 // lost tail of a truncated pack, or into a deleted pack, shows up here.
 import { addressToHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
-import type { BadCopies } from '../store/badCopies.js';
-import type { BlockIndex, BlockLocation } from '../store/index/blockIndex.js';
-import type { PackFile } from '../store/listPacks.js';
-import type { PackEntry } from '../store/pack/format.js';
-import { unreachable, type PackSpace } from '../store/packSpace.js';
+import type { BadCopies } from './badCopies.js';
+import type { BlockIndex, BlockLocation } from './index/blockIndex.js';
+import type { PackFile } from './listPacks.js';
+import type { PackEntry } from './pack/format.js';
+import { unreachable, type PackSpace } from './packSpace.js';
 
 export interface PackProblem { pack: string; problem: string }
 export interface IndexProblem { address: string; pack: string; problem: string }

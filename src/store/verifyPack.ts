@@ -4,8 +4,8 @@
 // once so that reading, zstd (on the thread pool) and hashing overlap.
 import { DedupfsError } from '../core/errors.js';
 import { Limiter } from '../core/limiter.js';
-import type { BlockStore } from '../store/blockStore.js';
-import { HEADER_BYTES, type PackEntry } from '../store/pack/format.js';
+import type { BlockStore } from './blockStore.js';
+import { HEADER_BYTES, type PackEntry } from './pack/format.js';
 
 export interface BlockFailure { entry: PackEntry; reason: string }
 
