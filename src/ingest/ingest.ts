@@ -1,5 +1,5 @@
 // `dedupfs ingest`: stores source trees as one snapshot. The order of writes is the crash
-// story (DESIGN.md, principle 6): all blocks are added, then flushed (packs sealed and fsynced,
+// story (docs/ARCHITECTURE.md, principle 6): all blocks are added, then flushed (packs sealed and fsynced,
 // index updated), then the snapshot file is written, then the catalog row. A killed ingest leaves
 // only blocks that nothing refers to, and every earlier snapshot is untouched.
 //
@@ -25,8 +25,7 @@ import type { Reporter } from '../core/reporter.js';
 import { snapshotId, type Snapshot } from '../catalog/snapshotRecord.js';
 import { listLocks } from '../repo/lock.js';
 import type { Repository } from '../repo/repository.js';
-import { loadBlocksToHeal, saveBlocksToHeal } from '../store/blocksToHeal.js';
-import { recoverUnsealedPacks, type RecoverUnsealedResult } from '../store/recoverUnsealedPacks.js';
+import { loadBlocksToHeal, recoverUnsealedPacks, saveBlocksToHeal, type RecoverUnsealedResult } from '../store/index.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { decodeTree } from '../tree/treeCodec.js';
 import { Excludes } from '../core/excludes.js';

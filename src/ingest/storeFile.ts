@@ -13,7 +13,7 @@ import { chunkFile, type Chunker } from '../chunker/index.js';
 import { DedupfsError, ioError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import { readXattrs, readXattrsSync } from '../core/xattrs.js';
-import type { BlockStore } from '../store/blockStore.js';
+import type { BlockStore } from '../store/index.js';
 import { BlockType } from '../core/blocks.js';
 import { ChunkListWriter } from '../tree/chunkList.js';
 import type { FileContent } from '../tree/entry.js';

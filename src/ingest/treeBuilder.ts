@@ -25,7 +25,7 @@ import type { Chunker } from '../chunker/index.js';
 import { addressToHex, type Address } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
-import type { BlockStore } from '../store/blockStore.js';
+import type { BlockStore } from '../store/index.js';
 import { BlockType } from '../core/blocks.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { loadChunkTable } from '../tree/chunkList.js';

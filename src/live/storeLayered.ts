@@ -11,7 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Chunker } from '../chunker/index.js';
 import { chunkStream } from '../chunker/index.js';
 import type { StoredFile } from '../ingest/storeFile.js';
-import type { BlockStore } from '../store/blockStore.js';
+import type { BlockStore } from '../store/index.js';
 import { BlockType } from '../core/blocks.js';
 import { ChunkListWriter } from '../tree/chunkList.js';
 import type { LowerFile } from './lowerFile.js';

@@ -1,7 +1,7 @@
 // Human text for snapshots: the ingest summary and the `snapshots` table.
 import type { Snapshot } from '../catalog/snapshotRecord.js';
 import { formatBytes } from '../core/size.js';
-import type { RecoverUnsealedResult } from '../store/recoverUnsealedPacks.js';
+import type { RecoverUnsealedResult } from '../store/index.js';
 import { formatCount } from './formatCount.js';
 
 export function shortId(id: string): string {
