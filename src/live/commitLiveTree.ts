@@ -6,7 +6,7 @@
 // what changed since the base snapshot, plus a walk of the tree blocks it keeps to count them
 // (counted once per address for the life of the mount).
 //
-// Write order (DESIGN.md, principle 6): blocks, flush (packs sealed, index updated), snapshot
+// Write order (docs/ARCHITECTURE.md, principle 6): blocks, flush (packs sealed, index updated), snapshot
 // file, catalog row. Only then does the caller clear the staging area (mountWritable.ts).
 import { open, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';

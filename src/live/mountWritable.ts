@@ -143,7 +143,7 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   const catalogOps = fuseOps({ root: view.root, cache, maxReadAhead, onError: opts.onError });
   const operations = liveOps({ tree, journal, held, area, gate, cache, catalogOps, snapshotsIno: inodes.next(), ids, maxReadAhead, onError: opts.onError });
   const fuse = new Fuse(mountpoint, operations, kernelOptions({
-    // 128 KiB writes instead of 4 KiB (DESIGN.md: fuse-native has no option for it)
+    // 128 KiB writes instead of 4 KiB (docs/ARCHITECTURE.md: fuse-native has no option for it)
     fsname: 'dedupfs-live,use_ino,big_writes,max_write=131072',
     allowOther: opts.allowOther ?? false,
     // a change may wait for a commit or a copy-up; answering EIO then would break the writer

@@ -3,7 +3,7 @@
 //
 // New blocks are gathered into batches laid out as pack records (recordBatch.ts) and compressed
 // in place on worker threads (compressPool.ts), or on this thread when it would otherwise wait
-// for them. Write order (DESIGN.md, principle 6): a compressed batch is appended to the open
+// for them. Write order (docs/ARCHITECTURE.md, principle 6): a compressed batch is appended to the open
 // pack; when the pack is full (or on flush) it is sealed (fsync, rename), and only then does the
 // index name its blocks. flush() returns once every block added so far is durable and indexed;
 // callers write a snapshot only after that. Blocks waiting in an unsealed pack are remembered in

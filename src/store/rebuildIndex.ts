@@ -1,7 +1,8 @@
-// Rebuilds the block index from the packs alone (principle 3: each pack describes its own
-// contents). Every sealed pack is read from its trailer, or by walking its record headers when
-// the trailer is gone (a truncated pack still gives back the blocks before the cut). Unsealed
-// packs in packs/tmp/ are left out: by the write order nothing refers to their blocks.
+// Rebuilds the block index from the packs alone (docs/ARCHITECTURE.md, principle 3: each pack
+// describes its own contents). Every sealed pack is read from its trailer, or by walking its
+// record headers when the trailer is gone (a truncated pack still gives back the blocks before
+// the cut). Unsealed packs in packs/tmp/ are left out: by the write order nothing refers to
+// their blocks.
 //
 // When a block lies in several packs (a gc that was killed after copying it), the first pack in
 // id order wins; an `accept` filter (repair --read-data) may drop copies that fail to verify, so
