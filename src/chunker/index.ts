@@ -4,6 +4,7 @@
 // packs or repositories. Invariants: the same parameters give the same cut points whatever the
 // read sizes; streaming memory is bounded by one fill plus `max` bytes; chunk data handed out is
 // owned by the caller.
+// Must not touch: any area but src/core; it stores nothing and opens no repository.
 export type { Chunk, StreamedChunk } from './chunk.js';
 export { CHUNKER_LIMITS, DEFAULT_CHUNKER_PARAMS, validateChunkerParams } from './params.js';
 export type { ChunkerParams, NormalizationLevel } from './params.js';

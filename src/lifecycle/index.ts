@@ -9,6 +9,9 @@
 // that fail their check out of the index); repair never removes a snapshot because some of its
 // files are damaged, and neither changes anything when the configuration, not the data, is
 // suspect.
+// Must not touch: packs (files or objects), record headers or the LMDB index. It asks the store
+// through StoreMaintenance (src/store/maintenance.ts) and keeps only the policy: what is live,
+// what goes, what is damage and what is reported.
 export { forget, parseGroupBy, describeGroup } from './forget.js';
 export type { ForgetOptions, ForgetReport, ForgetGroup, ForgetItem } from './forget.js';
 export { gc, parseMaxUnused, DEFAULT_MAX_UNUSED } from './gc.js';
