@@ -4,7 +4,7 @@
 // restore selects.
 //
 // Invariants: a restore never writes outside its target and never changes the repository; a
-// damaged block fails its file, reported, not the whole restore.
+// damaged or missing chunk leaves its range as zeros and is reported, and the restore goes on.
 //
 // Must not touch: packs or the index (blocks come through BlockReader/BlockSource), the
 // catalog beyond reading it, or locks beyond the shared one it is given.
