@@ -4,7 +4,7 @@
 // keeps a mirror folder of those objects for the catalog to sync with: sync() lists snapshots/
 // (one request per 1000 snapshots), fetches the records it lacks and drops those whose object is
 // gone, so a snapshot another host wrote shows up and a forgotten one goes.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.js';
 import { Limiter } from '../core/limiter.js';
@@ -76,5 +76,17 @@ export class BucketSnapshotFiles implements SnapshotFiles {
   async remove(id: string): Promise<void> {
     await this.backend.delete(`${PREFIX}${id}.json`);
     await removeSnapshotFile(this.dir, id);
+  }
+
+  /**
+   * Sets an unsound record aside (repair): its bytes, as the mirror holds them, go to the object
+   * snapshots/<id>.json.damaged, which no listing takes for a snapshot, and the record goes.
+   * Returns the key it was kept under.
+   */
+  async setAside(id: string): Promise<string> {
+    const key = `${PREFIX}${id}.json.damaged`;
+    await this.backend.put(key, await readFile(join(this.dir, `${id}.json`)));
+    await this.remove(id);
+    return key;
   }
 }

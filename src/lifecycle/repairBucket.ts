@@ -13,7 +13,6 @@
 //      cache uses ever names a pack that is gone.
 // Unsealed packs of killed writers are local files of their host's cache, never in the bucket:
 // there is nothing of them to recover here.
-import { readFile } from 'node:fs/promises';
 import { acquireBackendLock } from '../backend/backendLock.js';
 import { openBackend } from '../backend/openBackend.js';
 import type { Backend } from '../backend/backend.js';
@@ -80,10 +79,8 @@ async function setAsideSnapshots(backend: Backend, layout: RepoLayout): Promise<
   await mirror.sync(true);
   const setAside: CatalogRepair['setAside'] = [];
   for (const p of await checkSnapshotFiles(layout.snapshots)) {
-    const key = `snapshots/${p.id}.json`;
-    await backend.put(`${key}.damaged`, await readFile(p.file));
-    await mirror.remove(p.id);
-    setAside.push({ id: p.id, file: `${key}.damaged`, reason: `snapshot record ${key} ${p.problem}` });
+    const file = await mirror.setAside(p.id);
+    setAside.push({ id: p.id, file, reason: `snapshot record snapshots/${p.id}.json ${p.problem}` });
   }
   await resetCatalog(layout);
   return { setAside };
