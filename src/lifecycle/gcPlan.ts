@@ -14,7 +14,7 @@
 import { addressFromHex } from '../core/address.js';
 import type { Reporter } from '../core/reporter.js';
 import type { Repository } from '../repo/repository.js';
-import { StoreMaintenance, recordBytes, type PackEntry, type PackFile } from '../store/index.js';
+import { StoreMaintenance, type PackEntry, type PackFile } from '../store/index.js';
 import { markReachable } from './markReachable.js';
 
 export interface GcPlanOptions {
@@ -106,8 +106,8 @@ export async function planGc(repo: Repository, opts: GcPlanOptions): Promise<GcP
   };
   for (const pack of packs) {
     pack.live = pack.entries.filter((e) => kept.has(key(pack.packId, e.offset)));
-    pack.liveBytes = pack.live.reduce((n, e) => n + recordBytes(e), 0);
-    pack.deadBytes = pack.entries.reduce((n, e) => n + recordBytes(e), 0) - pack.liveBytes;
+    pack.liveBytes = pack.live.reduce((n, e) => n + store.recordBytes(e), 0);
+    pack.deadBytes = pack.entries.reduce((n, e) => n + store.recordBytes(e), 0) - pack.liveBytes;
     plan.bytes.packs += pack.size;
     plan.bytes.live += pack.liveBytes;
     plan.bytes.dead += pack.deadBytes;

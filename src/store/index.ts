@@ -18,7 +18,7 @@
 // src/core, src/crypto and src/backend. Nothing above the store reads a pack, a record header or
 // the index directly: it goes through BlockStore (blocks) or StoreMaintenance (packs).
 export { BlockStore, type BlockStoreOptions, type BlockSealing, type AddedTotals } from './blockStore.js';
-export { StoreMaintenance, folderBadCopies, rebuildIndexAside, recordBytes } from './maintenance.js';
+export { StoreMaintenance, folderBadCopies, rebuildIndexAside } from './maintenance.js';
 export type { PackCopier } from './packCopier.js';
 export { BadCopies, type BadCopy } from './badCopies.js';
 export { loadBlocksToHeal, saveBlocksToHeal } from './blocksToHeal.js';

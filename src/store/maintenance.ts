@@ -30,13 +30,13 @@ import { verifyPack, type BlockFailure } from './verifyPack.js';
 /** Blocks read at once while copying: overlaps reads, decompression (thread pool) and hashing. */
 const READ_AHEAD = 8;
 
-/** The bytes a block takes in its pack: record header and stored bytes. */
-export function recordBytes(entry: PackEntry): number {
-  return HEADER_BYTES + entry.storedLength;
-}
-
 export class StoreMaintenance {
   constructor(private readonly store: BlockStore) {}
+
+  /** The bytes a block takes in its pack: record header and stored bytes. */
+  recordBytes(entry: PackEntry): number {
+    return HEADER_BYTES + entry.storedLength;
+  }
 
   /** Sealed packs (sorted by id), unsealed leftovers of killed writers, and strays. */
   listPacks(): Promise<PackListing> {
