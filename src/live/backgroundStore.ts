@@ -11,6 +11,10 @@
 // unchanged: `written` (bumped by every write and truncate, liveOps.ts) and its staging file
 // must be what they were when it was stored. A commit pauses the storing (pause/resume) so that
 // no block is added while it flushes, and stores what was not stored yet itself.
+//
+// A failure to write a pack fails the store for good (src/store/blockStore.ts), so this never
+// risks filling the repository's disk: a file is stored here only while the disk has room for it
+// twice over and SPARE bytes more; else the commit stores it (and says so if it cannot).
 import type { StoredFile } from '../ingest/storeFile.js';
 import type { LiveNode } from './liveTree.js';
 
@@ -18,6 +22,10 @@ import type { LiveNode } from './liveTree.js';
 const AT_ONCE = 2;
 /** Held files' contents kept in memory while they wait, at most (past it they are read back from the journal). */
 const KEPT_BYTES = 16 << 20;
+/** Free bytes left on the repository's disk after storing a file here, at least. */
+const SPARE = 256 << 20;
+/** How long a reading of the disk's free bytes is used (less what was stored since). */
+const ROOM_MS = 1000;
 
 interface Waiting { node: LiveNode; written: number; staging: number; content?: Buffer }
 
@@ -33,7 +41,19 @@ export class BackgroundStore {
    * staging file); `reread` gives a held file's content when it was not kept.
    */
   constructor(private readonly store: (node: LiveNode, content: Buffer | undefined) => Promise<StoredFile>,
-    private readonly reread: (node: LiveNode) => Buffer | undefined) {}
+    private readonly reread: (node: LiveNode) => Buffer | undefined,
+    /** free bytes on the repository's disk */
+    private readonly freeBytes: () => Promise<number>) {}
+
+  private room?: { free: number; at: number };
+
+  /** Whether `size` more bytes may be stored now without coming near a full disk. */
+  private async roomFor(size: number): Promise<boolean> {
+    if (!this.room || Date.now() - this.room.at > ROOM_MS) this.room = { free: await this.freeBytes(), at: Date.now() };
+    if (this.room.free < 2 * size + SPARE) return false;
+    this.room.free -= size;
+    return true;
+  }
 
   /** A file was closed by its last handle: store it soon. `content`: a held file's bytes. */
   closed(node: LiveNode, content?: Buffer): void {
@@ -77,8 +97,8 @@ export class BackgroundStore {
     this.running++;
     // Taken now, before the first await: a held file written again meanwhile would change under it.
     const content = job.content ?? this.reread(job.node);
-    this.store(job.node, content).then((stored) => {
-      if (this.unchanged(job)) job.node.storedAs = { written: job.written, staging: job.staging, stored };
+    this.roomFor(job.node.entry.size).then((room) => (room ? this.store(job.node, content) : undefined)).then((stored) => {
+      if (stored && this.unchanged(job)) job.node.storedAs = { written: job.written, staging: job.staging, stored };
     }, () => {
       // Left to the commit, which stores the file itself and says what fails then (a staging
       // file deleted meanwhile, by an unlink or a commit, fails here and is no longer needed).

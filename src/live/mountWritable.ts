@@ -8,6 +8,7 @@
 // (what `dedupfs commit` asks for through the control socket), every commitEveryMs if anything
 // changed, and at unmount. The repository stays open with a shared lock meanwhile (the caller
 // holds it), so gc waits: it never frees a block of the base snapshot the tree is laid over.
+import { statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Server } from 'node:net';
 import type { SnapshotFilter } from '../catalog/catalog.js';
@@ -104,7 +105,8 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
 
   const heldContent = (node: LiveNode) => (held.isHeld(node) ? held.read(node) : undefined);
   const chunker = new Chunker(repo.chunker);
-  const background = new BackgroundStore((node, content) => storeStaged({ store: repo.store, chunker, area }, node, content), heldContent);
+  const background = new BackgroundStore((node, content) => storeStaged({ store: repo.store, chunker, area }, node, content), heldContent,
+    async () => { const s = await statfs(area.dir); return s.bavail * s.bsize; });
   // Blocks stored while the mount runs belong to the next commit's count of what it added.
   let addedBefore = { ...repo.store.added };
 

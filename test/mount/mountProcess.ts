@@ -15,12 +15,12 @@ export interface MountProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export interface StartOptions { repo: string; mountpoint: string; args?: string[] }
+export interface StartOptions { repo: string; mountpoint: string; args?: string[]; env?: NodeJS.ProcessEnv }
 
 /** Starts a mount and resolves once it prints "mounted"; rejects with its output if it exits first. */
 export async function startMount(t: { after(fn: () => Promise<void>): void }, opts: StartOptions): Promise<MountProcess> {
   const child = spawn(process.execPath, [CLI_PATH, 'mount', opts.mountpoint, ...(opts.args ?? [])], {
-    env: { ...process.env, DEDUPFS_REPO: opts.repo },
+    env: { ...process.env, ...opts.env, DEDUPFS_REPO: opts.repo },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '', err = '';
