@@ -11,7 +11,7 @@ import { runCommand } from '../helpers/cli.js';
 import { buildSourceTree, NON_UTF8_NAME } from '../helpers/sourceTree.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { bucketRepo, contentOf, host, ok, skipS3 } from '../s3/bucketRepo.js';
-import { forceUnmount, startMount } from './mountProcess.js';
+import { forceUnmount, startMount, stopMount } from './mountProcess.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -48,12 +48,13 @@ test('writable mount on a bucket: cp -a, commit, restore by id; kill -9 after fs
   assert.equal(sha(await readFile(join(mnt, 'copy', 'late.bin'))), sha(data));
   const second = JSON.parse((await ok(h, ['commit', '--json', mnt])).stdout).snapshot as string;
   assert.notEqual(second, first);
+  await stopMount(again);
 
   const out1 = join(work, 'out1'), out2 = join(work, 'out2');
   await ok(h, ['restore', first, out1]);
   assert.deepEqual(await contentOf(join(out1, 'copy')), await contentOf(src));
   await ok(h, ['restore', second, out2]);
   const expected = await contentOf(src);
-  expected.set('late.bin', `${data.length} ${sha(data)}`);
+  expected.set('/late.bin', `${data.length} ${sha(data)}`);
   assert.deepEqual(await contentOf(join(out2, 'copy')), expected);
 });
