@@ -184,6 +184,8 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
     try {
       return await commit();
     } finally {
+      // No file is stored after the last commit: its blocks would be referred to by nothing.
+      await background.pause();
       journal.close();
       await cleanup;
       await releaseStagingArea(area);
