@@ -8,23 +8,21 @@
 //
 // Write order (docs/ARCHITECTURE.md, principle 6): blocks, flush (packs sealed, index updated), snapshot
 // file, catalog row. Only then does the caller clear the staging area (mountWritable.ts).
-import { open, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { Chunker } from '../chunker/index.js';
 import { Limiter } from '../core/limiter.js';
 import { addressToHex, type Address } from '../core/address.js';
 import { snapshotId, type Snapshot } from '../catalog/snapshotRecord.js';
-import { storeChunk, storeFile, type StoredFile } from '../ingest/storeFile.js';
+import type { StoredFile } from '../ingest/storeFile.js';
 import type { Repository } from '../repo/repository.js';
+import type { BlockStore } from '../store/index.js';
 import { BlockType } from '../core/blocks.js';
 import type { TreeEntry } from '../tree/entry.js';
-import { ChunkListWriter } from '../tree/chunkList.js';
 import { encodeTree } from '../tree/treeCodec.js';
 import { walkTree } from '../tree/walkTree.js';
 import { nameBytes, type LiveNode, type LiveTree } from './liveTree.js';
-import type { LowerFile } from './lowerFile.js';
-import { stagingFile, type StagingArea } from './stagingArea.js';
-import { storeLayered } from './storeLayered.js';
+import type { StagingArea } from './stagingArea.js';
+import { storeStaged } from './storeStaged.js';
 
 /** The tag every snapshot of a live tree carries. */
 export const LIVE_TAG = 'live';
@@ -44,6 +42,10 @@ export interface CommitOptions {
   base?: Snapshot;
   /** the content of a staged file held in memory rather than in its staging file (heldFiles.ts) */
   held?: (node: LiveNode) => Buffer | undefined;
+  /** what a staged file was stored as while the mount ran, if it has not changed since */
+  storedAlready?: (node: LiveNode) => StoredFile | undefined;
+  /** the store's counts when the last commit ended (blocks stored since, also while the mount ran, are this commit's) */
+  addedBefore?: BlockStore['added'];
   /** totals of kept subtrees by address, filled as they are counted */
   counted: Map<string, Totals>;
 }
@@ -56,48 +58,27 @@ export interface CommitResult {
 
 export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult> {
   const { repo, area } = opts;
-  const addedBefore = { ...repo.store.added };
+  const addedBefore = opts.addedBefore ?? { ...repo.store.added };
   const chunker = new Chunker(repo.chunker);
   const totals: Totals = { files: 0, dirs: 0, bytes: 0 };
   const storing = new Map<LiveNode, Promise<StoredFile>>();
   const staged: CommitResult['staged'] = [];
 
-  // Staged files are read two at a time, as ingest reads files (treeBuilder.ts): reads overlap chunking.
+  // Staged files are read two at a time, as ingest reads files (treeBuilder.ts): reads overlap
+  // chunking. A file stored since its last change while the mount ran (backgroundStore.ts) is
+  // taken as it was stored.
   const reads = new Limiter(2);
-  const storeStaged = (node: LiveNode, path: string): Promise<StoredFile> => {
+  const storeNode = (node: LiveNode, path: string): Promise<StoredFile> => {
     let done = storing.get(node);
     if (!done) {
       done = reads.run(async () => {
-        const content = opts.held?.(node);
-        if (content) {
-          const s = await storeContent(content);
-          staged.push({ node, path, stored: s });
-          return s;
-        }
-        const file = Buffer.from(stagingFile(area, node.staging ?? 0));
-        const s = node.lower ? await storeLower(file, node.lower) : await storeFile(file, await stat(file, { bigint: true }), { store: repo.store, chunker, reporter: {} });
+        const s = opts.storedAlready?.(node) ?? await storeStaged({ store: repo.store, chunker, area }, node, opts.held?.(node));
         staged.push({ node, path, stored: s });
         return s;
       });
       storing.set(node, done);
     }
     return done;
-  };
-
-  const storeContent = async (data: Buffer): Promise<StoredFile> => {
-    const list = new ChunkListWriter(repo.store);
-    for (const c of chunker.chunkBuffer(data)) storeChunk({ store: repo.store, chunker, reporter: {} }, list, data.subarray(c.offset, c.offset + c.length));
-    await repo.store.waitForRoom();
-    return { content: list.finish(), xattrs: [], size: data.length, changed: false };
-  };
-
-  const storeLower = async (file: Buffer, lower: LowerFile): Promise<StoredFile> => {
-    const fh = await open(file, 'r');
-    try {
-      return await storeLayered(fh, (await fh.stat()).size, lower, repo.store, chunker);
-    } finally {
-      await fh.close();
-    }
   };
 
   const countKept = async (tree: Address | undefined): Promise<void> => {
@@ -142,7 +123,7 @@ export async function commitLiveTree(opts: CommitOptions): Promise<CommitResult>
       stored.set(name, e);
       if (e.kind === 'file') {
         if (node.staging !== undefined) {
-          const s = await storeStaged(node, `${path}/${name}`);
+          const s = await storeNode(node, `${path}/${name}`);
           e.content = s.content;
           e.size = s.size;
         }

@@ -2,7 +2,9 @@
 // through FUSE and committed as snapshots (tag `live`). See docs/LIVE.md.
 // Invariants: a change is in the journal before it is answered; file data is in a staging file
 // before a write is answered; the staging area is cleared of a change only after the snapshot
-// holding it is durable (file and catalog row); nothing here blocks on a FUSE path.
+// holding it is durable (file and catalog row); blocks stored while the mount runs (closed files,
+// backgroundStore.ts) are referred to by nothing before a commit's flush; nothing here blocks on
+// a FUSE path.
 export { mountWritable } from './mountWritable.js';
 export type { WritableMount, WritableMountOptions } from './mountWritable.js';
 export { requestCommit } from './controlSocket.js';

@@ -22,6 +22,7 @@ import type { BlockCache } from '../mount/blockCache.js';
 import { FileReader } from '../mount/fileReader.js';
 import { FsError } from '../mount/lookupPath.js';
 import { loadChunkTable, type ChunkTable } from '../tree/chunkList.js';
+import type { BackgroundStore } from './backgroundStore.js';
 import type { ChangeGate } from './changeGate.js';
 import type { HeldFiles } from './heldFiles.js';
 import type { Journal } from './journal.js';
@@ -40,6 +41,8 @@ export interface LiveOpsOptions {
   journal: Journal;
   /** new small files held in the journal */
   held: HeldFiles;
+  /** stores files as they are closed */
+  background: BackgroundStore;
   area: StagingArea;
   gate: ChangeGate;
   cache: BlockCache;
@@ -82,7 +85,7 @@ const inSnapshots = (path: string) => path === SNAPSHOTS || path.startsWith(`${S
 const underSnapshots = (path: string) => path.slice(SNAPSHOTS.length) || '/';
 
 export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
-  const { tree, journal, area, gate, cache, catalogOps, held } = opts;
+  const { tree, journal, area, gate, cache, catalogOps, held, background } = opts;
   const handles = new Map<number, Handle>();
   let lastFd = 0;
 
@@ -191,6 +194,7 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
 
   const setSize = (node: LiveNode, size: number) => {
     ftruncateSync(stagingFd(node), size);
+    node.written = (node.written ?? 0) + 1;
     node.entry.size = size;
     node.entry.mtimeNs = node.entry.ctimeNs = BigInt(Date.now()) * 1_000_000n;
   };
@@ -337,6 +341,7 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
         const t = Date.now();
         const n = held.isHeld(h.node) && held.write(h.node, buf, length, pos, t) ? length : writeSync(stagingFd(h.node), buf, 0, length, pos);
         const { entry } = h.node;
+        h.node.written = (h.node.written ?? 0) + 1;
         if (pos + n > entry.size) entry.size = pos + n;
         entry.mtimeNs = entry.ctimeNs = BigInt(t) * 1_000_000n;
         gate.changes++;
@@ -396,14 +401,16 @@ export function liveOps(opts: LiveOpsOptions): Record<string, Operation> {
       const h = handles.get(fd);
       if (h) {
         handles.delete(fd);
-        if (--h.node.open === 0 && h.node.fd !== undefined) {
-          closeSync(h.node.fd);
-          h.node.fd = undefined;
-          releaseStaging(h.node);
+        const { node } = h;
+        if (--node.open === 0 && node.links > 0) background.closed(node, held.isHeld(node) ? held.content(node) : undefined);
+        if (node.open === 0 && node.fd !== undefined) {
+          closeSync(node.fd);
+          node.fd = undefined;
+          releaseStaging(node);
         }
-        if (h.node.open === 0 && held.isHeld(h.node)) {
-          held.closed(h.node);
-          releaseStaging(h.node);
+        if (node.open === 0 && held.isHeld(node)) {
+          held.closed(node);
+          releaseStaging(node);
         }
       }
       cb(0);

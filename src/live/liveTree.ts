@@ -11,6 +11,7 @@
 // never looked into keeps its stored tree address and costs nothing at the next commit.
 import { constants } from 'node:os';
 import type { Address } from '../core/address.js';
+import type { StoredFile } from '../ingest/storeFile.js';
 import { FsError } from '../mount/lookupPath.js';
 import type { InodeAllocator } from '../mount/inodes.js';
 import type { NodeStat } from '../mount/mountNode.js';
@@ -48,6 +49,10 @@ export interface LiveNode {
   /** open handles, and the staging file's descriptor while there are any */
   open: number;
   fd?: number;
+  /** how many writes and truncates changed the file's content in this mount (backgroundStore.ts) */
+  written?: number;
+  /** what the file was stored as while the mount ran, with `written` and `staging` then */
+  storedAs?: { written: number; staging: number; stored: StoredFile };
   /** changed since it was read from its snapshot or last committed (its stored entries are stale) */
   dirty?: boolean;
   /** a folder's entries as last read or committed, by shown name: an unchanged node is stored as

@@ -8,6 +8,7 @@
 // (what `dedupfs commit` asks for through the control socket), every commitEveryMs if anything
 // changed, and at unmount. The repository stays open with a shared lock meanwhile (the caller
 // holds it), so gc waits: it never frees a block of the base snapshot the tree is laid over.
+import { statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Server } from 'node:net';
 import type { SnapshotFilter } from '../catalog/catalog.js';
@@ -24,15 +25,19 @@ import { kernelOptions, readAheadFor } from '../mount/kernelOptions.js';
 import { loadFuse } from '../mount/loadFuse.js';
 import { mountError, watchMount } from '../mount/mountRepository.js';
 import { loadChunkTable } from '../tree/chunkList.js';
+import { Chunker } from '../chunker/index.js';
+import { BackgroundStore } from './backgroundStore.js';
 import { ChangeGate } from './changeGate.js';
 import { commitLiveTree, LIVE_TAG } from './commitLiveTree.js';
 import { serveCommits } from './controlSocket.js';
 import { HeldFiles } from './heldFiles.js';
 import { changeCount, Journal, type JournalContent } from './journal.js';
 import type { LiveOp } from './liveOp.js';
+import type { LiveNode } from './liveTree.js';
 import { liveOps } from './liveOps.js';
 import { LowerFile } from './lowerFile.js';
 import { journalBase, replayJournal } from './replayJournal.js';
+import { storeStaged } from './storeStaged.js';
 import { claimStagingArea, listStagingFiles, releaseStagingArea, removeStagingFiles, stagingArea, type StagingArea } from './stagingArea.js';
 
 export interface WritableMountOptions {
@@ -98,11 +103,28 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   let cleanup = Promise.resolve();
   const ids = { next: Math.max(0, ...(await listStagingFiles(area))) + 1 };
 
+  const heldContent = (node: LiveNode) => (held.isHeld(node) ? held.read(node) : undefined);
+  const chunker = new Chunker(repo.chunker);
+  const background = new BackgroundStore((node, content) => storeStaged({ store: repo.store, chunker, area }, node, content), heldContent,
+    async () => { const s = await statfs(area.dir); return s.bavail * s.bsize; });
+  // Blocks stored while the mount runs belong to the next commit's count of what it added.
+  let addedBefore = { ...repo.store.added };
+
   const commit = () => gate.hold(async () => {
     if (gate.changes === committedAt) return null;
+    await background.pause();
+    try {
+      return await commitNow();
+    } finally {
+      background.resume();
+    }
+  });
+
+  const commitNow = async () => {
     const firstUnused = ids.next;
-    const { snapshot, staged } = await commitLiveTree({ repo, tree, area, mountpoint, host, base, counted,
-      held: (node) => (held.isHeld(node) ? held.read(node) : undefined) });
+    const { snapshot, staged } = await commitLiveTree({ repo, tree, area, mountpoint, host, base, counted, addedBefore,
+      held: heldContent, storedAlready: (node) => background.storedAs(node) });
+    addedBefore = { ...repo.store.added };
     // The snapshot is durable: start a new journal on it, binding the files still open to
     // their staging files, then let go of the other staging files.
     const next: JournalContent = { base: snapshot.id, ops: [] };
@@ -131,7 +153,7 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
     base = snapshot;
     opts.onCommit?.(snapshot);
     return snapshot;
-  });
+  };
 
   const cache = new BlockCache(repo.store, opts.cacheBytes);
   const maxReadAhead = readAheadFor(opts.cacheBytes);
@@ -141,7 +163,7 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
   });
   await view.refresh(true);
   const catalogOps = fuseOps({ root: view.root, cache, maxReadAhead, onError: opts.onError });
-  const operations = liveOps({ tree, journal, held, area, gate, cache, catalogOps, snapshotsIno: inodes.next(), ids, maxReadAhead, onError: opts.onError });
+  const operations = liveOps({ tree, journal, held, background, area, gate, cache, catalogOps, snapshotsIno: inodes.next(), ids, maxReadAhead, onError: opts.onError });
   const fuse = new Fuse(mountpoint, operations, kernelOptions({
     // 128 KiB writes instead of 4 KiB (docs/ARCHITECTURE.md: fuse-native has no option for it)
     fsname: 'dedupfs-live,use_ino,big_writes,max_write=131072',
@@ -162,6 +184,8 @@ export async function mountWritable(repo: Repository, opts: WritableMountOptions
     try {
       return await commit();
     } finally {
+      // No file is stored after the last commit: its blocks would be referred to by nothing.
+      await background.pause();
       journal.close();
       await cleanup;
       await releaseStagingArea(area);

@@ -15,12 +15,16 @@ export interface MountProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export interface StartOptions { repo: string; mountpoint: string; args?: string[] }
+export interface StartOptions {
+  repo: string; mountpoint: string; args?: string[]; env?: NodeJS.ProcessEnv;
+  /** the CLI to run (default: this build's; the bench runs another build's as its baseline) */
+  cli?: string;
+}
 
 /** Starts a mount and resolves once it prints "mounted"; rejects with its output if it exits first. */
 export async function startMount(t: { after(fn: () => Promise<void>): void }, opts: StartOptions): Promise<MountProcess> {
-  const child = spawn(process.execPath, [CLI_PATH, 'mount', opts.mountpoint, ...(opts.args ?? [])], {
-    env: { ...process.env, DEDUPFS_REPO: opts.repo },
+  const child = spawn(process.execPath, [opts.cli ?? CLI_PATH, 'mount', opts.mountpoint, ...(opts.args ?? [])], {
+    env: { ...process.env, ...opts.env, DEDUPFS_REPO: opts.repo },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '', err = '';
