@@ -6,7 +6,7 @@
 // so after the first block of a pack the X25519 exchange is not repeated.
 import { addressToHex } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
-import { blockContext, openEnvelope, readEnvelopeHeader, recordContext, SealKind, type EnvelopeHeader, type RecordName } from './envelope.js';
+import { blockContext, openDetached, openEnvelope, readEnvelopeHeader, recordContext, SealKind, type EnvelopeHeader, type RecordName } from './envelope.js';
 import { requireFull, type KeyMaterial } from './keyMaterial.js';
 import { readerOpeningKey, writerSessionKey } from './sessionKeys.js';
 
@@ -35,17 +35,22 @@ export class Opener {
     return key;
   }
 
-  #open(sealed: Buffer, kinds: SealKind[], context: Buffer): Buffer | null {
-    const header = readEnvelopeHeader(sealed);
+  /** With `detached` (an envelope's header kept apart), `sealed` is the envelope's body alone. */
+  #open(sealed: Buffer, kinds: SealKind[], context: Buffer, detached?: Buffer): Buffer | null {
+    const header = readEnvelopeHeader(detached ?? sealed);
     if (!header || !kinds.includes(header.kind)) return null;
     if (header.kind !== SealKind.WriterRecord) requireFull(this.#material, 'read blocks or snapshot contents');
     const key = this.#key(header);
-    return key && openEnvelope(key, sealed, context);
+    if (!key) return null;
+    return detached ? openDetached(key, detached, sealed, context) : openEnvelope(key, sealed, context);
   }
 
-  /** The plaintext of a sealed block; throws BLOCK_DAMAGED unless it opens as exactly this address and type. */
-  openBlock(address: Buffer, type: number, sealed: Buffer): Buffer {
-    const plain = this.#open(sealed, [SealKind.Block], blockContext(address, type));
+  /**
+   * The plaintext of a sealed block; throws BLOCK_DAMAGED unless it opens as exactly this address
+   * and type. With `header`, `sealed` is the envelope's body and `header` its header (format 4).
+   */
+  openBlock(address: Buffer, type: number, sealed: Buffer, header?: Buffer): Buffer {
+    const plain = this.#open(sealed, [SealKind.Block], blockContext(address, type), header);
     if (plain) return plain;
     throw new DedupfsError('BLOCK_DAMAGED', `block ${addressToHex(address)} is damaged: its sealed bytes do not authenticate`, {
       hint: 'the block was changed, truncated or moved; run dedupfs check --read-data to see what it affects',

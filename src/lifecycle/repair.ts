@@ -114,7 +114,7 @@ export async function repair(dir: string, opts: RepairOptions = {}): Promise<Rep
       const salvaged = await salvageDamagedPacks(repo, index, badCopies);
       await badCopies.save();
       const unsealed = await recoverUnsealedPacks({
-        layout, index: repo.store.index, hash: repo.store.hash, open: repo.store.openSealed, owner: lock.id, liveLocks: async () => new Set([lock.id]),
+        layout, index: repo.store.index, hash: repo.store.hash, open: repo.store.openSealed, format: repo.store.packs.format, owner: lock.id, liveLocks: async () => new Set([lock.id]),
       });
       const live = await commitLeftovers(repo);
       const report: RepairReport = { index, catalog: { ...catalog, snapshots: 0 }, salvaged, unsealed, damagedSnapshots: [], rewritten: [], forgotten: [], live };
