@@ -15,13 +15,23 @@ const CACHE_LIMIT = 4096;
 export class Opener {
   readonly #material: KeyMaterial;
   readonly #keys = new Map<string, Buffer>();
+  /** the session of the envelope opened last (kind, generation, session tag: header bytes 1 to 37) and its key: blocks come in runs of one session */
+  #last: { session: Buffer; key: Buffer } | null = null;
 
   constructor(material: KeyMaterial) {
     this.#material = material;
   }
 
-  /** The session key that opens an envelope with `header`, or null when the header is damaged. */
-  #key(header: EnvelopeHeader): Buffer | null {
+  /** The session key that opens an envelope with `header` (`bytes` its encoding), or null when the header is damaged. */
+  #key(header: EnvelopeHeader, bytes: Buffer): Buffer | null {
+    const session = bytes.subarray(1, 38);
+    if (this.#last?.session.equals(session)) return this.#last.key;
+    const key = this.#sessionKey(header);
+    if (key) this.#last = { session: Buffer.from(session), key };
+    return key;
+  }
+
+  #sessionKey(header: EnvelopeHeader): Buffer | null {
     const id = `${header.kind}:${header.generation}:${header.sessionTag.toString('hex')}`;
     let key = this.#keys.get(id);
     if (key) return key;
@@ -37,10 +47,11 @@ export class Opener {
 
   /** With `detached` (an envelope's header kept apart), `sealed` is the envelope's body alone. */
   #open(sealed: Buffer, kinds: SealKind[], context: Buffer, detached?: Buffer): Buffer | null {
-    const header = readEnvelopeHeader(detached ?? sealed);
+    const bytes = detached ?? sealed;
+    const header = readEnvelopeHeader(bytes);
     if (!header || !kinds.includes(header.kind)) return null;
     if (header.kind !== SealKind.WriterRecord) requireFull(this.#material, 'read blocks or snapshot contents');
-    const key = this.#key(header);
+    const key = this.#key(header, bytes);
     if (!key) return null;
     return detached ? openDetached(key, detached, sealed, context) : openEnvelope(key, sealed, context);
   }

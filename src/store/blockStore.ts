@@ -288,7 +288,8 @@ export class BlockStore {
       throw damaged('is damaged (does not decompress)', err);
     }
     if (raw.length !== loc.rawLength || !this.hash(raw).equals(addr)) throw damaged('is damaged (content does not match its hash)');
-    return { raw, stored: detached && loc.seal ? Buffer.concat([loc.seal, stored]) : stored };
+    // A whole envelope (header joined to the body) only for gc and salvage, which copy it: a copy restore need not pay.
+    return { raw, stored: whole && detached && loc.seal ? Buffer.concat([loc.seal, stored]) : stored };
   }
 
   async close(): Promise<void> {
