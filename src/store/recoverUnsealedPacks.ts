@@ -22,6 +22,7 @@
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HashFunction } from '../core/address.js';
+import { DedupfsError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
 import { DIR_MODE, packPath, type RepoLayout } from '../repo/layout.js';
 import { decompressBlock } from './compress.js';
@@ -76,7 +77,14 @@ export async function recoverUnsealedPacks(opts: RecoverUnsealedOptions): Promis
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // another process took it first
       throw err;
     }
-    await sealRecovered(opts, { ...pack, path: claimed }, result);
+    try {
+      await sealRecovered(opts, { ...pack, path: claimed }, result);
+    } catch (err) {
+      // A write-only key opens no block, so it cannot tell good records from bad: the pack is
+      // left (carrying this process's lock id, which goes stale with it) for a full key to take over.
+      if (err instanceof DedupfsError && err.code === 'KEY') continue;
+      throw err;
+    }
   }
   return result;
 }
@@ -151,7 +159,8 @@ function recordVerifies(rec: Buffer, entry: PackEntry, { hash, open }: Pick<Reco
     const stored = rec.subarray(format.headerBytes);
     const raw = decompressBlock(open ? open(entry.address, entry.type, stored, entry.seal) : stored, entry.compression, entry.rawLength);
     return raw.length === entry.rawLength && hash(raw).equals(entry.address);
-  } catch {
+  } catch (err) {
+    if (err instanceof DedupfsError && err.code === 'KEY') throw err;
     return false;
   }
 }

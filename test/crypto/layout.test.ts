@@ -68,21 +68,24 @@ async function setup(t: Parameters<typeof tempDir>[0]) {
   await writeFile(password, 'layout\n');
   const env = { XDG_CACHE_HOME: join(dir, 'cache'), DEDUPFS_PASSWORD_FILE: password, DEDUPFS_PASSWORD_COMMAND: undefined };
   const cli = (repo: string, args: string[]) => runCli(args, { repo, env });
-  return { dir, password, env, cli };
+  /** A new encrypted repository holding one snapshot of a folder with `files`. */
+  const ingested = async (files: Record<string, Buffer | string>) => {
+    const src = join(dir, 'src'), repo = join(dir, 'sealed');
+    await mkdir(src);
+    for (const [name, data] of Object.entries(files)) await writeFile(join(src, name), data);
+    ok(await cli(repo, ['init', '--encryption']), 'init');
+    ok(await cli(repo, ['ingest', src]), 'ingest');
+    return { src, repo };
+  };
+  return { dir, password, env, cli, ingested };
 }
 
 test('format 4 packs: no block length near a record boundary, no repeated run, blocks in random order; clear packs show all three', async (t) => {
-  const { dir, password, cli } = await setup(t);
-  const src = join(dir, 'src');
-  await mkdir(src);
+  const { dir, password, cli, ingested } = await setup(t);
   // 40 small files of distinct lengths, one block each, stored in name order; a large random file and some text.
-  for (let i = 0; i < 40; i++) await writeFile(join(src, `small-${String(i).padStart(2, '0')}.bin`), randomBytes(2000 + i * 7));
-  await writeFile(join(src, 'large.bin'), randomBytes(1_500_000));
-  await writeFile(join(src, 'text.txt'), 'the same line of text again and again\n'.repeat(20_000));
-
-  const repo = join(dir, 'sealed');
-  ok(await cli(repo, ['init', '--encryption']), 'init');
-  ok(await cli(repo, ['ingest', src]), 'ingest');
+  const files: Record<string, Buffer | string> = { 'large.bin': randomBytes(1_500_000), 'text.txt': 'the same line of text again and again\n'.repeat(20_000) };
+  for (let i = 0; i < 40; i++) files[`small-${String(i).padStart(2, '0')}.bin`] = randomBytes(2000 + i * 7);
+  const { src, repo } = await ingested(files);
   const sealed = await openSealedRepo(repo, password);
   const plain = join(dir, 'plain');
   ok(await cli(plain, ['init', '--encryption', 'none']), 'init plain');
@@ -117,14 +120,8 @@ test('format 4 packs: no block length near a record boundary, no repeated run, b
 });
 
 test('format 4: a pack whose trailer is cut is walked by its sealed boxes: check names it, repair salvages it, every snapshot restores', async (t) => {
-  const { dir, password, cli } = await setup(t);
-  const src = join(dir, 'src');
-  await mkdir(src);
-  await writeFile(join(src, 'one.bin'), randomBytes(400_000));
-  await writeFile(join(src, 'two.txt'), 'text that compresses well\n'.repeat(10_000));
-  const repo = join(dir, 'repo');
-  ok(await cli(repo, ['init', '--encryption']), 'init');
-  ok(await cli(repo, ['ingest', src]), 'ingest');
+  const { dir, password, cli, ingested } = await setup(t);
+  const { src, repo } = await ingested({ 'one.bin': randomBytes(400_000), 'two.txt': 'text that compresses well\n'.repeat(10_000) });
   const sealed = await openSealedRepo(repo, password);
   const [path] = await packFiles(repo);
   const before = await sealedEntries(path, sealed);
@@ -148,14 +145,9 @@ test('format 4: a pack whose trailer is cut is walked by its sealed boxes: check
   assert.equal((await sealedEntries(salvaged, sealed)).sealed, true);
 });
 
-test('format 4: an unsealed pack a killed ingest left (no trailer) is taken over by the next ingest, walked by its boxes', async (t) => {
-  const { dir, cli } = await setup(t);
-  const src = join(dir, 'src');
-  await mkdir(src);
-  await writeFile(join(src, 'one.bin'), randomBytes(300_000));
-  const repo = join(dir, 'repo');
-  ok(await cli(repo, ['init', '--encryption']), 'init');
-  ok(await cli(repo, ['ingest', src]), 'ingest');
+test('format 4: an unsealed pack a killed ingest left (no trailer) is left alone by a write-only key and taken over by the next full-key ingest, walked by its boxes', async (t) => {
+  const { dir, env, cli, ingested } = await setup(t);
+  const { src, repo } = await ingested({ 'one.bin': randomBytes(300_000) });
   // What a kill before the seal leaves: the pack without its trailer in packs/tmp, its blocks in no index.
   const [path] = await packFiles(repo);
   const pack = await readFile(path);
@@ -164,6 +156,17 @@ test('format 4: an unsealed pack a killed ingest left (no trailer) is taken over
   await writeFile(join(repo, 'packs', 'tmp', `${basename(path, '.pack')}.tmp`), pack.subarray(0, pack.length - trailer));
   await rm(path);
   await rm(join(repo, 'index'), { recursive: true });
+
+  // A write-only key cannot check the records: its ingest leaves the pack whole (under its own lock id, gone when it exits).
+  const writeOnly = join(dir, 'write-only.pass');
+  await writeFile(writeOnly, 'cron host\n');
+  ok(await cli(repo, ['key', 'add', '--write-only', '--new-password-file', writeOnly]), 'key add --write-only');
+  const empty = join(dir, 'empty');
+  await mkdir(empty);
+  ok(await runCli(['ingest', empty], { repo, env: { ...env, DEDUPFS_PASSWORD_FILE: writeOnly } }), 'write-only ingest');
+  const left = (await readdir(join(repo, 'packs', 'tmp'))).filter((n) => n.startsWith(basename(path, '.pack')));
+  assert.equal(left.length, 1, 'the unsealed pack is still there');
+  assert.equal((await readFile(join(repo, 'packs', 'tmp', left[0]))).length, pack.length - trailer);
 
   const r = ok(await cli(repo, ['ingest', '--json', src]), 'ingest after the kill');
   const report = JSON.parse(r.stdout);
