@@ -57,6 +57,13 @@ function repeatedRuns(pack: Buffer): number {
   return repeats;
 }
 
+/** The share of pairs of `xs` that are out of ascending order (0 sorted, ~0.5 shuffled). */
+function outOfOrder(xs: number[]): number {
+  let out = 0;
+  for (let i = 0; i < xs.length; i++) for (let j = i + 1; j < xs.length; j++) if (xs[i] > xs[j]) out++;
+  return out / (xs.length * (xs.length - 1) / 2);
+}
+
 function ok(r: CliResult, what: string): CliResult {
   assert.equal(r.code, 0, `${what}: ${r.stdout}${r.stderr}`);
   return r;
@@ -106,8 +113,9 @@ test('format 4 packs: no block length near a record boundary, no repeated run, b
     const pack = await readFile(path);
     const { entries } = await readPackEntries(path);
     assert.ok(lengthsAtBoundaries(pack, entries, CLEAR_PACKS).length >= 2 * entries.length, 'every clear header shows its lengths');
+    // Files are read two at a time, so neighbours may swap; but hardly any pair is out of order.
     const small = smallInOrder(entries);
-    assert.deepEqual(small, [...small].sort((a, b) => a - b), 'a clear pack holds the small files in file order');
+    assert.ok(small.length > 10 && outOfOrder(small) <= 0.1, `a clear pack holds the small files nearly in file order: ${small}`);
   }
   const format3 = join(dir, 'format3');
   await mkdir(format3);
