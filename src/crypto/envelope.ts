@@ -40,9 +40,9 @@ function encodeHeader(h: EnvelopeHeader): Buffer {
   return b;
 }
 
-/** The header of `sealed`, or null when it is too short or not an envelope this code knows. */
+/** The header at the start of `sealed` (an envelope, or its header alone), or null when it is too short or not a header this code knows. */
 export function readEnvelopeHeader(sealed: Buffer): EnvelopeHeader | null {
-  if (sealed.length < SEAL_OVERHEAD || sealed[0] !== ENVELOPE_VERSION || sealed[1] > SealKind.Grant) return null;
+  if (sealed.length < ENVELOPE_HEADER_BYTES || sealed[0] !== ENVELOPE_VERSION || sealed[1] > SealKind.Grant) return null;
   return {
     kind: sealed[1],
     generation: sealed.readUInt32LE(2),
@@ -77,13 +77,22 @@ export function sealEnvelope(key: Buffer, h: EnvelopeHeader, context: Buffer, pl
 /** The plaintext of `sealed`, or null when it does not authenticate under `key` and `context`. */
 export function openEnvelope(key: Buffer, sealed: Buffer, context: Buffer): Buffer | null {
   if (sealed.length < SEAL_OVERHEAD) return null;
-  const header = sealed.subarray(0, ENVELOPE_HEADER_BYTES);
-  const body = sealed.subarray(ENVELOPE_HEADER_BYTES, sealed.length - TAG_BYTES);
+  return openDetached(key, sealed.subarray(0, ENVELOPE_HEADER_BYTES), sealed.subarray(ENVELOPE_HEADER_BYTES), context);
+}
+
+/**
+ * The plaintext of an envelope kept in two parts: its `header` and its `body` (ciphertext and
+ * tag), as a format 4 pack keeps them (the header in the pack's sealed trailer and the index);
+ * null when they do not authenticate.
+ */
+export function openDetached(key: Buffer, header: Buffer, body: Buffer, context: Buffer): Buffer | null {
+  if (header.length !== ENVELOPE_HEADER_BYTES || body.length < TAG_BYTES) return null;
+  const text = body.subarray(0, body.length - TAG_BYTES);
   try {
     const decipher = createDecipheriv(CIPHER, key, nonce(header), { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.concat([header, context]), { plaintextLength: body.length });
-    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-    const out = decipher.update(body);
+    decipher.setAAD(Buffer.concat([header, context]), { plaintextLength: text.length });
+    decipher.setAuthTag(body.subarray(text.length));
+    const out = decipher.update(text);
     decipher.final();
     return out;
   } catch {

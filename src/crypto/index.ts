@@ -22,6 +22,8 @@ export { listKeys } from './listKeys.js';
 export type { KeyInfo } from './listKeys.js';
 export { openKeyring } from './openKeyring.js';
 export { Opener } from './opener.js';
+export { BOX_OVERHEAD, packSealing } from './packSealing.js';
+export type { PackSealing } from './packSealing.js';
 export { DEFAULT_SCRYPT } from './passwordWrap.js';
 export type { ScryptParams } from './passwordWrap.js';
 export { readPassword } from './readPassword.js';

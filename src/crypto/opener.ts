@@ -6,7 +6,7 @@
 // so after the first block of a pack the X25519 exchange is not repeated.
 import { addressToHex } from '../core/address.js';
 import { DedupfsError } from '../core/errors.js';
-import { blockContext, openEnvelope, readEnvelopeHeader, recordContext, SealKind, type EnvelopeHeader, type RecordName } from './envelope.js';
+import { blockContext, openDetached, openEnvelope, readEnvelopeHeader, recordContext, SealKind, type EnvelopeHeader, type RecordName } from './envelope.js';
 import { requireFull, type KeyMaterial } from './keyMaterial.js';
 import { readerOpeningKey, writerSessionKey } from './sessionKeys.js';
 
@@ -15,13 +15,23 @@ const CACHE_LIMIT = 4096;
 export class Opener {
   readonly #material: KeyMaterial;
   readonly #keys = new Map<string, Buffer>();
+  /** the session of the envelope opened last (kind, generation, session tag: header bytes 1 to 37) and its key: blocks come in runs of one session */
+  #last: { session: Buffer; key: Buffer } | null = null;
 
   constructor(material: KeyMaterial) {
     this.#material = material;
   }
 
-  /** The session key that opens an envelope with `header`, or null when the header is damaged. */
-  #key(header: EnvelopeHeader): Buffer | null {
+  /** The session key that opens an envelope with `header` (`bytes` its encoding), or null when the header is damaged. */
+  #key(header: EnvelopeHeader, bytes: Buffer): Buffer | null {
+    const session = bytes.subarray(1, 38);
+    if (this.#last?.session.equals(session)) return this.#last.key;
+    const key = this.#sessionKey(header);
+    if (key) this.#last = { session: Buffer.from(session), key };
+    return key;
+  }
+
+  #sessionKey(header: EnvelopeHeader): Buffer | null {
     const id = `${header.kind}:${header.generation}:${header.sessionTag.toString('hex')}`;
     let key = this.#keys.get(id);
     if (key) return key;
@@ -35,17 +45,23 @@ export class Opener {
     return key;
   }
 
-  #open(sealed: Buffer, kinds: SealKind[], context: Buffer): Buffer | null {
-    const header = readEnvelopeHeader(sealed);
+  /** With `detached` (an envelope's header kept apart), `sealed` is the envelope's body alone. */
+  #open(sealed: Buffer, kinds: SealKind[], context: Buffer, detached?: Buffer): Buffer | null {
+    const bytes = detached ?? sealed;
+    const header = readEnvelopeHeader(bytes);
     if (!header || !kinds.includes(header.kind)) return null;
     if (header.kind !== SealKind.WriterRecord) requireFull(this.#material, 'read blocks or snapshot contents');
-    const key = this.#key(header);
-    return key && openEnvelope(key, sealed, context);
+    const key = this.#key(header, bytes);
+    if (!key) return null;
+    return detached ? openDetached(key, detached, sealed, context) : openEnvelope(key, sealed, context);
   }
 
-  /** The plaintext of a sealed block; throws BLOCK_DAMAGED unless it opens as exactly this address and type. */
-  openBlock(address: Buffer, type: number, sealed: Buffer): Buffer {
-    const plain = this.#open(sealed, [SealKind.Block], blockContext(address, type));
+  /**
+   * The plaintext of a sealed block; throws BLOCK_DAMAGED unless it opens as exactly this address
+   * and type. With `header`, `sealed` is the envelope's body and `header` its header (format 4).
+   */
+  openBlock(address: Buffer, type: number, sealed: Buffer, header?: Buffer): Buffer {
+    const plain = this.#open(sealed, [SealKind.Block], blockContext(address, type), header);
     if (plain) return plain;
     throw new DedupfsError('BLOCK_DAMAGED', `block ${addressToHex(address)} is damaged: its sealed bytes do not authenticate`, {
       hint: 'the block was changed, truncated or moved; run dedupfs check --read-data to see what it affects',

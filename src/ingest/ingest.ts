@@ -173,7 +173,7 @@ async function recoverInterrupted(repo: Repository): Promise<RecoverUnsealedResu
   const owner = repo.store.owner;
   if (!owner) return undefined;
   return recoverUnsealedPacks({
-    layout: repo.layout, index: repo.store.index, hash: repo.store.hash, open: repo.store.openSealed, owner,
+    layout: repo.layout, index: repo.store.index, hash: repo.store.hash, open: repo.store.openSealed, format: repo.store.packs.format, owner,
     liveLocks: async () => new Set((await listLocks(repo.dir)).filter((l) => !l.stale).map((l) => basename(l.path, '.lock'))),
   });
 }

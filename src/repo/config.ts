@@ -3,7 +3,9 @@
 // anything is touched; a folder without one is not a repository. Formats: 1, a plain repository
 // folder; 2, a plain repository in an S3 bucket (docs/BACKENDS.md: index/ objects and a local
 // cache, which format 1 readers do not know); 3, an encrypted repository (docs/ENCRYPTION.md):
-// its keys are in keys.json, its addresses keyed, its blocks and snapshot records sealed.
+// its keys are in keys.json, its addresses keyed, its blocks and snapshot records sealed; 4, an
+// encrypted repository whose packs and index objects are sealed too (no block boundary, type or
+// length in the clear). Format 3 repositories are read and written as they are.
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { DedupfsError } from '../core/errors.js';
@@ -14,9 +16,11 @@ import { DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../chunker/params.js
 import type { CompressionConfig } from '../store/compress.js';
 
 /** The newest format this dedupfs reads. */
-export const FORMAT_VERSION = 3;
-/** The format of an encrypted repository. */
-export const ENCRYPTED_FORMAT = 3;
+export const FORMAT_VERSION = 4;
+/** The format of a new encrypted repository. */
+export const ENCRYPTED_FORMAT = 4;
+/** Encrypted repositories of the clear pack layout, still read and written. */
+const ENCRYPTED_CLEAR_FORMAT = 3;
 const PLAIN_FORMAT = 1;
 /** The format of a plain repository in a bucket. */
 export const BUCKET_FORMAT = 2;
@@ -59,6 +63,11 @@ export function newConfig(opts: InitOptions = {}): RepoConfig {
     compression: opts.compression ?? DEFAULT_COMPRESSION,
     ...(sealed ? { encryption: opts.encryption } : {}),
   };
+}
+
+/** true for an encrypted repository whose packs are sealed as a whole (format 4), not only their blocks. */
+export function hasSealedPacks(cfg: RepoConfig): boolean {
+  return cfg.format === ENCRYPTED_FORMAT;
 }
 
 /** true for a repository whose blocks and records are sealed. */
@@ -121,9 +130,9 @@ export function parseConfig(text: string, path: string, repoDir: string): RepoCo
   if (!HASH_NAMES.includes(cfg.hash) || !cfg.chunker || !cfg.compression) {
     throw new DedupfsError('REPO_DAMAGED', `${path} is incomplete (hash, chunker or compression missing)`);
   }
-  if ((cfg.format === ENCRYPTED_FORMAT) !== isEncrypted(cfg)) {
+  if ((cfg.format === ENCRYPTED_FORMAT || cfg.format === ENCRYPTED_CLEAR_FORMAT) !== isEncrypted(cfg)) {
     throw new DedupfsError('REPO_DAMAGED', `${path} is damaged: format ${cfg.format} with encryption ${JSON.stringify(cfg.encryption ?? 'none')}`,
-      { hint: 'an encrypted repository is format 3 with "encryption": "v1"; restore config.json from a copy of the repository' });
+      { hint: 'an encrypted repository is format 3 or 4 with "encryption": "v1"; restore config.json from a copy of the repository' });
   }
   return cfg;
 }

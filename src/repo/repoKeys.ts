@@ -8,11 +8,12 @@
 import { join } from 'node:path';
 import { DedupfsError } from '../core/errors.js';
 import type { HashFunction } from '../core/address.js';
-import { deriveGearTable, encodeKeyMaterial, keyedHashFunction, Opener, openKeyring, readPassword, Sealer, writeOnlyView, type KeyMaterial, type OpenedKeys } from '../crypto/index.js';
+import { deriveGearTable, encodeKeyMaterial, keyedHashFunction, Opener, openKeyring, packSealing, readPassword, Sealer, writeOnlyView, type KeyMaterial, type OpenedKeys } from '../crypto/index.js';
 import type { BlockSealing } from '../store/blockStore.js';
+import { sealedPacks } from '../store/pack/sealedFormat.js';
 import { sealedSnapshots } from '../catalog/sealedSnapshot.js';
 import type { SnapshotSeal } from '../catalog/snapshotRecord.js';
-import type { RepoConfig } from './config.js';
+import { hasSealedPacks, type RepoConfig } from './config.js';
 import { keyringGuard } from './keyringSeen.js';
 import { localRepoDir } from './localRepoDir.js';
 import type { RepoLayout } from '../core/layout.js';
@@ -50,23 +51,25 @@ export async function unlockRepository(layout: RepoLayout, config: RepoConfig, o
   if (!keys) {
     const opened = await openKeyring(layout.keys, await readPassword({ ...opts.password, env: process.env, prompt: `password for ${layout.root}` }));
     await (await keyringGuard(config.id, layout.keys)).opened(opened.material);
-    keys = repoKeys(opened);
+    keys = repoKeys(opened, hasSealedPacks(config));
   }
   if (!opts.writeOnly) refuseWriteOnly(keys.material, opts.command);
   layout.catalog = join(await localRepoDir(config.id), `catalog-${keys.keyId}.db`);
   return keys;
 }
 
-function repoKeys(opened: OpenedKeys): RepoKeys {
+function repoKeys(opened: OpenedKeys, sealPacks: boolean): RepoKeys {
   const { material } = opened;
   const opener = new Opener(material);
+  const packs = sealPacks ? packSealing(writeOnlyView(material)) : null;
   const blocks: BlockSealing = {
     workerKeys: encodeKeyMaterial(writeOnlyView(material)),
     newSealer: () => {
       const sealer = new Sealer(material);
       return (address, type, stored, into) => sealer.sealBlock(address, type, stored, into);
     },
-    open: (address, type, stored) => opener.openBlock(address, type, stored),
+    open: (address, type, stored, header) => opener.openBlock(address, type, stored, header),
+    ...(packs ? { packFormat: sealedPacks(packs), indexSealing: packs } : {}),
   };
   return { ...opened, hash: keyedHashFunction(material.contentKey), gear: deriveGearTable(material.contentKey), blocks, snapshots: sealedSnapshots(material) };
 }

@@ -7,22 +7,25 @@
 import { SEAL_OVERHEAD } from '../crypto/envelope.js';
 import { compressBatch, type BatchLayout, type BlockSealer } from './recordBatch.js';
 import { frameCompressor } from './compress.js';
+import { CLEAR_PACKS, HEADER_BYTES, type PackFormat } from './pack/format.js';
 
 export interface BatchSettings {
   /** the zstd level; 0 stores blocks uncompressed */
   level: number;
   /** an encrypted repository: the keys a worker thread seals with (BlockSealing.workerKeys) */
   keys?: Uint8Array;
+  /** format 4: records are written in the sealed pack layout (sealedFormat.ts), made from `keys` */
+  sealedPacks?: boolean;
 }
 
-/** Room a block needs after it in a batch for sealing to grow it in place. */
-export function batchSlack(settings: BatchSettings): number {
-  return settings.keys ? SEAL_OVERHEAD : 0;
+/** Room a block needs after it in a batch for sealing to grow it in place, records being written in `format`. */
+export function batchSlack(settings: BatchSettings, format: PackFormat = CLEAR_PACKS): number {
+  return settings.keys ? format.headerBytes - format.detached + SEAL_OVERHEAD - HEADER_BYTES : 0;
 }
 
-/** Compresses (and seals, with `seal`) the `count` records of a batch in place; returns their new layout. */
-export function batchWork(settings: BatchSettings, seal?: BlockSealer): (b: Buffer, count: number) => BatchLayout {
+/** Compresses (and seals, with `seal`) the `count` records of a batch in place, as records of `format`; returns their new layout. */
+export function batchWork(settings: BatchSettings, seal?: BlockSealer, format: PackFormat = CLEAR_PACKS): (b: Buffer, count: number) => BatchLayout {
   const compress = settings.level > 0 ? frameCompressor(settings.level) : () => null;
-  const slack = batchSlack(settings);
-  return (b, count) => compressBatch(b, count, compress, seal, slack);
+  const slack = batchSlack(settings, format);
+  return (b, count) => compressBatch(b, count, compress, seal, slack, format);
 }

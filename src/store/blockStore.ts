@@ -9,7 +9,8 @@
 // callers write a snapshot only after that. Blocks waiting in an unsealed pack are remembered in
 // `pending` so one run never stores a block twice. In an encrypted repository (`sealing`) the
 // workers seal each block after compressing it (batchWork.ts), and a read opens it before
-// decompressing, then checks the keyed address as ever.
+// decompressing, then checks the keyed address as ever. Records are laid out as the packs' format
+// says (PackSpace.format: the clear layout, or format 4's sealed one, pack/sealedFormat.ts).
 //
 // Packs live where the PackSpace says (packSpace.ts): files in the repository folder, or objects
 // in a bucket. For a bucket, a sealed pack is uploaded whole, and its blocks are indexed only
@@ -22,14 +23,15 @@ import { DedupfsError } from '../core/errors.js';
 import type { RepoLayout } from '../core/layout.js';
 import { BlockIndex, type BlockLocation } from './index/blockIndex.js';
 import { PackWriter } from './pack/packWriter.js';
-import { HEADER_BYTES, decodeHeader, type PackEntry } from './pack/format.js';
+import { HEADER_BYTES, recordBytes, type PackEntry, type PackFormat } from './pack/format.js';
+import { decompressBlock } from './compress.js';
 import { BlockType } from '../core/blocks.js';
-import { decompressBlock, type CompressionConfig } from './compress.js';
+import type { CompressionConfig } from './compress.js';
 import { BatchBuffers, RecordBatch, type BlockSealer } from './recordBatch.js';
 import { CompressPool } from './compressPool.js';
 import { batchSlack, type BatchSettings } from './batchWork.js';
 import { LocalPacks, unreachable, type PackSpace } from './packSpace.js';
-import type { PackEntries } from './indexObjects.js';
+import type { IndexSealing, PackEntries } from './indexObjects.js';
 import type { MetaCache } from './metaCache.js';
 
 /** getMany() reads back-to-back blocks with one read of at most this many bytes. */
@@ -46,8 +48,15 @@ export interface BlockSealing {
   workerKeys: Uint8Array;
   /** a new Sealer's sealBlock: its own writer session, for one thread */
   newSealer(): BlockSealer;
-  /** the plaintext of a block's sealed bytes: BLOCK_DAMAGED when they do not open as this address and type, KEY for a write-only key */
-  open(address: Address, type: BlockType, stored: Buffer): Buffer;
+  /**
+   * the plaintext of a block's sealed bytes: BLOCK_DAMAGED when they do not open as this address
+   * and type, KEY for a write-only key. With `header`, `stored` is the envelope's body alone.
+   */
+  open(address: Address, type: BlockType, stored: Buffer, header?: Buffer): Buffer;
+  /** format 4: packs are laid out sealed (pack/sealedFormat.ts); absent for format 3's clear layout */
+  packFormat?: PackFormat;
+  /** format 4: how index objects are sealed (indexObjects.ts), for a repository in a bucket */
+  indexSealing?: IndexSealing;
 }
 
 export interface BlockStoreOptions {
@@ -102,11 +111,12 @@ export class BlockStore {
   private readonly packTarget: number;
   private readonly maxInFlight: number;
   private readonly batch: BatchSettings;
+  private readonly format: PackFormat;
   /**
    * An encrypted repository's: the plaintext of a block's sealed bytes; BLOCK_DAMAGED when they
    * do not open as this address and type, KEY for a write-only key. Undefined in a plain one.
    */
-  readonly openSealed?: (address: Address, type: BlockType, stored: Buffer) => Buffer;
+  readonly openSealed?: (address: Address, type: BlockType, stored: Buffer, header?: Buffer) => Buffer;
   /** An encrypted repository's: a block's sealed bytes sealed again under the newest key generation (gc --rewrite-all); as long as before. */
   readonly reseal?: (address: Address, type: BlockType, stored: Buffer) => Buffer;
 
@@ -114,11 +124,12 @@ export class BlockStore {
     this.hash = opts.hash;
     this.index = opts.index;
     this.owner = opts.owner;
-    this.packs = opts.packs ?? new LocalPacks(opts.layout);
+    const { sealing } = opts;
+    this.packs = opts.packs ?? new LocalPacks(opts.layout, sealing?.packFormat);
+    this.format = this.packs.format;
     this.packTarget = opts.packTarget ?? 16 << 20;
     this.maxInFlight = opts.maxInFlight ?? 4 << 20;
-    const { sealing } = opts;
-    this.batch = { level: opts.compression.algorithm === 'none' ? 0 : opts.compression.level, keys: sealing?.workerKeys };
+    this.batch = { level: opts.compression.algorithm === 'none' ? 0 : opts.compression.level, keys: sealing?.workerKeys, ...(this.format.detached ? { sealedPacks: true } : {}) };
     if (sealing) {
       let sealer: BlockSealer | null = null;
       this.openSealed = sealing.open;
@@ -148,7 +159,7 @@ export class BlockStore {
     this.pending.add(key);
     this.inFlightBytes += raw.length;
     if (this.filling && !this.filling.fits(raw.length)) this.dispatch();
-    const slack = batchSlack(this.batch);
+    const slack = batchSlack(this.batch, this.format);
     this.filling ??= new RecordBatch(this.buffers.take(HEADER_BYTES + raw.length + slack), slack);
     this.filling.push(type, address, raw);
     if (type !== BlockType.Data) this.opts.metaCache?.put(address, raw);
@@ -193,22 +204,22 @@ export class BlockStore {
     const cache = loc.type === BlockType.Data ? undefined : this.opts.metaCache;
     const copy = cache?.get(addr);
     if (copy) return copy;
-    const raw = await this.read(addr, loc);
+    const raw = (await this.checkRecord(addr, loc, this.packs.read(loc.packId, loc.offset, recordBytes(this.format, loc.storedLength)), false)).raw;
     cache?.put(addr, raw);
     return raw;
   }
 
-  /** Reads and checks a block at a known location (used by get, check and gc). */
+  /** Reads and checks a block at a known location, its record header too (used by check and gc). */
   async read(addr: Address, loc: BlockLocation): Promise<Buffer> {
     return (await this.readRecord(addr, loc)).raw;
   }
 
   /**
-   * Like read(), and also returns the bytes as stored (compressed), checked, so gc can copy a
-   * block into a new pack without compressing it again.
+   * Like read(), and also returns the bytes as stored (compressed, and sealed as a whole
+   * envelope), checked, so gc can copy a block into a new pack without compressing it again.
    */
   async readRecord(addr: Address, loc: BlockLocation): Promise<{ raw: Buffer; stored: Buffer }> {
-    return this.checkRecord(addr, loc, this.packs.read(loc.packId, loc.offset, HEADER_BYTES + loc.storedLength));
+    return this.checkRecord(addr, loc, this.packs.read(loc.packId, loc.offset, recordBytes(this.format, loc.storedLength)), true);
   }
 
   /**
@@ -228,8 +239,8 @@ export class BlockStore {
       const span = this.packs.read(first.packId, first.offset, runEnd - first.offset);
       for (const { addr, loc } of run) {
         const start = loc.offset - first.offset;
-        const rec = span.then((b) => b.subarray(start, start + HEADER_BYTES + loc.storedLength));
-        out.push(this.checkRecord(addr, loc, rec).then((r) => r.raw));
+        const rec = span.then((b) => b.subarray(start, start + recordBytes(this.format, loc.storedLength)));
+        out.push(this.checkRecord(addr, loc, rec, false).then((r) => r.raw));
       }
       run = [];
     };
@@ -240,7 +251,7 @@ export class BlockStore {
         out.push(this.get(addr)); // fails, naming the missing block
         continue;
       }
-      const end = loc.offset + HEADER_BYTES + loc.storedLength;
+      const end = loc.offset + recordBytes(this.format, loc.storedLength);
       if (run.length && (loc.packId !== run[0].loc.packId || loc.offset !== runEnd || end - run[0].loc.offset > READ_RUN_BYTES)) flush();
       run.push({ addr, loc });
       runEnd = end;
@@ -249,7 +260,12 @@ export class BlockStore {
     return out;
   }
 
-  private async checkRecord(addr: Address, loc: BlockLocation, read: Promise<Buffer>): Promise<{ raw: Buffer; stored: Buffer }> {
+  /**
+   * Checks a record read at `loc`: its header names the block (with `whole`, for check and gc: a
+   * sealed box is opened only then, reads for restore rely on the envelope, which binds the
+   * address and type), its stored bytes open, decompress and hash to the address.
+   */
+  private async checkRecord(addr: Address, loc: BlockLocation, read: Promise<Buffer>, whole: boolean): Promise<{ raw: Buffer; stored: Buffer }> {
     const hex = addressToHex(addr);
     const damaged = (why: string, cause?: unknown) =>
       new DedupfsError('BLOCK_DAMAGED', `block ${hex} in pack ${loc.packId} ${why}`, { data: { address: hex, pack: loc.packId }, cause });
@@ -261,18 +277,20 @@ export class BlockStore {
       if (unreachable(err)) throw err;
       throw damaged(code === 'ENOENT' || code === 'NOT_FOUND' ? 'is missing (pack file not found)' : `cannot be read: ${(err as Error).message}`, err);
     }
-    const header = decodeHeader(rec, 0);
-    if (rec.length < HEADER_BYTES + loc.storedLength || !header || !header.address.equals(addr)) throw damaged('is damaged (record header does not match)');
-    const stored = rec.subarray(HEADER_BYTES, HEADER_BYTES + loc.storedLength);
+    const { headerBytes, detached } = this.format;
+    const length = recordBytes(this.format, loc.storedLength);
+    if (rec.length < length || (whole || !detached) && !headerMatches(this.format.decodeHeader(rec, 0), addr, loc)) throw damaged('is damaged (record header does not match)');
+    const stored = rec.subarray(headerBytes, length);
     let raw: Buffer;
     try {
-      raw = decompressBlock(this.openSealed ? this.openSealed(addr, loc.type, stored) : stored, loc.compression, loc.rawLength);
+      raw = decompressBlock(this.openSealed ? this.openSealed(addr, loc.type, stored, loc.seal) : stored, loc.compression, loc.rawLength);
     } catch (err) {
       if (err instanceof DedupfsError) throw err.code === 'BLOCK_DAMAGED' ? damaged('is damaged (its sealed bytes do not authenticate)', err) : err;
       throw damaged('is damaged (does not decompress)', err);
     }
     if (raw.length !== loc.rawLength || !this.hash(raw).equals(addr)) throw damaged('is damaged (content does not match its hash)');
-    return { raw, stored: rec.subarray(HEADER_BYTES) };
+    // A whole envelope (header joined to the body) only for gc and salvage, which copy it: a copy restore need not pay.
+    return { raw, stored: whole && detached && loc.seal ? Buffer.concat([loc.seal, stored]) : stored };
   }
 
   async close(): Promise<void> {
@@ -302,18 +320,21 @@ export class BlockStore {
   private async storeBatch(batch: RecordBatch): Promise<void> {
     let records = batch.buffer, layout = batch.rawLayout();
     if (this.batch.level > 0 || this.batch.keys) {
-      this.compressPool ??= new CompressPool(this.batch, undefined, this.opts.sealing?.newSealer);
+      this.compressPool ??= new CompressPool(this.batch, undefined, this.opts.sealing?.newSealer, this.format);
       const done = await this.compressPool.compress(batch.buffer.buffer as ArrayBuffer, batch.blocks.length);
       records = Buffer.from(done.buffer);
       layout = done.layout;
     }
     const entries: PackEntry[] = [];
+    const { detached } = this.format;
+    const seals = layout.seals && Buffer.from(layout.seals.buffer, layout.seals.byteOffset, layout.seals.byteLength);
     for (let i = 0, offset = 0; i < batch.blocks.length; i++) {
       const { address, type, rawLength } = batch.blocks[i];
       const storedLength = layout.storedLengths[i];
-      entries.push({ address, type, rawLength, storedLength, compression: layout.compressions[i], offset });
+      const seal = seals?.subarray(i * detached, (i + 1) * detached);
+      entries.push({ address, type, rawLength, storedLength, compression: layout.compressions[i], offset, ...(seal ? { seal } : {}) });
       this.countAdded(rawLength, storedLength);
-      offset += HEADER_BYTES + storedLength;
+      offset += recordBytes(this.format, storedLength);
     }
     if (this.opts.dryRun) {
       this.buffers.give(records);
@@ -323,7 +344,7 @@ export class BlockStore {
     let writer: PackWriter;
     let current: Promise<PackWriter>;
     for (;;) {
-      current = (this.writer ??= PackWriter.create(this.opts.layout, this.owner));
+      current = (this.writer ??= PackWriter.create(this.opts.layout, this.owner, this.format));
       writer = await current;
       if (this.writer === current) break;
     }
@@ -341,7 +362,7 @@ export class BlockStore {
   private countAdded(rawLength: number, storedLength: number): void {
     this.added.blocks++;
     this.added.rawBytes += rawLength;
-    this.added.storedBytes += HEADER_BYTES + storedLength;
+    this.added.storedBytes += recordBytes(this.format, storedLength);
   }
 
   private startSeal(writer: PackWriter): void {
@@ -401,4 +422,12 @@ export class BlockStore {
     if (err.code === 'ENOSPC') throw new DedupfsError('REPO_WRITE', `no space left on device while writing to ${this.opts.layout.root}`, { hint: 'free some space and run again; the repository was left as it was', cause: err });
     throw new DedupfsError('REPO_WRITE', `cannot write to repository ${this.opts.layout.root}: ${err.message}`, { cause: err });
   }
+}
+
+/** true when a record's header names the block the index says lies there (all of it, for a sealed box). */
+function headerMatches(header: PackEntry | null, addr: Address, loc: BlockLocation): boolean {
+  if (!header || !header.address.equals(addr)) return false;
+  if (!header.seal) return true;
+  return header.type === loc.type && header.compression === loc.compression && header.rawLength === loc.rawLength
+    && header.storedLength === loc.storedLength && !!loc.seal && header.seal.equals(loc.seal);
 }

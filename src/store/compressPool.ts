@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import type { CompressReply } from './compressWorker.js';
 import type { BatchLayout, BlockSealer } from './recordBatch.js';
 import { batchWork, type BatchSettings } from './batchWork.js';
+import type { PackFormat } from './pack/format.js';
 
 interface Compressed { buffer: ArrayBuffer; layout: BatchLayout }
 interface Job { buffer: ArrayBuffer; count: number; resolve(done: Compressed): void; reject(err: Error): void }
@@ -28,8 +29,12 @@ export class CompressPool {
   /** for compressOneHere, made on first use */
   private here: ((b: Buffer, count: number) => BatchLayout) | null = null;
 
-  /** `hereSealer`: an encrypted repository's sealer for compressOneHere (this thread's own session) */
-  constructor(private readonly settings: BatchSettings, size = Math.max(1, Math.min(4, availableParallelism() - 1)), private readonly hereSealer?: () => BlockSealer) {
+  /**
+   * `hereSealer`: an encrypted repository's sealer for compressOneHere (this thread's own
+   * session); `format`: the layout of the records, the same the workers make from `settings`.
+   */
+  constructor(private readonly settings: BatchSettings, size = Math.max(1, Math.min(4, availableParallelism() - 1)), private readonly hereSealer?: () => BlockSealer,
+    private readonly format?: PackFormat) {
     this.workers = Array.from({ length: size }, () => {
       const worker = new Worker(new URL('./compressWorker.js', import.meta.url), { workerData: settings });
       worker.on('message', (reply: CompressReply) => this.settle(reply));
@@ -54,7 +59,7 @@ export class CompressPool {
   compressOneHere(): boolean {
     const job = this.queued.shift();
     if (!job) return false;
-    this.here ??= batchWork(this.settings, this.hereSealer?.());
+    this.here ??= batchWork(this.settings, this.hereSealer?.(), this.format);
     try {
       job.resolve({ buffer: job.buffer, layout: this.here(Buffer.from(job.buffer), job.count) });
     } catch (err) {

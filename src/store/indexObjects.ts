@@ -11,8 +11,13 @@
 // newest full object first, then every object no full object supersedes. So a cache is never
 // trusted blindly: what the listing shows decides.
 //
-//   object := 'DDFSIX01' flags(u32: 1 full) nSuperseded(u32) (len(u16) name)* nPacks(u32) pack*
+//   object := 'DDFSIX01' body
+//   body   := flags(u32: 1 full) nSuperseded(u32) (len(u16) name)* nPacks(u32) pack*
 //   pack   := packId(16) count(u32) entry(48)*          entries encoded as in a pack's trailer
+//
+// In format 4 (sealed packs) an object is 'DDFSIX02' and the body sealed as a writer record named
+// by the object's name (packSealing.ts: any key of the repository reads it to deduplicate), its
+// entries carrying their blocks' envelope headers (SEALED_ENTRY_BYTES, as in a sealed trailer).
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,10 +27,13 @@ import { Limiter } from '../core/limiter.js';
 import { writeFileDurably } from '../core/writeFileDurably.js';
 import { FILE_MODE } from '../core/layout.js';
 import type { BlockIndex } from './index/blockIndex.js';
-import { ENTRY_BYTES, decodeTrailerEntries, encodeEntries, type PackEntry } from './pack/format.js';
+import type { PackSealing } from '../crypto/packSealing.js';
+import { ENTRY_BYTES, SEALED_ENTRY_BYTES, decodeTrailerEntries, encodeEntries, type PackEntry } from './pack/format.js';
 
 export const INDEX_PREFIX = 'index/';
 const MAGIC = Buffer.from('DDFSIX01');
+const SEALED_MAGIC = Buffer.from('DDFSIX02');
+const SEALED_RECORD = 'index-object';
 const FULL_SUFFIX = '-full';
 const NAME = /^[0-9a-z]{10}-[0-9a-f]{16}(-full)?$/;
 const FETCHES_AT_ONCE = 4;
@@ -33,6 +41,8 @@ const FETCHES_AT_ONCE = 4;
 export interface PackEntries { packId: string; entries: PackEntry[] }
 interface IndexObject { full: boolean; supersedes: string[]; packs: PackEntries[] }
 interface State { used: string[]; superseded: string[] }
+/** Format 4's sealing of index objects. */
+export type IndexSealing = Pick<PackSealing, 'sealRecord' | 'openRecord'>;
 
 export interface CatchUp {
   /** index objects fetched */
@@ -44,8 +54,8 @@ export interface CatchUp {
 export class IndexObjects {
   private readonly statePath: string;
 
-  /** `cacheDir`: where index-objects.json is kept, beside the index it describes. */
-  constructor(private readonly backend: Backend, private readonly index: BlockIndex, cacheDir: string) {
+  /** `cacheDir`: where index-objects.json is kept, beside the index it describes; `sealing`: format 4's. */
+  constructor(private readonly backend: Backend, private readonly index: BlockIndex, cacheDir: string, private readonly sealing?: IndexSealing) {
     this.statePath = join(cacheDir, 'index-objects.json');
   }
 
@@ -93,7 +103,7 @@ export class IndexObjects {
   async add(packs: PackEntries[]): Promise<void> {
     if (!packs.length) return;
     const name = newName('');
-    await this.backend.put(INDEX_PREFIX + name, encode({ full: false, supersedes: [], packs }));
+    await this.backend.put(INDEX_PREFIX + name, this.encode(name, { full: false, supersedes: [], packs }));
     const state = await this.loadState();
     await this.saveState({ used: [...state.used, name], superseded: state.superseded });
   }
@@ -107,13 +117,13 @@ export class IndexObjects {
     for await (const o of this.backend.list(INDEX_PREFIX)) old.push(o.key.slice(INDEX_PREFIX.length));
     const byPack = new Map<string, PackEntry[]>();
     for (const [address, loc] of this.index.entries()) {
-      const e: PackEntry = { address, offset: loc.offset, type: loc.type, compression: loc.compression, rawLength: loc.rawLength, storedLength: loc.storedLength };
+      const e: PackEntry = { address, offset: loc.offset, type: loc.type, compression: loc.compression, rawLength: loc.rawLength, storedLength: loc.storedLength, ...(loc.seal ? { seal: loc.seal } : {}) };
       const list = byPack.get(loc.packId);
       if (list) list.push(e);
       else byPack.set(loc.packId, [e]);
     }
     const name = newName(FULL_SUFFIX);
-    await this.backend.put(INDEX_PREFIX + name, encode({ full: true, supersedes: old, packs: [...byPack].map(([packId, entries]) => ({ packId, entries })) }));
+    await this.backend.put(INDEX_PREFIX + name, this.encode(name, { full: true, supersedes: old, packs: [...byPack].map(([packId, entries]) => ({ packId, entries })) }));
     await this.saveState({ used: [name], superseded: old });
     return old;
   }
@@ -131,7 +141,31 @@ export class IndexObjects {
 
   private async fetch(names: string[]): Promise<IndexObject[]> {
     const limiter = new Limiter(FETCHES_AT_ONCE);
-    return Promise.all(names.map((n) => limiter.run(async () => decode(await this.backend.get(INDEX_PREFIX + n), `${this.backend.location}/${INDEX_PREFIX}${n}`))));
+    return Promise.all(names.map((n) => limiter.run(async () => this.decode(n, await this.backend.get(INDEX_PREFIX + n)))));
+  }
+
+  private encode(name: string, obj: IndexObject): Buffer {
+    if (!this.sealing) return Buffer.concat([MAGIC, encodeBody(obj, ENTRY_BYTES)]);
+    return Buffer.concat([SEALED_MAGIC, this.sealing.sealRecord(SEALED_RECORD, name, encodeBody(obj, SEALED_ENTRY_BYTES))]);
+  }
+
+  private decode(name: string, b: Buffer): IndexObject {
+    const where = `${this.backend.location}/${INDEX_PREFIX}${name}`;
+    try {
+      const magic = b.subarray(0, MAGIC.length);
+      if (!this.sealing) {
+        if (!magic.equals(MAGIC)) throw new Error('bad magic');
+        return decodeBody(b.subarray(MAGIC.length), ENTRY_BYTES);
+      }
+      if (!magic.equals(SEALED_MAGIC)) throw new Error('bad magic');
+      const body = this.sealing.openRecord(SEALED_RECORD, name, b.subarray(SEALED_MAGIC.length));
+      if (!body) throw new Error('its sealed bytes do not authenticate');
+      return decodeBody(body, SEALED_ENTRY_BYTES);
+    } catch (err) {
+      throw new DedupfsError('REPO_DAMAGED', `index object ${where} is damaged: ${(err as Error).message}`, {
+        hint: "run 'dedupfs repair': it rebuilds the index from the packs and writes a new index object", cause: err,
+      });
+    }
   }
 
   private async loadState(): Promise<State> {
@@ -154,13 +188,12 @@ function newName(suffix: string): string {
   return `${Date.now().toString(36).padStart(10, '0')}-${randomBytes(8).toString('hex')}${suffix}`;
 }
 
-function encode(obj: IndexObject): Buffer {
+function encodeBody(obj: IndexObject, width: number): Buffer {
   const names = obj.supersedes.map((n) => Buffer.from(n));
-  let size = MAGIC.length + 12 + names.reduce((n, b) => n + 2 + b.length, 0);
-  for (const p of obj.packs) size += 20 + p.entries.length * ENTRY_BYTES;
+  let size = 12 + names.reduce((n, b) => n + 2 + b.length, 0);
+  for (const p of obj.packs) size += 20 + p.entries.length * width;
   const b = Buffer.alloc(size);
-  let at = MAGIC.copy(b, 0);
-  at = b.writeUInt32LE(obj.full ? 1 : 0, at);
+  let at = b.writeUInt32LE(obj.full ? 1 : 0, 0);
   at = b.writeUInt32LE(names.length, at);
   for (const n of names) {
     at = b.writeUInt16LE(n.length, at);
@@ -170,40 +203,33 @@ function encode(obj: IndexObject): Buffer {
   for (const p of obj.packs) {
     at += b.write(p.packId, at, 16, 'hex');
     at = b.writeUInt32LE(p.entries.length, at);
-    encodeEntries(p.entries, b, at);
-    at += p.entries.length * ENTRY_BYTES;
+    encodeEntries(p.entries, b, at, width);
+    at += p.entries.length * width;
   }
   return b;
 }
 
-function decode(b: Buffer, where: string): IndexObject {
-  try {
-    if (!b.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('bad magic');
-    let at = MAGIC.length;
-    const full = b.readUInt32LE(at) === 1;
-    const nNames = b.readUInt32LE(at + 4);
-    at += 8;
-    const supersedes: string[] = [];
-    for (let i = 0; i < nNames; i++) {
-      const len = b.readUInt16LE(at);
-      supersedes.push(b.toString('utf8', at + 2, at + 2 + len));
-      at += 2 + len;
-    }
-    const nPacks = b.readUInt32LE(at);
-    at += 4;
-    const packs: PackEntries[] = [];
-    for (let i = 0; i < nPacks; i++) {
-      const packId = b.toString('hex', at, at + 16);
-      const count = b.readUInt32LE(at + 16);
-      at += 20;
-      if (at + count * ENTRY_BYTES > b.length) throw new Error('cut short');
-      packs.push({ packId, entries: decodeTrailerEntries(b.subarray(at, at + count * ENTRY_BYTES), count) });
-      at += count * ENTRY_BYTES;
-    }
-    return { full, supersedes, packs };
-  } catch (err) {
-    throw new DedupfsError('REPO_DAMAGED', `index object ${where} is damaged: ${(err as Error).message}`, {
-      hint: "run 'dedupfs repair': it rebuilds the index from the packs and writes a new index object", cause: err,
-    });
+function decodeBody(b: Buffer, width: number): IndexObject {
+  let at = 0;
+  const full = b.readUInt32LE(at) === 1;
+  const nNames = b.readUInt32LE(at + 4);
+  at += 8;
+  const supersedes: string[] = [];
+  for (let i = 0; i < nNames; i++) {
+    const len = b.readUInt16LE(at);
+    supersedes.push(b.toString('utf8', at + 2, at + 2 + len));
+    at += 2 + len;
   }
+  const nPacks = b.readUInt32LE(at);
+  at += 4;
+  const packs: PackEntries[] = [];
+  for (let i = 0; i < nPacks; i++) {
+    const packId = b.toString('hex', at, at + 16);
+    const count = b.readUInt32LE(at + 16);
+    at += 20;
+    if (at + count * width > b.length) throw new Error('cut short');
+    packs.push({ packId, entries: decodeTrailerEntries(b.subarray(at, at + count * width), count, width) });
+    at += count * width;
+  }
+  return { full, supersedes, packs };
 }

@@ -153,7 +153,7 @@ export class StoreMaintenance {
   /** Seals and indexes the verified records of unsealed packs whose writers are gone (recoverUnsealedPacks.ts). */
   recoverUnsealed(owner: string, liveLocks: () => Promise<Set<string>>): Promise<RecoverUnsealedResult> {
     const { store } = this;
-    return recoverUnsealedPacks({ layout: store.packs.layout, index: store.index, hash: store.hash, open: store.openSealed, owner, liveLocks });
+    return recoverUnsealedPacks({ layout: store.packs.layout, index: store.index, hash: store.hash, open: store.openSealed, format: store.packs.format, owner, liveLocks });
   }
 
   /**

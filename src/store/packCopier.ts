@@ -23,7 +23,7 @@ export class PackCopier {
 
   /** Appends one block (`entry` as in its old pack, `stored` its stored bytes). */
   async append(entry: PackEntry, stored: Buffer): Promise<void> {
-    this.writer ??= await PackWriter.create(this.space.layout);
+    this.writer ??= await PackWriter.create(this.space.layout, undefined, this.space.format);
     const { address, type, compression, rawLength, storedLength } = entry;
     this.writer.append({ address, type, compression, rawLength, storedLength }, stored);
     this.blocks++;

@@ -17,7 +17,7 @@ import { DedupfsError, ioError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
 import type { RepoLayout } from '../core/layout.js';
 import { listPacks, PACK_ID, type PackFile, type PackListing } from './listPacks.js';
-import { FOOTER_BYTES, ENTRY_BYTES } from './pack/format.js';
+import { CLEAR_PACKS, type PackFormat } from './pack/format.js';
 import type { PackWriter } from './pack/packWriter.js';
 import { readPackEntries, readPackSource, type PackContents } from './pack/readPackEntries.js';
 import { PackFiles } from './packFiles.js';
@@ -27,6 +27,8 @@ export interface PackSpace {
   readonly layout: RepoLayout;
   /** true when packs are objects behind a backend rather than files in the repository folder */
   readonly remote: boolean;
+  /** how the packs are laid out: clear (formats 1 to 3) or sealed (format 4) */
+  readonly format: PackFormat;
   /** sealed packs (sorted by id), unsealed leftovers and strays */
   list(): Promise<PackListing>;
   /** `length` bytes of pack `packId` from `position`; fewer at the end of a local pack */
@@ -46,7 +48,7 @@ export class LocalPacks implements PackSpace {
   readonly remote = false;
   private readonly files: PackFiles;
 
-  constructor(readonly layout: RepoLayout) {
+  constructor(readonly layout: RepoLayout, readonly format: PackFormat = CLEAR_PACKS) {
     this.files = new PackFiles(layout);
   }
 
@@ -59,7 +61,7 @@ export class LocalPacks implements PackSpace {
   }
 
   readEntries(pack: PackFile): Promise<PackContents> {
-    return readPackEntries(pack.path);
+    return readPackEntries(pack.path, this.format);
   }
 
   seal(writer: PackWriter, opts: { keepTmp?: boolean } = {}): Promise<void> {
@@ -101,7 +103,7 @@ export class BucketPacks implements PackSpace {
   readonly remote = true;
   private readonly segments = new Map<string, Promise<Buffer>>();
 
-  constructor(readonly layout: RepoLayout, private readonly backend: Backend) {}
+  constructor(readonly layout: RepoLayout, private readonly backend: Backend, readonly format: PackFormat = CLEAR_PACKS) {}
 
   async list(): Promise<PackListing> {
     const listing: PackListing = { sealed: [], unsealed: (await listPacks(this.layout)).unsealed, strays: [] };
@@ -143,7 +145,7 @@ export class BucketPacks implements PackSpace {
 
   // The magic costs one GET, the end of the pack (footer and trailer together) one more.
   async readEntries(pack: PackFile): Promise<PackContents> {
-    const tailStart = Math.max(0, pack.size - Math.max(TAIL_BYTES, FOOTER_BYTES + ENTRY_BYTES));
+    const tailStart = Math.max(0, pack.size - TAIL_BYTES);
     let tail: Promise<Buffer> | undefined;
     return readPackSource({
       size: pack.size,
@@ -155,7 +157,7 @@ export class BucketPacks implements PackSpace {
         }
         return end > position ? this.backend.getRange(pack.path, position, end - position) : Buffer.alloc(0);
       },
-    });
+    }, pack.packId, this.format);
   }
 
   async seal(writer: PackWriter): Promise<void> {

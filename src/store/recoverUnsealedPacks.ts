@@ -22,12 +22,13 @@
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HashFunction } from '../core/address.js';
+import { DedupfsError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsyncDir.js';
 import { DIR_MODE, packPath, type RepoLayout } from '../core/layout.js';
 import { decompressBlock } from './compress.js';
 import type { BlockIndex } from './index/blockIndex.js';
 import { listPacks, type PackFile } from './listPacks.js';
-import { HEADER_BYTES, decodeHeader, encodeTrailer, type PackEntry } from './pack/format.js';
+import { CLEAR_PACKS, recordBytes, type PackEntry, type PackFormat } from './pack/format.js';
 import type { BlockType } from '../core/blocks.js';
 import { unsealedName } from './pack/packWriter.js';
 import { readPackEntries } from './pack/readPackEntries.js';
@@ -37,7 +38,9 @@ export interface RecoverUnsealedOptions {
   index: BlockIndex;
   hash: HashFunction;
   /** an encrypted repository: opens a block's sealed bytes (BlockStore.openSealed); a write-only key opens none, so its packs are not taken over */
-  open?: (address: Buffer, type: BlockType, stored: Buffer) => Buffer;
+  open?: (address: Buffer, type: BlockType, stored: Buffer, header?: Buffer) => Buffer;
+  /** the layout of the packs (PackSpace.format); default: the clear one */
+  format?: PackFormat;
   /** the caller's own lock id: packs it takes over are renamed to carry it */
   owner: string;
   /** ids of the locks that are held (not stale), the caller's own included; read after the packs are listed */
@@ -75,14 +78,22 @@ export async function recoverUnsealedPacks(opts: RecoverUnsealedOptions): Promis
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // another process took it first
       throw err;
     }
-    await sealRecovered(opts, { ...pack, path: claimed }, result);
+    try {
+      await sealRecovered(opts, { ...pack, path: claimed }, result);
+    } catch (err) {
+      // A write-only key opens no block, so it cannot tell good records from bad: the pack is
+      // left (carrying this process's lock id, which goes stale with it) for a full key to take over.
+      if (err instanceof DedupfsError && err.code === 'KEY') continue;
+      throw err;
+    }
   }
   return result;
 }
 
 async function sealRecovered(opts: RecoverUnsealedOptions, pack: PackFile, result: RecoverUnsealedResult): Promise<void> {
-  const contents = await readPackEntries(pack.path);
-  const valid = await verifiedEntries(pack.path, contents.entries, opts);
+  const format = opts.format ?? CLEAR_PACKS;
+  const contents = await readPackEntries(pack.path, format);
+  const valid = await verifiedEntries(pack.path, contents.entries, opts, format);
   result.damaged += contents.entries.length - valid.length;
   if (!valid.length) {
     await rm(pack.path, { force: true });
@@ -94,7 +105,7 @@ async function sealRecovered(opts: RecoverUnsealedOptions, pack: PackFile, resul
   // final name: the tmp name is a second link to the same file, which must not be changed.
   const linked = contents.sealed && await stat(finalPath).then(() => true, () => false);
   if (!linked) {
-    if (!contents.sealed) await appendTrailer(pack.path, valid);
+    if (!contents.sealed) await appendTrailer(pack, valid, format);
     await mkdir(dirname(finalPath), { recursive: true, mode: DIR_MODE });
     await rename(pack.path, finalPath);
     await fsyncDir(dirname(finalPath));
@@ -106,19 +117,19 @@ async function sealRecovered(opts: RecoverUnsealedOptions, pack: PackFile, resul
   result.blocks += fresh.length;
   for (const e of fresh) {
     result.rawBytes += e.rawLength;
-    result.storedBytes += HEADER_BYTES + e.storedLength;
+    result.storedBytes += recordBytes(format, e.storedLength);
   }
 }
 
 /** The entries of the pack at `path` whose records are whole and verify. */
-async function verifiedEntries(path: string, entries: PackEntry[], check: Pick<RecoverUnsealedOptions, 'hash' | 'open'>): Promise<PackEntry[]> {
+async function verifiedEntries(path: string, entries: PackEntry[], check: Pick<RecoverUnsealedOptions, 'hash' | 'open'>, format: PackFormat): Promise<PackEntry[]> {
   const fh = await open(path, 'r');
   try {
     const valid: PackEntry[] = [];
     for (const entry of entries) {
-      const rec = Buffer.allocUnsafe(HEADER_BYTES + entry.storedLength);
+      const rec = Buffer.allocUnsafe(recordBytes(format, entry.storedLength));
       const { bytesRead } = await fh.read(rec, 0, rec.length, entry.offset);
-      if (recordVerifies(rec.subarray(0, bytesRead), entry, check)) valid.push(entry);
+      if (recordVerifies(rec.subarray(0, bytesRead), entry, check, format)) valid.push(entry);
     }
     return valid;
   } finally {
@@ -127,13 +138,13 @@ async function verifiedEntries(path: string, entries: PackEntry[], check: Pick<R
 }
 
 /** Seals an unsealed pack in place: cut after the last valid record, then a trailer listing the valid ones. */
-async function appendTrailer(path: string, valid: PackEntry[]): Promise<void> {
+async function appendTrailer(pack: PackFile, valid: PackEntry[], format: PackFormat): Promise<void> {
   const last = valid[valid.length - 1];
-  const end = last.offset + HEADER_BYTES + last.storedLength;
-  const fh = await open(path, 'r+');
+  const end = last.offset + recordBytes(format, last.storedLength);
+  const fh = await open(pack.path, 'r+');
   try {
     await fh.truncate(end);
-    await fh.write(encodeTrailer(valid), 0, undefined, end);
+    await fh.write(format.encodeTrailer(pack.packId, valid), 0, undefined, end);
     await fh.sync();
   } finally {
     await fh.close();
@@ -141,15 +152,16 @@ async function appendTrailer(path: string, valid: PackEntry[]): Promise<void> {
 }
 
 /** true when `rec` is a whole record whose header matches `entry` and whose bytes hash to its address. */
-function recordVerifies(rec: Buffer, entry: PackEntry, { hash, open }: Pick<RecoverUnsealedOptions, 'hash' | 'open'>): boolean {
-  if (rec.length !== HEADER_BYTES + entry.storedLength) return false;
-  const header = decodeHeader(rec, 0);
-  if (!header || !header.address.equals(entry.address)) return false;
+function recordVerifies(rec: Buffer, entry: PackEntry, { hash, open }: Pick<RecoverUnsealedOptions, 'hash' | 'open'>, format: PackFormat): boolean {
+  if (rec.length !== recordBytes(format, entry.storedLength)) return false;
+  const header = format.decodeHeader(rec, 0);
+  if (!header || !header.address.equals(entry.address) || (header.seal && (!entry.seal || !header.seal.equals(entry.seal)))) return false;
   try {
-    const stored = rec.subarray(HEADER_BYTES);
-    const raw = decompressBlock(open ? open(entry.address, entry.type, stored) : stored, entry.compression, entry.rawLength);
+    const stored = rec.subarray(format.headerBytes);
+    const raw = decompressBlock(open ? open(entry.address, entry.type, stored, entry.seal) : stored, entry.compression, entry.rawLength);
     return raw.length === entry.rawLength && hash(raw).equals(entry.address);
-  } catch {
+  } catch (err) {
+    if (err instanceof DedupfsError && err.code === 'KEY') throw err;
     return false;
   }
 }

@@ -50,7 +50,7 @@ export async function salvagePack(store: BlockStore, pack: PackFile, entries: Pa
         result.lost.push({ address: hex, offset: entry.offset, reason: err.message.replace(/^block [0-9a-f]{64} in pack [0-9a-f]+ (is )?/, '') });
         continue;
       }
-      writer ??= await PackWriter.create(store.packs.layout);
+      writer ??= await PackWriter.create(store.packs.layout, undefined, store.packs.format);
       const { address, type, compression, rawLength, storedLength } = entry;
       writer.append({ address, type, compression, rawLength, storedLength }, stored);
       result.kept++;

@@ -78,7 +78,7 @@ test('encrypted repository: ingest and restore byte for byte; no plaintext and n
   const sealed = join(dir, 'sealed');
   const init = await cli(sealed, ['init', '--encryption']);
   assert.equal(init.code, 0, init.stderr);
-  assert.equal(JSON.parse(await readFile(join(sealed, 'config.json'), 'utf8')).format, 3);
+  assert.equal(JSON.parse(await readFile(join(sealed, 'config.json'), 'utf8')).format, 4);
   for (let i = 0; i < 2; i++) {
     const r = await cli(sealed, ['ingest', src]);
     assert.equal(r.code, 0, r.stderr);

@@ -4,29 +4,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tempDir.js';
-import { readPackEntries } from '../../src/store/pack/readPackEntries.js';
-import { HEADER_BYTES } from '../../src/store/pack/format.js';
+import { openSealedRepo, packFiles, sealedEntries } from '../helpers/sealedPacks.js';
 
-/** The key generation of every sealed thing in the repository: blocks (from their envelopes in the packs) and snapshot records. */
-async function generations(repo: string): Promise<{ blocks: number[]; records: number[] }> {
+/** The key generation of every sealed thing in the repository: blocks (from their envelope headers in the sealed trailers) and snapshot records. */
+async function generations(repo: string, passwordFile: string): Promise<{ blocks: number[]; records: number[] }> {
+  const sealed = await openSealedRepo(repo, passwordFile);
   const blocks: number[] = [];
-  for (const e of await readdir(join(repo, 'packs'), { withFileTypes: true, recursive: true })) {
-    if (!e.name.endsWith('.pack')) continue;
-    const path = join(e.parentPath, e.name);
-    const fh = await open(path, 'r');
-    try {
-      for (const entry of (await readPackEntries(path)).entries) {
-        const head = Buffer.alloc(6);
-        await fh.read(head, 0, 6, entry.offset + HEADER_BYTES);
-        blocks.push(head.readUInt32LE(2));
-      }
-    } finally {
-      await fh.close();
-    }
+  for (const path of await packFiles(repo)) {
+    const contents = await sealedEntries(path, sealed);
+    assert.ok(contents.sealed, `${path}: ${contents.problems.join(', ')}`);
+    for (const entry of contents.entries) blocks.push(entry.seal!.readUInt32LE(2));
   }
   const records: number[] = [];
   for (const name of await readdir(join(repo, 'snapshots'))) {
@@ -70,7 +61,7 @@ test('key remove --rotate, then gc --rewrite-all: every block and record sealed 
 
   await writeFile(join(src, 'second.bin'), randomBytes(200_000));
   await ok(['ingest', src]);
-  const before = await generations(repo);
+  const before = await generations(repo, join(dir, 'main.pass'));
   assert.ok(before.blocks.includes(1) && before.blocks.includes(2), `generations before: ${before.blocks}`);
   assert.deepEqual([...before.records].sort(), [1, 2]);
 
@@ -81,7 +72,7 @@ test('key remove --rotate, then gc --rewrite-all: every block and record sealed 
   assert.match(refused.stderr, /is not encrypted/);
 
   await ok(['gc', '--rewrite-all']);
-  const after = await generations(repo);
+  const after = await generations(repo, join(dir, 'main.pass'));
   assert.equal(after.blocks.length, before.blocks.length);
   assert.ok(after.blocks.every((g) => g === 2), `generations after: ${after.blocks}`);
   assert.deepEqual(after.records, [2, 2]);

@@ -23,12 +23,16 @@ export interface BlockLocation {
   compression: Compression;
   rawLength: number;
   storedLength: number;
+  /** format 4: the block's envelope header (PackEntry.seal) */
+  seal?: Buffer;
 }
 
+/** A value is VALUE_BYTES, then in format 4 the block's envelope header. */
 const VALUE_BYTES = 30;
 
 function encodeLocation(packId: string, e: PackEntry): Buffer {
-  const b = Buffer.alloc(VALUE_BYTES);
+  const b = Buffer.alloc(VALUE_BYTES + (e.seal?.length ?? 0));
+  e.seal?.copy(b, VALUE_BYTES);
   b.write(packId, 0, 16, 'hex');
   b.writeUInt32LE(e.offset, 16);
   b.writeUInt32LE(e.rawLength, 20);
@@ -46,6 +50,7 @@ function decodeLocation(b: Buffer): BlockLocation {
     storedLength: b.readUInt32LE(24),
     type: b[28],
     compression: b[29],
+    ...(b.length > VALUE_BYTES ? { seal: Buffer.from(b.subarray(VALUE_BYTES)) } : {}),
   };
 }
 

@@ -6,20 +6,22 @@
 // dead one, and salvage only the latter (recoverUnsealedPacks.ts). A writer that indexes its pack
 // itself (the block store) seals with keepTmp: the sealed pack keeps its packs/tmp name as a
 // second link until dropTmp() after the index names its blocks, so a kill between the seal and
-// the index commit leaves a sealed pack the next ingest finds there and indexes.
+// the index commit leaves a sealed pack the next ingest finds there and indexes. The layout of
+// headers and trailer is the PackFormat's (format.ts); a sealed one (format 4) also has the
+// blocks of each batch written in random order.
 import { link, open, mkdir, rename, rm, type FileHandle } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { DIR_MODE, FILE_MODE, packPath, type RepoLayout } from '../../core/layout.js';
 import { fsyncDir } from '../../core/fsyncDir.js';
-import { PACK_MAGIC, HEADER_BYTES, encodeHeader, encodeTrailer, type PackEntry } from './format.js';
+import { CLEAR_PACKS, recordBytes, type PackEntry, type PackFormat } from './format.js';
 
 const WRITE_BATCH = 1 << 20;
 
 export class PackWriter {
   readonly packId: string;
   readonly entries: PackEntry[] = [];
-  private size = PACK_MAGIC.length;
+  private size: number;
   private queued: Buffer[] = [];
   private queuedBytes = 0;
   /** called once the queued bytes are handed to the OS (recordBatch.ts reuses its buffers) */
@@ -27,19 +29,19 @@ export class PackWriter {
   private writing: Promise<void> = Promise.resolve();
   private handedOver = 0;
 
-  private constructor(private readonly layout: RepoLayout, private readonly fh: FileHandle, readonly tmpPath: string, packId: string) {
+  private constructor(private readonly layout: RepoLayout, private readonly fh: FileHandle, readonly tmpPath: string, packId: string, readonly format: PackFormat) {
     this.packId = packId;
-    this.queued.push(PACK_MAGIC);
-    this.queuedBytes = PACK_MAGIC.length;
+    this.queued.push(format.magic);
+    this.queuedBytes = this.size = format.magic.length;
   }
 
   /** `owner`: the id of the repository lock the writing process holds. */
-  static async create(layout: RepoLayout, owner?: string): Promise<PackWriter> {
+  static async create(layout: RepoLayout, owner?: string, format: PackFormat = CLEAR_PACKS): Promise<PackWriter> {
     const packId = randomBytes(16).toString('hex');
     await mkdir(layout.packsTmp, { recursive: true, mode: DIR_MODE });
     const tmpPath = join(layout.packsTmp, unsealedName(packId, owner));
     const fh = await open(tmpPath, 'wx', FILE_MODE);
-    return new PackWriter(layout, fh, tmpPath, packId);
+    return new PackWriter(layout, fh, tmpPath, packId, format);
   }
 
   /** Bytes the pack will hold once everything appended so far is written. */
@@ -52,13 +54,14 @@ export class PackWriter {
     return this.size - this.handedOver;
   }
 
-  /** Queues one block; returns its entry (offset of its record header). */
-  append(block: Omit<PackEntry, 'offset'>, stored: Buffer): PackEntry {
-    const entry: PackEntry = { ...block, offset: this.size };
+  /** Queues one block (`stored`: its stored bytes, sealed as a whole envelope in an encrypted repository); returns its entry. */
+  append(block: Omit<PackEntry, 'offset' | 'seal'>, stored: Buffer): PackEntry {
+    const { detached, headerBytes } = this.format;
+    const entry: PackEntry = { ...block, offset: this.size, ...(detached ? { seal: Buffer.from(stored.subarray(0, detached)) } : {}) };
+    const header = Buffer.allocUnsafe(headerBytes);
+    this.format.writeHeader(header, 0, entry);
     this.entries.push(entry);
-    this.queued.push(encodeHeader(block), stored);
-    this.queuedBytes += HEADER_BYTES + stored.length;
-    this.size += HEADER_BYTES + stored.length;
+    this.queue(header, stored.subarray(detached));
     if (this.queuedBytes >= WRITE_BATCH) this.flushQueue();
     return entry;
   }
@@ -69,12 +72,23 @@ export class PackWriter {
    * to the OS, after which the caller may reuse `records`' memory.
    */
   appendRecords(records: Buffer, blocks: PackEntry[], written: () => void): void {
-    for (const b of blocks) this.entries.push({ ...b, offset: this.size + b.offset });
-    this.queued.push(records);
+    const order = blocks.map((_, i) => i);
+    if (this.format.shuffle) shuffle(order);
+    for (const i of order) {
+      const b = blocks[i];
+      this.entries.push({ ...b, offset: this.size });
+      this.queue(records.subarray(b.offset, b.offset + recordBytes(this.format, b.storedLength)));
+    }
     this.queuedDone.push(written);
-    this.queuedBytes += records.length;
-    this.size += records.length;
     if (this.queuedBytes >= WRITE_BATCH) this.flushQueue();
+  }
+
+  private queue(...bufs: Buffer[]): void {
+    for (const b of bufs) {
+      this.queued.push(b);
+      this.queuedBytes += b.length;
+      this.size += b.length;
+    }
   }
 
   /** Resolves when the bytes queued so far are handed to the OS; rejects with any write error. */
@@ -101,7 +115,7 @@ export class PackWriter {
    * pack that is then uploaded rather than renamed (packSpace.ts).
    */
   async complete(): Promise<void> {
-    this.queued.push(encodeTrailer(this.entries));
+    this.queued.push(this.format.encodeTrailer(this.packId, this.entries));
     await this.drain();
     await this.fh.sync();
     await this.fh.close();
@@ -135,6 +149,14 @@ export class PackWriter {
     // A failed write (a full disk) is reported by the next drain() or seal(); until one of them
     // awaits it, it must not count as an unhandled rejection, which would end the process.
     this.writing.catch(() => undefined);
+  }
+}
+
+/** Puts `items` in a random order (Fisher-Yates). */
+function shuffle(items: number[]): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [items[i], items[j]] = [items[j], items[i]];
   }
 }
 
