@@ -1,7 +1,8 @@
 // Walks a source tree depth-first and stores it: every regular file as chunks, every directory
 // as a tree block, bottom-up, so a directory's block is written after everything it names.
 // A file that looks unchanged since the parent snapshot (same size, mtime, ctime, inode) takes
-// its chunk list from there and is neither read nor looked up in the index (entryFromStat.ts). Fifos, sockets and devices are never opened.
+// its chunk list from there and is neither read nor looked up in the index (entryFromStat.ts).
+// Fifos, sockets and devices are never opened.
 // Problems with one item (unreadable, vanished) become warnings; the walk goes on.
 // Access times do not count as a change (sameEntry.ts): an entry whose other metadata and content
 // match the parent snapshot's is stored as it was there, atime included, and a folder whose
