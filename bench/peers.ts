@@ -153,6 +153,8 @@ export async function benchPeers(): Promise<void> {
 
     const ingest = figure('first ingest, MB/s', true, 0);
     const again = figure('ingest again, nothing changed, s', false, 2);
+    // user + system CPU time: steadier than wall time on a machine others share
+    const againCpu = figure('ingest again, nothing changed, CPU s', false, 2);
     const toMemory = figure('restore into tmpfs, MB/s', true, 0);
     const toDisk = figure('restore to disk, MB/s', true, 0);
     const mounted = figure('cat of every file through the mount, MB/s', true, 0);
@@ -177,7 +179,9 @@ export async function benchPeers(): Promise<void> {
       }
     }
     await alternate(TOOLS, async (tool, round) => {
-      record(again, tool.name, (await run(tool.ingest(repoOf(tool, 0), src, `again-${round}`))).seconds);
+      const r = await run(tool.ingest(repoOf(tool, 0), src, `again-${round}`));
+      record(again, tool.name, r.seconds);
+      record(againCpu, tool.name, r.cpuSeconds);
     });
 
     // Restores, with `cp -a` of the tree to the same disk as the baseline. On tmpfs each restore
@@ -225,7 +229,7 @@ export async function benchPeers(): Promise<void> {
     }
 
     const peak = (xs: number[]) => Math.max(...xs);
-    const rows = [ingest, again, toMemory, toDisk, mounted].map((f) => row(f, median))
+    const rows = [ingest, again, againCpu, toMemory, toDisk, mounted].map((f) => row(f, median))
       .concat([ingestRss, restoreRss, mountRss].map((f) => row(f, peak)), [row(size, median)]);
     const loadAtEnd = loadavg();
     process.stdout.write(`corpus: ${(logical / MB).toFixed(0)} MB in ${tree.files} files (generated ${GENERATED_MB} MB, /usr/lib ${USRLIB_MB} MB); `

@@ -1,7 +1,6 @@
 // Turns an lstat result into the metadata part of a tree entry. Content (chunks, subtree,
 // symlink target, xattrs) is filled in by the walker.
 import type { BigIntStats } from 'node:fs';
-import type { Address } from '../core/address.js';
 import type { EntryKind, TreeEntry } from '../tree/entry.js';
 import type { OwnerNames } from './ownerNames.js';
 
@@ -30,13 +29,13 @@ export function entryFromStat(name: Buffer, st: BigIntStats, owners: OwnerNames)
 }
 
 /**
- * true when a file looks untouched since `prev` was recorded (same size, mtime, ctime and
- * inode) and the blocks `prev` names are still indexed: after a repair dropped a damaged block,
- * the file is read again, which heals the repository instead of copying the damage forward.
+ * true when a file looks untouched since `prev` was recorded: same size, mtime, ctime and inode.
+ * Its chunk list is then taken from `prev` as it is, with no lookup in the index: the parent
+ * snapshot names those blocks, so gc keeps them. A block that check or repair found lost is in
+ * the list of blocks to heal (src/store/blocksToHeal.ts), and the caller reads again a file that
+ * names one, which heals the repository instead of copying the damage forward.
  */
-export function unchangedSince(entry: TreeEntry, prev: TreeEntry | undefined, has: (addr: Address) => boolean): prev is TreeEntry {
+export function unchangedSince(entry: TreeEntry, prev: TreeEntry | undefined): prev is TreeEntry {
   if (!prev || prev.kind !== 'file' || entry.kind !== 'file' || !prev.content) return false;
-  if (prev.size !== entry.size || prev.mtimeNs !== entry.mtimeNs || prev.ctimeNs !== entry.ctimeNs || prev.ino !== entry.ino) return false;
-  const refs = 'chunks' in prev.content ? prev.content.chunks : prev.content.lists;
-  return refs.every((r) => has(r.address));
+  return prev.size === entry.size && prev.mtimeNs === entry.mtimeNs && prev.ctimeNs === entry.ctimeNs && prev.ino === entry.ino;
 }

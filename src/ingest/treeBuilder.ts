@@ -1,7 +1,8 @@
 // Walks a source tree depth-first and stores it: every regular file as chunks, every directory
 // as a tree block, bottom-up, so a directory's block is written after everything it names.
 // A file that looks unchanged since the parent snapshot (same size, mtime, ctime, inode) takes
-// its chunk list from there and is not read. Fifos, sockets and devices are never opened.
+// its chunk list from there and is neither read nor looked up in the index (entryFromStat.ts).
+// Fifos, sockets and devices are never opened.
 // Problems with one item (unreadable, vanished) become warnings; the walk goes on.
 // Access times do not count as a change (sameEntry.ts): an entry whose other metadata and content
 // match the parent snapshot's is stored as it was there, atime included, and a folder whose
@@ -53,7 +54,7 @@ export interface TreeBuilderOptions {
   markers?: FolderMarkers;
   /** aborted when the ingest is interrupted: the walk stops at the next entry */
   signal?: AbortSignal;
-  /** blocks check found lost (hex addresses): a large file whose list names one is read again */
+  /** blocks check or repair found lost (hex addresses, src/store/blocksToHeal.ts): a file that names one is read again */
   toHeal?: ReadonlySet<string>;
   /** files read at once; reads overlap chunking this way */
   concurrency?: number;
@@ -205,10 +206,15 @@ export class TreeBuilder {
     }
   }
 
-  /** true when `prev` is a large file whose list blocks name a block to heal (unchangedSince sees only the list blocks). */
+  /**
+   * true when `prev` names a block to heal (usually there is none, and nothing is looked at):
+   * one of its chunks, one of its list blocks, or a chunk a list block names.
+   */
   private async namesBlockToHeal(prev: TreeEntry): Promise<boolean> {
     const { toHeal, store } = this.opts;
-    if (!toHeal?.size || !prev.content || 'chunks' in prev.content) return false;
+    if (!toHeal?.size || !prev.content) return false;
+    if ('chunks' in prev.content) return prev.content.chunks.some((c) => toHeal.has(addressToHex(c.address)));
+    if (prev.content.lists.some((l) => toHeal.has(addressToHex(l.address)))) return true;
     // A write-only key cannot read the list: the file is read again.
     const table = await loadChunkTable(store, prev.content).catch(() => null);
     if (!table) return true;
@@ -219,7 +225,7 @@ export class TreeBuilder {
   private async fileEntry(path: Buffer, access: Buffer, st: BigIntStats, entry: TreeEntry, prev: TreeEntry | undefined): Promise<TreeEntry | undefined> {
     this.totals.files++;
     const status = prev?.kind === 'file' ? 'changed' : 'new';
-    if (unchangedSince(entry, prev, (addr) => this.opts.store.has(addr)) && !(await this.namesBlockToHeal(prev))) {
+    if (unchangedSince(entry, prev) && !(await this.namesBlockToHeal(prev))) {
       entry.content = prev.content;
       if (prev.xattrs) entry.xattrs = prev.xattrs;
       this.totals.bytes += entry.size;

@@ -1,9 +1,9 @@
-// The blocks that snapshots need and no intact copy holds, as the last check found them, kept in
-// REPO/to-heal.json until ingests store them again. Ingest skips a file that looks unchanged, and
-// for a large file it only asks whether its list blocks are stored, not the chunks they name: a
-// lost chunk of a large file would never come back. While this list is not empty, ingest reads the
-// list blocks of the large files it would skip and reads again a file that names a block to heal.
-// Absent (the usual case), it costs one failed open per ingest.
+// The blocks that snapshots need and no intact copy holds, as the last check or repair found
+// them, kept in REPO/to-heal.json until ingests store them again. Ingest takes an unchanged file's
+// chunk list from the parent snapshot without asking the index about its blocks (a lost chunk
+// would never come back): while this list is not empty, it reads again a file that names a block
+// to heal (for a large file, in its list blocks). Absent (the usual case), it costs one failed
+// open per ingest.
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ioError } from '../core/errors.js';

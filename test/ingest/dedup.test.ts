@@ -1,12 +1,16 @@
 // Deduplication: what a second snapshot costs. Same tree twice; one byte inserted in a 100 MB
-// file; identical files; unchanged files not read again; a tree that was only read (atimes
+// file; identical files; unchanged files not read again, and a file whose ctime alone says it
+// was rewritten read again; a tree that was only read (atimes
 // moved) stores nothing new, while any other change below a folder gives it a new tree.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { addressFromHex } from '../../src/core/address.js';
 import { ingest } from '../../src/ingest/ingest.js';
+import { readFileContent } from '../../src/tree/readFileContent.js';
+import { resolvePath } from '../../src/tree/resolvePath.js';
 import { BlockType } from '../../src/core/blocks.js';
 import { buildSourceTree } from '../helpers/sourceTree.js';
 import { countBlocks, openTestRepo, tempRepoPath } from '../helpers/repo.js';
@@ -26,6 +30,29 @@ test('ingesting the same tree twice adds under 1% of the stored bytes, and reads
     `second snapshot added ${second.snapshot.added.storedBytes} of ${first.snapshot.added.storedBytes} bytes`);
   assert.equal(second.snapshot.files, first.snapshot.files);
   assert.equal(second.snapshot.bytes, first.snapshot.bytes);
+});
+
+test('a file rewritten in place with its size and mtime put back is read again: its ctime moved', async (t) => {
+  const src = await tempDir(t);
+  await writeFile(join(src, 'same-size.txt'), 'first content\n');
+  await writeFile(join(src, 'untouched.txt'), 'untouched\n');
+  // whole seconds, which utimes can put back exactly (it takes no nanoseconds)
+  const mtime = new Date('2020-01-01T00:00:00Z');
+  await utimes(join(src, 'same-size.txt'), mtime, mtime);
+  const repo = await openTestRepo(t, await tempRepoPath(t));
+  const first = await ingest(repo, { paths: [src] });
+  await new Promise((r) => setTimeout(r, 20)); // a ctime that differs even on a coarse clock
+  await writeFile(join(src, 'same-size.txt'), 'other content\n');
+  await utimes(join(src, 'same-size.txt'), mtime, mtime);
+  assert.equal((await stat(join(src, 'same-size.txt'), { bigint: true })).mtimeNs, BigInt(mtime.getTime()) * 1_000_000n, 'the mtime is put back');
+  let bytesRead = 0;
+  const second = await ingest(repo, { paths: [src], reporter: { bytes: (n) => { bytesRead += n; } } });
+  assert.equal(second.parent, first.snapshot.id);
+  assert.equal(bytesRead, 'other content\n'.length, 'the rewritten file alone is read again');
+  const { entry } = await resolvePath(repo.store, addressFromHex(second.snapshot.root), '/same-size.txt');
+  const pieces = [];
+  for await (const piece of readFileContent(repo.store, entry.content)) pieces.push(piece.data);
+  assert.equal(Buffer.concat(pieces).toString(), 'other content\n', 'the snapshot holds the new content');
 });
 
 test('reading a tree adds no block; a mode changed deep down gives new trees up to the root', async (t) => {

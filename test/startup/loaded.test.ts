@@ -4,7 +4,8 @@
 // the check sees addons). JavaScript: bin/dedupfs runs the bundle (dist/bundle/, yargs inside),
 // so `snapshots` reads a handful of files of ours and, of npm packages, SQLite's binding only:
 // nothing of the S3 client, LMDB, zstd, BLAKE3, xattrs or FUSE; and it starts Node without the V8
-// flags that ingest gets. Run through bin/dedupfs.
+// flags that ingest gets; Node reads NODE_EXTRA_CA_CERTS only when a bucket is named. Run
+// through bin/dedupfs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -95,4 +96,17 @@ test('snapshots on a folder repository runs the bundle, without V8 flags, and lo
   // the control: a command that reads blocks loads the block store's packages
   const cat = await loadedBy(work, ['cat', 'latest:/a.txt']);
   assert.ok(cat.packages.includes('lmdb') && cat.packages.includes('zstd-napi'), `cat loads: ${cat.packages.join(', ')}`);
+});
+
+test('Node reads NODE_EXTRA_CA_CERTS only for a command that names a bucket (s3:), the only place dedupfs uses TLS', async () => {
+  // A file that does not exist: Node says so on stderr when, and only when, it reads the variable.
+  const env = { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/dedupfs-test-ca.pem', DEDUPFS_REPO: '/nonexistent/repo' };
+  const folder = await runCommand(BIN, ['--version'], { env });
+  assert.equal(folder.code, 0, folder.stderr);
+  assert.doesNotMatch(folder.stderr, /extra certs/, 'a folder repository: Node starts without the file');
+  for (const [args, repo] of [[['--version'], 's3:http://127.0.0.1:1/bucket'], [['--repo', 's3:http://127.0.0.1:1/bucket', '--version'], '/nonexistent/repo']] as const) {
+    const bucket = await runCommand(BIN, [...args], { env: { ...env, DEDUPFS_REPO: repo } });
+    assert.equal(bucket.code, 0, bucket.stderr);
+    assert.match(bucket.stderr, /Ignoring extra certs from `\/nonexistent\/dedupfs-test-ca.pem`/, `${args.join(' ')} with DEDUPFS_REPO=${repo}: Node reads the file`);
+  }
 });
