@@ -12,6 +12,9 @@ import { createExclusive, isConflict, isLeftAlone, probe, type Conflict, type Le
 import { sameAsEntry } from './sameAsEntry.js';
 import { makeSpecial } from './makeSpecial.js';
 import { SMALL_FILE, restoreFile, type FileContext } from './restoreFile.js';
+
+/** Files above SMALL_FILE restored at once (EntryContext.largeFiles). */
+export const LARGE_FILES = 2;
 import type { RestoreResult } from './restoreResult.js';
 
 export interface EntryContext extends FileContext {
@@ -20,8 +23,10 @@ export interface EntryContext extends FileContext {
   result: RestoreResult;
   /** hard-link groups: linkId -> the path restored first (null while none succeeded) */
   links: Map<string, Promise<Buffer | null>>;
-  /** files above SMALL_FILE wait here: one at a time saturates the disk, and several would
-   * each hold their read-ahead window and write batch in memory */
+  /** files above SMALL_FILE wait here (LARGE_FILES at once): each holds its read-ahead window
+   * and write batch in memory. Two, because ingest chunks two files at once (treeBuilder.ts), so
+   * the chunks of neighbouring large files share packs: restored side by side, they read each
+   * pack region once (a bucket's segment cache holds it for both) instead of once per file. */
   largeFiles: Limiter;
   error(message: string): void;
   onItem?(item: { path: string; kind: TreeEntry['kind']; size: number }): void;

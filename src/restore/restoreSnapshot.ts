@@ -30,7 +30,7 @@ import { walkTree, type TreeItem } from '../tree/walkTree.js';
 import { applyFdMetadata } from './applyMetadata.js';
 import { isConflict, makeDir, probe, type Conflict, type OverwritePolicy } from './destination.js';
 import { locateSnapshotPath, parentPathLength, type LocatedPath } from './locateSnapshotPath.js';
-import { restoreEntry, type EntryContext } from './restoreEntry.js';
+import { LARGE_FILES, restoreEntry, type EntryContext } from './restoreEntry.js';
 import { emptyResult, type RestoreResult } from './restoreResult.js';
 import { Selection } from './selection.js';
 
@@ -160,7 +160,7 @@ class RestoreRun {
     this.ctx = {
       store, chunker: new Chunker(repo.chunker), hash: repo.store.hash,
       reporter, overwrite: opts.overwrite ?? 'never', dryRun: !!opts.dryRun, target, result: this.result,
-      asRoot: process.getuid?.() === 0, links: new Map(), largeFiles: new Limiter(1), onItem: opts.onItem,
+      asRoot: process.getuid?.() === 0, links: new Map(), largeFiles: new Limiter(LARGE_FILES), onItem: opts.onItem,
       warn: (message) => { this.result.warnings++; reporter.warning?.(message); },
       error: (message) => { this.result.errors++; reporter.warning?.(message); },
     };

@@ -88,14 +88,15 @@ export class LocalPacks implements PackSpace {
 const TAIL_BYTES = 256 << 10;
 /**
  * Packs are read in segments of this size, kept in memory (SEGMENTS_KEPT, least recently used
- * go), and the next SEGMENTS_AHEAD segments are fetched ahead once a read reaches the second half
- * of one: reading a file stored in order (restore, cat, the mount, gc's copies, check
- * --read-data) then costs one GET per 4 MiB with the next ones under way, instead of one GET per
- * call of a few chunks. (Past a pack's end a GET returns nothing, and is cached as such.)
+ * go). A read in a segment fetches the next one ahead, and from its second half on the one after
+ * that too (SEGMENTS_AHEAD), so that a reader going through a pack in order (restore, cat, the
+ * mount, gc's copies, check --read-data) costs one GET per 4 MiB with one or two more under way,
+ * instead of one GET per call of a few chunks. Nothing is fetched past a pack's end: a segment
+ * that comes back short is its last.
  */
 const SEGMENT_BYTES = 4 << 20;
 const SEGMENTS_KEPT = 8;
-const SEGMENTS_AHEAD = 1;
+const SEGMENTS_AHEAD = 2;
 
 export class BucketPacks implements PackSpace {
   readonly remote = true;
@@ -117,15 +118,20 @@ export class BucketPacks implements PackSpace {
   async read(packId: string, position: number, length: number): Promise<Buffer> {
     if (length > SEGMENT_BYTES) return this.backend.getRange(packKey(packId), position, length);
     const first = Math.floor(position / SEGMENT_BYTES), last = Math.floor((position + length - 1) / SEGMENT_BYTES);
-    const parts = [this.segment(packId, first)];
-    if (last !== first) parts.push(this.segment(packId, last));
-    if ((position + length) % SEGMENT_BYTES >= SEGMENT_BYTES / 2) {
-      for (let ahead = 1; ahead <= SEGMENTS_AHEAD; ahead++) void this.segment(packId, last + ahead).catch(() => undefined);
-    }
-    const bufs = await Promise.all(parts);
+    const parts = await Promise.all(first === last ? [this.segment(packId, first)] : [this.segment(packId, first), this.segment(packId, last)]);
+    const into = (position + length) - last * SEGMENT_BYTES;
+    this.fetchAhead(packId, last, into >= SEGMENT_BYTES / 2 ? SEGMENTS_AHEAD : 1);
     const start = position - first * SEGMENT_BYTES;
     // Shorter at a pack's end, as a file read would be: the caller finds the record cut short.
-    return (bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs)).subarray(start, start + length);
+    if (parts.length === 1) return parts[0]!.subarray(start, start + length);
+    return Buffer.concat([parts[0]!.subarray(start), parts[1]!.subarray(0, into)]);
+  }
+
+  /** Fetches up to `count` segments after segment `index`, each once the one before it turned out whole. */
+  private fetchAhead(packId: string, index: number, count: number): void {
+    void this.segment(packId, index).then((seg) => {
+      if (seg.length === SEGMENT_BYTES && count > 0) this.fetchAhead(packId, index + 1, count - 1);
+    }, () => undefined);
   }
 
   private segment(packId: string, index: number): Promise<Buffer> {
