@@ -13,8 +13,6 @@ import { sameAsEntry } from './sameAsEntry.js';
 import { makeSpecial } from './makeSpecial.js';
 import { SMALL_FILE, restoreFile, type FileContext } from './restoreFile.js';
 
-/** Files above SMALL_FILE restored at once (EntryContext.largeFiles). */
-export const LARGE_FILES = 2;
 import type { RestoreResult } from './restoreResult.js';
 
 export interface EntryContext extends FileContext {
@@ -23,10 +21,9 @@ export interface EntryContext extends FileContext {
   result: RestoreResult;
   /** hard-link groups: linkId -> the path restored first (null while none succeeded) */
   links: Map<string, Promise<Buffer | null>>;
-  /** files above SMALL_FILE wait here (LARGE_FILES at once): each holds its read-ahead window
-   * and write batch in memory. Two, because ingest chunks two files at once (treeBuilder.ts), so
-   * the chunks of neighbouring large files share packs: restored side by side, they read each
-   * pack region once (a bucket's segment cache holds it for both) instead of once per file. */
+  /** files above SMALL_FILE wait here: each holds its read-ahead window and write batch in
+   * memory, so one at a time from a folder (which saturates the disk); from a bucket,
+   * BUCKET_LARGE_FILES at once (restoreSnapshot.ts) */
   largeFiles: Limiter;
   error(message: string): void;
   onItem?(item: { path: string; kind: TreeEntry['kind']; size: number }): void;
