@@ -3,7 +3,7 @@
 // packs come back byte for byte, each pack segment is fetched once (none twice, none past a
 // pack's end), and a damaged block in the bucket is named with exit 3 while every other file
 // is restored whole.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -17,8 +17,18 @@ import { bucketRepo, contentOf, host, ok, skipS3, type Host } from './bucketRepo
 
 const SEGMENT = 4 << 20;
 
+/** A bucket repository holding one snapshot of mixedTree(), the host that made it, and the tree. */
+async function ingestedBucket(t: TestContext): Promise<{ repo: string; h: Host; src: string }> {
+  const repo = await bucketRepo(t);
+  const h = await host(t, repo);
+  await ok(h, ['init', '-q', '--encryption', 'none']);
+  const src = await mixedTree(t);
+  await ok(h, ['ingest', '-q', src]);
+  return { repo, h, src };
+}
+
 /** 400 small files in 8 folders, 4 large random files (ingested two at a time: their chunks share packs), one large text file. */
-async function mixedTree(t: Parameters<typeof tempDir>[0]): Promise<string> {
+async function mixedTree(t: TestContext): Promise<string> {
   const src = await tempDir(t);
   for (let d = 0; d < 8; d++) {
     await mkdir(join(src, `dir${d}`));
@@ -36,11 +46,7 @@ async function restoreJson(h: Host, out: string): Promise<{ code: number | null;
 }
 
 test('restore from a bucket: every file byte for byte, each pack segment fetched once', { skip: skipS3 }, async (t) => {
-  const repo = await bucketRepo(t);
-  const h = await host(t, repo);
-  await ok(h, ['init', '-q', '--encryption', 'none']);
-  const src = await mixedTree(t);
-  await ok(h, ['ingest', '-q', src]);
+  const { repo, h, src } = await ingestedBucket(t);
 
   const out = join(await tempDir(t), 'out');
   const r = await restoreJson(h, out);
@@ -59,11 +65,7 @@ test('restore from a bucket: every file byte for byte, each pack segment fetched
 });
 
 test('restore from a bucket with a damaged block: that file is named, exit 3, the rest whole', { skip: skipS3 }, async (t) => {
-  const repo = await bucketRepo(t);
-  const h = await host(t, repo);
-  await ok(h, ['init', '-q', '--encryption', 'none']);
-  const src = await mixedTree(t);
-  await ok(h, ['ingest', '-q', src]);
+  const { repo, h, src } = await ingestedBucket(t);
 
   // Flip a byte in the middle of the second block of big1.bin, in the bucket's pack object.
   const cache = process.env.XDG_CACHE_HOME;
