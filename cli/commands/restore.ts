@@ -5,7 +5,7 @@ import { restoreSnapshot } from '../../src/restore/restoreSnapshot.js';
 import { OVERWRITE_POLICIES, type OverwritePolicy } from '../../src/restore/destination.js';
 import { formatDryRunItem, formatRestoreSummary } from '../../src/ui/formatRestore.js';
 import { ignoreClosedStdout } from '../../src/ui/streamOut.js';
-import { LOCK_WAIT_OPTION, exitWithWarnings, lockWaitMs, progressFor, repeatable, scopeOf, scopeOptions, summary, withRepository, type GlobalArgs, type ScopeArgs } from '../shared.js';
+import { LOCK_WAIT_OPTION, bucketRequests, exitWithWarnings, lockWaitMs, progressFor, repeatable, scopeOf, scopeOptions, summary, withRepository, type GlobalArgs, type ScopeArgs } from '../shared.js';
 
 interface Args extends GlobalArgs, ScopeArgs {
   spec: string; target: string; include: string[]; exclude: string[]; overwrite: OverwritePolicy; delete?: boolean; 'dry-run'?: boolean;
@@ -46,7 +46,8 @@ export const restoreCommand: CommandModule<GlobalArgs, Args> = {
     }));
     progress.finish();
     const { dryRun, ...counts } = result;
-    summary(argv, { type: 'summary', dry_run: dryRun, ...counts }, () => formatRestoreSummary(result));
+    const requests = bucketRequests();
+    summary(argv, { type: 'summary', dry_run: dryRun, ...counts, ...(requests ? { requests } : {}) }, () => formatRestoreSummary(result));
     exitWithWarnings(result.warnings + result.errors);
   },
 };

@@ -30,9 +30,9 @@ export interface BackendLockOptions {
   command: string;
   /** How long to keep trying while another process holds a conflicting lock; default 0. */
   waitMs?: number;
-  /** A lock not rewritten for this long is stale; default 10 minutes. */
+  /** A lock not rewritten for this long is stale; default DEFAULT_STALE_MS (3 minutes). */
   staleMs?: number;
-  /** How often a held lock is rewritten; default 1 minute. */
+  /** How often a held lock is rewritten; default DEFAULT_REFRESH_MS (30 s). */
   refreshMs?: number;
   onWarning?: (msg: string) => void;
 }
@@ -49,8 +49,14 @@ export interface BackendLock {
 }
 
 export const LOCKS_PREFIX = 'locks/';
-const DEFAULT_STALE_MS = 10 * 60_000;
-const DEFAULT_REFRESH_MS = 60_000;
+/**
+ * A killed writer's lock blocks exclusive commands (gc, repair) until it is this old: short, so
+ * a cron job's gc is not held up for long, yet six refresh periods, so that a holder whose
+ * refreshes fail (a server restarting, ~20 s of retries each) declares its lock lost at
+ * staleMs/2, well before anyone else may take it over.
+ */
+export const DEFAULT_STALE_MS = 3 * 60_000;
+export const DEFAULT_REFRESH_MS = 30_000;
 // Even with waitMs 0, an older contender waits this long for newer ones to step back.
 const SETTLE_MS = 3000;
 // How many listings in a row may miss our own just-written lock before the store is declared unfit.

@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
@@ -95,7 +96,7 @@ export class S3Backend implements Backend {
   async get(key: string): Promise<Buffer> {
     return this.transfers.run(() => this.request('get', `get ${key}`, key, async () => {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
-      return asBuffer(await out.Body!.transformToByteArray());
+      return readBody(out.Body as Readable, out.ContentLength);
     }));
   }
 
@@ -105,7 +106,7 @@ export class S3Backend implements Backend {
       const out = await this.client.send(new GetObjectCommand({
         Bucket: this.bucket, Key: this.objectKey(key), Range: `bytes=${offset}-${offset + length - 1}`,
       }));
-      return asBuffer(await out.Body!.transformToByteArray());
+      return readBody(out.Body as Readable, out.ContentLength);
     }).catch((err) => {
       // 416: the range starts at or after the object's end.
       if ((err as { data?: { status?: number } }).data?.status === 416) return Buffer.alloc(0);
@@ -198,9 +199,25 @@ export class S3Backend implements Backend {
   }
 }
 
-// A Buffer over the same memory (Buffer.from(array) would copy a whole pack).
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+// An answer's body in one buffer, each part copied in as it arrives: the SDK's
+// transformToByteArray keeps every part until the end, then copies them all into a new array,
+// which doubled the memory and the copying of each 4 MiB segment a restore reads. A body that
+// ends before the length its answer announced is a broken connection (retried), not a short object.
+async function readBody(body: Readable, announced: number | undefined): Promise<Buffer> {
+  if (announced === undefined) return Buffer.concat(await body.toArray() as Buffer[]);
+  const out = Buffer.allocUnsafe(announced);
+  let got = 0;
+  for await (const part of body as AsyncIterable<Buffer>) {
+    if (got + part.length > announced) throw brokenAnswer(`more than the ${announced} bytes it announced`);
+    part.copy(out, got);
+    got += part.length;
+  }
+  if (got !== announced) throw brokenAnswer(`${got} of the ${announced} bytes it announced`);
+  return out;
+}
+
+function brokenAnswer(what: string): Error {
+  return Object.assign(new Error(`the connection broke: the answer held ${what}`), { code: 'ECONNRESET' });
 }
 
 const quiet = (): void => undefined;

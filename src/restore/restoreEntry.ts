@@ -12,6 +12,7 @@ import { createExclusive, isConflict, isLeftAlone, probe, type Conflict, type Le
 import { sameAsEntry } from './sameAsEntry.js';
 import { makeSpecial } from './makeSpecial.js';
 import { SMALL_FILE, restoreFile, type FileContext } from './restoreFile.js';
+
 import type { RestoreResult } from './restoreResult.js';
 
 export interface EntryContext extends FileContext {
@@ -20,8 +21,9 @@ export interface EntryContext extends FileContext {
   result: RestoreResult;
   /** hard-link groups: linkId -> the path restored first (null while none succeeded) */
   links: Map<string, Promise<Buffer | null>>;
-  /** files above SMALL_FILE wait here: one at a time saturates the disk, and several would
-   * each hold their read-ahead window and write batch in memory */
+  /** files above SMALL_FILE wait here: each holds its read-ahead window and write batch in
+   * memory, so one at a time from a folder (which saturates the disk); from a bucket,
+   * BUCKET_LARGE_FILES at once (restoreSnapshot.ts) */
   largeFiles: Limiter;
   error(message: string): void;
   onItem?(item: { path: string; kind: TreeEntry['kind']; size: number }): void;

@@ -63,6 +63,14 @@ export interface RestoreOptions {
 
 export type { RestoreResult } from './restoreResult.js';
 
+/**
+ * Files above SMALL_FILE restored at once from a bucket. Ingest chunks two files at once
+ * (src/ingest/treeBuilder.ts), so the chunks of neighbouring large files share packs: restored
+ * side by side, they read each pack segment once (packSpace.ts keeps it for both) instead of
+ * once per file, which cost a second GET of it. (From a folder only the bytes of each file's
+ * own chunks are read, so there one at a time is enough.)
+ */
+const BUCKET_LARGE_FILES = 2;
 const SLASH = Buffer.from('/');
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 
@@ -160,7 +168,7 @@ class RestoreRun {
     this.ctx = {
       store, chunker: new Chunker(repo.chunker), hash: repo.store.hash,
       reporter, overwrite: opts.overwrite ?? 'never', dryRun: !!opts.dryRun, target, result: this.result,
-      asRoot: process.getuid?.() === 0, links: new Map(), largeFiles: new Limiter(1), onItem: opts.onItem,
+      asRoot: process.getuid?.() === 0, links: new Map(), largeFiles: new Limiter(repo.remote ? BUCKET_LARGE_FILES : 1), onItem: opts.onItem,
       warn: (message) => { this.result.warnings++; reporter.warning?.(message); },
       error: (message) => { this.result.errors++; reporter.warning?.(message); },
     };

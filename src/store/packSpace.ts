@@ -89,19 +89,21 @@ export class LocalPacks implements PackSpace {
 /** How much of a pack's end one GET fetches when its entries are read: footer and trailer of a usual pack. */
 const TAIL_BYTES = 256 << 10;
 /**
- * Packs are read in segments of this size, kept in memory (SEGMENTS_KEPT, least recently used
- * go), and the next SEGMENTS_AHEAD segments are fetched ahead once a read reaches the second half
- * of one: reading a file stored in order (restore, cat, the mount, gc's copies, check
- * --read-data) then costs one GET per 4 MiB with the next ones under way, instead of one GET per
- * call of a few chunks. (Past a pack's end a GET returns nothing, and is cached as such.)
+ * Packs are read in segments of this size, kept in memory until every byte of one has been read
+ * or it is the least recently used of SEGMENTS_KEPT. A read in a segment fetches the next one ahead, and from its second half on the one after
+ * that too (SEGMENTS_AHEAD), so that a reader going through a pack in order (restore, cat, the
+ * mount, gc's copies, check --read-data) costs one GET per 4 MiB with one or two more under way,
+ * instead of one GET per call of a few chunks. Nothing is fetched past a pack's end: a segment
+ * that comes back short is its last.
  */
 const SEGMENT_BYTES = 4 << 20;
 const SEGMENTS_KEPT = 8;
-const SEGMENTS_AHEAD = 1;
+const SEGMENTS_AHEAD = 2;
 
 export class BucketPacks implements PackSpace {
   readonly remote = true;
-  private readonly segments = new Map<string, Promise<Buffer>>();
+  /** segments by `packId:index`, least recently used first, with the bytes read from each so far */
+  private readonly segments = new Map<string, { data: Promise<Buffer>; used: number }>();
 
   constructor(readonly layout: RepoLayout, private readonly backend: Backend, readonly format: PackFormat = CLEAR_PACKS) {}
 
@@ -119,15 +121,32 @@ export class BucketPacks implements PackSpace {
   async read(packId: string, position: number, length: number): Promise<Buffer> {
     if (length > SEGMENT_BYTES) return this.backend.getRange(packKey(packId), position, length);
     const first = Math.floor(position / SEGMENT_BYTES), last = Math.floor((position + length - 1) / SEGMENT_BYTES);
-    const parts = [this.segment(packId, first)];
-    if (last !== first) parts.push(this.segment(packId, last));
-    if ((position + length) % SEGMENT_BYTES >= SEGMENT_BYTES / 2) {
-      for (let ahead = 1; ahead <= SEGMENTS_AHEAD; ahead++) void this.segment(packId, last + ahead).catch(() => undefined);
-    }
-    const bufs = await Promise.all(parts);
-    const start = position - first * SEGMENT_BYTES;
+    const parts = await Promise.all(first === last ? [this.segment(packId, first)] : [this.segment(packId, first), this.segment(packId, last)]);
+    const start = position - first * SEGMENT_BYTES, into = (position + length) - last * SEGMENT_BYTES;
+    const tail = parts[parts.length - 1]!;
+    this.fetchAhead(packId, last, tail, into >= SEGMENT_BYTES / 2 ? SEGMENTS_AHEAD : 1);
     // Shorter at a pack's end, as a file read would be: the caller finds the record cut short.
-    return (bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs)).subarray(start, start + length);
+    const out = parts.length === 1 ? parts[0]!.subarray(start, start + length) : Buffer.concat([parts[0]!.subarray(start), tail.subarray(0, into)]);
+    this.consumed(packId, first, parts[0]!, (parts.length === 1 ? start + length : SEGMENT_BYTES) - start);
+    if (parts.length > 1) this.consumed(packId, last, tail, into);
+    return out;
+  }
+
+  /** Fetches up to `count` segments after segment `index` (whose bytes are `seg`), each once the one before it turned out whole. */
+  private fetchAhead(packId: string, index: number, seg: Buffer, count: number): void {
+    if (count === 0 || seg.length < SEGMENT_BYTES) return;
+    void this.segment(packId, index + 1).then((next) => this.fetchAhead(packId, index + 1, next, count - 1), () => undefined);
+  }
+
+  // A segment whose every byte has been read goes at once: readers go through a pack's blocks
+  // once each (a restore, the mount, gc, check), so it would only sit in memory until it is the
+  // least recently used. (A block read twice may then cost a second GET of its segment.)
+  private consumed(packId: string, index: number, seg: Buffer, bytes: number): void {
+    const key = `${packId}:${index}`;
+    const kept = this.segments.get(key);
+    if (!kept) return;
+    kept.used += bytes;
+    if (kept.used >= seg.length) this.segments.delete(key);
   }
 
   private segment(packId: string, index: number): Promise<Buffer> {
@@ -135,12 +154,13 @@ export class BucketPacks implements PackSpace {
     let seg = this.segments.get(key);
     if (seg) this.segments.delete(key); // re-inserted below: most recently used last
     else {
-      seg = this.backend.getRange(packKey(packId), index * SEGMENT_BYTES, SEGMENT_BYTES, { upTo: true });
-      seg.catch(() => this.segments.delete(key));
+      const fetched = { data: this.backend.getRange(packKey(packId), index * SEGMENT_BYTES, SEGMENT_BYTES, { upTo: true }), used: 0 };
+      fetched.data.catch(() => { if (this.segments.get(key) === fetched) this.segments.delete(key); });
+      seg = fetched;
     }
     this.segments.set(key, seg);
     if (this.segments.size > SEGMENTS_KEPT) this.segments.delete(this.segments.keys().next().value!);
-    return seg;
+    return seg.data;
   }
 
   // The magic costs one GET, the end of the pack (footer and trailer together) one more.

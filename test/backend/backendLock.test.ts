@@ -1,7 +1,7 @@
 // The lock protocol on both backends (src/backend/backendLock.ts), with real processes racing
 // each other: two exclusives never overlap, shared ones do, shared and exclusive wait for each
 // other, a killed holder's lock expires, a deleted or unrefreshed lock is known to be lost, and
-// on S3 a lock is refreshed while uploads fill the transfer queue.
+// on S3 a lock is refreshed while uploads fill the transfer queue, and every 30 s by default.
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { acquireBackendLock, readLocks } from '../../src/backend/backendLock.js';
+import { DEFAULT_REFRESH_MS, DEFAULT_STALE_MS, acquireBackendLock, readLocks } from '../../src/backend/backendLock.js';
 import { openBackend } from '../../src/backend/openBackend.js';
 import { formatS3Location } from '../../src/backend/parseRepoLocation.js';
 import { DedupfsError } from '../../src/core/errors.js';
@@ -144,6 +144,20 @@ for (const kind of kinds) {
         lock.assertHeld();
         await lock.release();
         assert.ok(seen.size >= 3, `refreshed ${seen.size - 1} times during the uploads`);
+      });
+
+      test('by default a held lock is rewritten every 30 s, and a killed holder\'s blocks for 3 minutes at most', async (t) => {
+        // Stale after six refresh periods: a holder declares its lock lost after three without a successful one.
+        assert.ok(DEFAULT_STALE_MS <= 3 * 60_000 && DEFAULT_STALE_MS >= 6 * DEFAULT_REFRESH_MS, `stale ${DEFAULT_STALE_MS} ms, refresh ${DEFAULT_REFRESH_MS} ms`);
+        const b = await openBackend(await kind.repo(t));
+        t.after(() => b.close());
+        const lock = await acquireBackendLock(b, { kind: 'exclusive', command: 'gc' });
+        const written = (await b.head(lock.key))!.modified.getTime();
+        await sleep(DEFAULT_REFRESH_MS + 10_000); // room for a slow refresh on a busy machine
+        const rewritten = (await b.head(lock.key))!.modified.getTime();
+        lock.assertHeld();
+        await lock.release();
+        assert.ok(rewritten > written, `the lock object was last written at ${new Date(rewritten).toISOString()}, as when taken`);
       });
     }
   });
