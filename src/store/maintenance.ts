@@ -18,7 +18,7 @@ import { BlockStore, type BlockStoreOptions } from './blockStore.js';
 import { checkPacks, type PackCheck } from './checkPacks.js';
 import { BlockIndex, type BlockLocation } from './index/blockIndex.js';
 import type { PackFile, PackListing } from './listPacks.js';
-import { HEADER_BYTES, type PackEntry } from './pack/format.js';
+import { recordBytes, type PackEntry } from './pack/format.js';
 import type { PackContents } from './pack/readPackEntries.js';
 import { PackCopier } from './packCopier.js';
 import { LocalPacks, packKey } from './packSpace.js';
@@ -33,9 +33,9 @@ const READ_AHEAD = 8;
 export class StoreMaintenance {
   constructor(private readonly store: BlockStore) {}
 
-  /** The bytes a block takes in its pack: record header and stored bytes. */
+  /** The bytes a block takes in its pack, in the pack layout of this repository's format. */
   recordBytes(entry: PackEntry): number {
-    return HEADER_BYTES + entry.storedLength;
+    return recordBytes(this.store.packs.format, entry.storedLength);
   }
 
   /** Sealed packs (sorted by id), unsealed leftovers of killed writers, and strays. */

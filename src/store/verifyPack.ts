@@ -5,7 +5,7 @@
 import { DedupfsError } from '../core/errors.js';
 import { Limiter } from '../core/limiter.js';
 import type { BlockStore } from './blockStore.js';
-import { HEADER_BYTES, type PackEntry } from './pack/format.js';
+import { recordBytes, type PackEntry } from './pack/format.js';
 
 export interface BlockFailure { entry: PackEntry; reason: string }
 
@@ -26,7 +26,7 @@ export async function verifyPack(store: BlockStore, packId: string, entries: Pac
       if (!(err instanceof DedupfsError) || err.code !== 'BLOCK_DAMAGED') throw err;
       failures.push({ entry, reason: blockProblem(err.message) });
     }
-    onBytes?.(HEADER_BYTES + entry.storedLength);
+    onBytes?.(recordBytes(store.packs.format, entry.storedLength));
   })));
   return failures.sort((a, b) => a.entry.offset - b.entry.offset);
 }
