@@ -34,7 +34,7 @@ export async function benchS3(): Promise<void> {
     };
     const rows: string[][] = [];
     for (const [where, repo] of [['folder', join(work, 'repo')], ['bucket', bucketRepo]] as const) {
-      const ingest = await cli(repo, 'ingest', '--init', '-q', src);
+      const ingest = await cli(repo, 'ingest', '--init', '--encryption', 'none', '-q', src); // plain both, as the folder
       await cli(repo, 'ingest', '-q', src); // stores the folders' new atimes
       const again = JSON.parse((await cli(repo, 'ingest', '--json', src)).stdout) as { requests?: Record<string, number> };
       const restore = await cli(repo, 'restore', '-q', 'latest', join(work, `out-${where}`));

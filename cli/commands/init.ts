@@ -1,23 +1,13 @@
 // `dedupfs init`: create a repository with chosen chunker parameters, compression and encryption.
 import type { CommandModule } from 'yargs';
 import { parseChunkerParams } from '../../src/chunker/index.js';
-import { DedupfsError } from '../../src/core/errors.js';
 import { defaultRepoPath } from '../../src/repo/layout.js';
-import { chunkerFromConfig, parseCompression, type EncryptionName, type RepoConfig } from '../../src/repo/config.js';
+import { chunkerFromConfig, parseCompression, type RepoConfig } from '../../src/repo/config.js';
 import { initRepository, openRepository } from '../../src/repo/repository.js';
-import { parseRepoLocation } from '../../src/backend/parseRepoLocation.js';
-import { notice, passwordSource, summary, type GlobalArgs } from '../shared.js';
+import { ENCRYPTION_OPTION, newEncryption, notice, passwordSource, summary, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs {
   'chunk-min'?: string; 'chunk-avg'?: string; 'chunk-max'?: string; compression: string; hash: string; encryption?: string; 'copy-chunker-params-from'?: string;
-}
-
-/** `--encryption` alone (or `v1`) seals the repository; `none` leaves it plain. */
-function parseEncryption(value: string | undefined): EncryptionName | undefined {
-  if (value === undefined) return undefined;
-  if (value === '' || value === 'v1') return 'v1';
-  if (value === 'none') return 'none';
-  throw new DedupfsError('USAGE', `invalid encryption '${value}' (use --encryption alone, or --encryption none)`);
 }
 
 export const initCommand: CommandModule<GlobalArgs, Args> = {
@@ -29,7 +19,7 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
     .option('chunk-max', { type: 'string', describe: 'largest chunk (default 256K)' })
     .option('compression', { type: 'string', default: 'zstd:1', describe: 'zstd, zstd:LEVEL (1-19) or none' })
     .option('hash', { type: 'string', choices: ['blake3', 'sha256'], default: 'blake3', describe: 'block hash (an encrypted repository uses keyed BLAKE3)' })
-    .option('encryption', { type: 'string', describe: 'seal every block and snapshot record under a password (--encryption), or say that the repository stays plain (--encryption none); a bucket is encrypted unless --encryption none' })
+    .option('encryption', ENCRYPTION_OPTION)
     .option('copy-chunker-params-from', { type: 'string', requiresArg: true, describe: 'chunk and hash as this repository does, so dedupfs copy can copy between them' })
     .conflicts('copy-chunker-params-from', ['chunk-min', 'chunk-avg', 'chunk-max'])
     .example('DEDUPFS_PASSWORD_FILE=~/.dedupfs-pass $0 init --encryption --repo /tmp/sealed', 'an encrypted repository; its password from a file')
@@ -37,13 +27,12 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
     .epilogue('The password of an encrypted repository comes from --password-file FILE, --password-command CMD, DEDUPFS_PASSWORD_FILE, '
       + 'DEDUPFS_PASSWORD_COMMAND, or the terminal (asked twice), never from an argument; every later command reads it the same way. '
       + "More passwords, and write-only keys for cron hosts: 'dedupfs key'. See docs/ENCRYPTION.md. "
-      + 'A repository in a bucket (s3:) must be made with --encryption none for now: encrypted ones are not supported on object storage yet.'),
+      + 'A repository in a bucket (s3:) is encrypted unless --encryption none is given; a folder stays plain unless --encryption is.'),
   handler: async (argv) => {
     const dir = defaultRepoPath(argv.repo);
     const like = argv['copy-chunker-params-from'] ? await configOf(argv['copy-chunker-params-from']) : undefined;
     const chunker = like ? chunkerFromConfig(like) : parseChunkerParams({ min: argv['chunk-min'], avg: argv['chunk-avg'], max: argv['chunk-max'] });
-    // A bucket is encrypted unless --encryption none says otherwise (refused there for now).
-    const encryption = parseEncryption(argv.encryption) ?? (parseRepoLocation(dir).kind === 's3' ? 'v1' : undefined);
+    const encryption = newEncryption(argv.encryption, dir);
     const config = await initRepository(dir, {
       chunker, compression: parseCompression(argv.compression), hash: like?.hash ?? argv.hash as 'blake3' | 'sha256', encryption, password: passwordSource(argv),
     });

@@ -1,7 +1,7 @@
 // A new repository's keys: fresh key material (keyMaterial.ts) and a keyring with one full key
 // under `password`. Refuses (EXISTS) when a keyring is already there.
 import { createKeyEntry } from './keyEntry.js';
-import { writeKeyring } from './keyringFile.js';
+import { writeKeyring, type KeyringAt } from './keyringFile.js';
 import { keyringMac } from './keyringMac.js';
 import { createKeyMaterial, type KeyMaterial } from './keyMaterial.js';
 import { DEFAULT_SCRYPT, type ScryptParams } from './passwordWrap.js';
@@ -12,7 +12,7 @@ export interface OpenedKeys {
   material: KeyMaterial;
 }
 
-export async function createKeyring(file: string, password: Buffer, opts: { scrypt?: ScryptParams } = {}): Promise<OpenedKeys> {
+export async function createKeyring(file: KeyringAt, password: Buffer, opts: { scrypt?: ScryptParams } = {}): Promise<OpenedKeys> {
   const material = createKeyMaterial();
   const entry = await createKeyEntry('full', password, material, opts.scrypt ?? DEFAULT_SCRYPT);
   await writeKeyring(file, { format: 1, keys: [entry], mac: keyringMac(material, [entry]) }, { create: true });

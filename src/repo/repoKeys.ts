@@ -8,8 +8,9 @@
 import { join } from 'node:path';
 import { DedupfsError } from '../core/errors.js';
 import type { HashFunction } from '../core/address.js';
-import { deriveGearTable, encodeKeyMaterial, keyedHashFunction, Opener, openKeyring, readPassword, Sealer, writeOnlyView, type KeyMaterial, type OpenedKeys } from '../crypto/index.js';
+import { deriveGearTable, encodeKeyMaterial, keyedHashFunction, Opener, openKeyring, readPassword, Sealer, writeOnlyView, type KeyMaterial, type KeyringAt, type OpenedKeys } from '../crypto/index.js';
 import type { BlockSealing } from '../store/blockStore.js';
+import type { IndexObjectSeal } from '../store/indexObjects.js';
 import { sealedSnapshots } from '../catalog/sealedSnapshot.js';
 import type { SnapshotSeal } from '../catalog/snapshotRecord.js';
 import type { RepoConfig } from './config.js';
@@ -26,6 +27,8 @@ export interface RepoKeys extends OpenedKeys {
   gear: BigUint64Array;
   blocks: BlockSealing;
   snapshots: SnapshotSeal;
+  /** a bucket's index objects, sealed as writer records */
+  indexObjects: IndexObjectSeal;
 }
 
 export interface UnlockOptions {
@@ -38,6 +41,9 @@ export interface UnlockOptions {
   writeOnly?: boolean;
 }
 
+/** Where the keyring is and what to call the repository in the prompt: a bucket's (bucketKeyring.ts); default the folder's keys.json. */
+export interface KeyringLocation { keyring: KeyringAt; where: string }
+
 /**
  * The keys of the encrypted repository at `layout`: the password read from `opts.password`
  * (else the environment, else the terminal) must open a key of keys.json, a write-only one
@@ -45,11 +51,11 @@ export interface UnlockOptions {
  * Points layout.catalog at this machine's catalog for the key, owner-only, one per key (what a
  * full key read is never shown to a write-only one).
  */
-export async function unlockRepository(layout: RepoLayout, config: RepoConfig, opts: UnlockOptions): Promise<RepoKeys> {
+export async function unlockRepository(layout: RepoLayout, config: RepoConfig, opts: UnlockOptions, at: KeyringLocation = { keyring: layout.keys, where: layout.root }): Promise<RepoKeys> {
   let keys = opts.keys;
   if (!keys) {
-    const opened = await openKeyring(layout.keys, await readPassword({ ...opts.password, env: process.env, prompt: `password for ${layout.root}` }));
-    await (await keyringGuard(config.id, layout.keys)).opened(opened.material);
+    const opened = await openKeyring(at.keyring, await readPassword({ ...opts.password, env: process.env, prompt: `password for ${at.where}` }));
+    await (await keyringGuard(config.id, at.keyring)).opened(opened.material);
     keys = repoKeys(opened);
   }
   if (!opts.writeOnly) refuseWriteOnly(keys.material, opts.command);
@@ -68,7 +74,13 @@ function repoKeys(opened: OpenedKeys): RepoKeys {
     },
     open: (address, type, stored) => opener.openBlock(address, type, stored),
   };
-  return { ...opened, hash: keyedHashFunction(material.contentKey), gear: deriveGearTable(material.contentKey), blocks, snapshots: sealedSnapshots(material) };
+  let recordSealer: Sealer | null = null;
+  const indexObjectName = (name: string) => ({ type: 'index-object', name });
+  const indexObjects: IndexObjectSeal = {
+    seal: (name, bytes) => (recordSealer ??= new Sealer(material)).sealRecord(indexObjectName(name), bytes, 'writers'),
+    open: (name, sealed) => opener.openRecord(indexObjectName(name), sealed),
+  };
+  return { ...opened, hash: keyedHashFunction(material.contentKey), gear: deriveGearTable(material.contentKey), blocks, snapshots: sealedSnapshots(material), indexObjects };
 }
 
 /** KEY unless `material` may run `command`: a write-only key runs only the commands that write (ingest) or list (snapshots). */

@@ -22,7 +22,7 @@ import { FolderBackend } from '../backend/folderBackend.js';
 import { parseRepoLocation } from '../backend/parseRepoLocation.js';
 import type { IndexObjects } from '../store/indexObjects.js';
 import { folderSnapshotFiles, type SnapshotFiles } from '../catalog/snapshotFiles.js';
-import { chunkerFromConfig, configText, isEncrypted, newConfig, readConfig, type InitOptions as ConfigInitOptions, type RepoConfig } from './config.js';
+import { chunkerFromConfig, configText, createdNotice, isEncrypted, newConfig, readConfig, type InitOptions as ConfigInitOptions, type RepoConfig } from './config.js';
 import type { PasswordSource, RepoKeys } from './repoKeys.js';
 import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from './layout.js';
 import { withOwnerOnlyUmask } from './ownerOnly.js';
@@ -155,8 +155,7 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
       throw new DedupfsError('NO_REPOSITORY', `repository ${root} ${st ? 'is an empty folder' : 'does not exist'}`,
         { hint: `check the path (is its disk mounted?), or create it with 'dedupfs init --repo ${root}' or 'dedupfs ingest --init'` });
     }
-    await initRepository(root, opts.init);
-    opts.onNotice?.(`created repository ${root}`);
+    opts.onNotice?.(createdNotice(root, await initRepository(root, opts.init)));
   }
   const config = await readConfig(layout.config, root);
   // src/crypto is loaded only for an encrypted repository (start-up of every other command).

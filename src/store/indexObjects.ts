@@ -11,6 +11,10 @@
 // newest full object first, then every object no full object supersedes. So a cache is never
 // trusted blindly: what the listing shows decides.
 //
+// In an encrypted repository each object is sealed as a writer record named by the object's
+// name (docs/ENCRYPTION.md): every key, write-only ones included, reads it (a writer must know
+// what is stored to deduplicate), an outsider reads nothing, and an object renamed does not open.
+//
 //   object := 'DDFSIX01' flags(u32: 1 full) nSuperseded(u32) (len(u16) name)* nPacks(u32) pack*
 //   pack   := packId(16) count(u32) entry(48)*          entries encoded as in a pack's trailer
 import { randomBytes } from 'node:crypto';
@@ -30,6 +34,13 @@ const FULL_SUFFIX = '-full';
 const NAME = /^[0-9a-z]{10}-[0-9a-f]{16}(-full)?$/;
 const FETCHES_AT_ONCE = 4;
 
+/** An encrypted repository's sealing of index objects (src/repo/repoKeys.ts): bound to the object's name. */
+export interface IndexObjectSeal {
+  seal(name: string, bytes: Buffer): Buffer;
+  /** REPO_DAMAGED when `sealed` does not open as the object `name` */
+  open(name: string, sealed: Buffer): Buffer;
+}
+
 export interface PackEntries { packId: string; entries: PackEntry[] }
 interface IndexObject { full: boolean; supersedes: string[]; packs: PackEntries[] }
 interface State { used: string[]; superseded: string[] }
@@ -45,7 +56,7 @@ export class IndexObjects {
   private readonly statePath: string;
 
   /** `cacheDir`: where index-objects.json is kept, beside the index it describes. */
-  constructor(private readonly backend: Backend, private readonly index: BlockIndex, cacheDir: string) {
+  constructor(private readonly backend: Backend, private readonly index: BlockIndex, cacheDir: string, private readonly seal?: IndexObjectSeal) {
     this.statePath = join(cacheDir, 'index-objects.json');
   }
 
@@ -93,7 +104,7 @@ export class IndexObjects {
   async add(packs: PackEntries[]): Promise<void> {
     if (!packs.length) return;
     const name = newName('');
-    await this.backend.put(INDEX_PREFIX + name, encode({ full: false, supersedes: [], packs }));
+    await this.backend.put(INDEX_PREFIX + name, this.sealed(name, encode({ full: false, supersedes: [], packs })));
     const state = await this.loadState();
     await this.saveState({ used: [...state.used, name], superseded: state.superseded });
   }
@@ -113,7 +124,7 @@ export class IndexObjects {
       else byPack.set(loc.packId, [e]);
     }
     const name = newName(FULL_SUFFIX);
-    await this.backend.put(INDEX_PREFIX + name, encode({ full: true, supersedes: old, packs: [...byPack].map(([packId, entries]) => ({ packId, entries })) }));
+    await this.backend.put(INDEX_PREFIX + name, this.sealed(name, encode({ full: true, supersedes: old, packs: [...byPack].map(([packId, entries]) => ({ packId, entries })) })));
     await this.saveState({ used: [name], superseded: old });
     return old;
   }
@@ -131,7 +142,14 @@ export class IndexObjects {
 
   private async fetch(names: string[]): Promise<IndexObject[]> {
     const limiter = new Limiter(FETCHES_AT_ONCE);
-    return Promise.all(names.map((n) => limiter.run(async () => decode(await this.backend.get(INDEX_PREFIX + n), `${this.backend.location}/${INDEX_PREFIX}${n}`))));
+    return Promise.all(names.map((n) => limiter.run(async () => {
+      const bytes = await this.backend.get(INDEX_PREFIX + n);
+      return decode(this.seal ? this.seal.open(n, bytes) : bytes, `${this.backend.location}/${INDEX_PREFIX}${n}`);
+    })));
+  }
+
+  private sealed(name: string, bytes: Buffer): Buffer {
+    return this.seal ? this.seal.seal(name, bytes) : bytes;
   }
 
   private async loadState(): Promise<State> {
