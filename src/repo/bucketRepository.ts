@@ -54,7 +54,7 @@ async function initIn(backend: Backend, opts: RepoInitOptions): Promise<RepoConf
     // as it is what makes the prefix a repository.
     const crypto = await import('../crypto/index.js');
     const password = await crypto.readPassword({ ...opts.password, env: process.env, prompt: `new password for ${backend.location}`, confirm: true });
-    await crypto.createKeyring(bucketKeyring(backend), password);
+    await crypto.createKeyring(bucketKeyring(backend), password, { contentKey: opts.contentKey });
   }
   await backend.put(CONFIG_KEY, Buffer.from(configText(config)));
   return config;

@@ -57,6 +57,8 @@ export interface Repository {
 export interface InitOptions extends ConfigInitOptions {
   /** where the first password of an encrypted repository is read from (asked twice on a terminal) */
   password?: PasswordSource;
+  /** an encrypted repository's: another encrypted repository's content key, so copy takes its blocks as they are (createKeyring) */
+  contentKey?: Buffer;
 }
 
 export interface OpenOptions {
@@ -119,7 +121,7 @@ export async function initRepository(dir: string, opts: InitOptions = {}): Promi
   try {
     await mkdir(root, { recursive: true, mode: DIR_MODE });
     for (const d of [layout.packs, layout.packsTmp, layout.snapshots, layout.locks]) await mkdir(d, { recursive: true, mode: DIR_MODE });
-    if (crypto && password) await crypto.createKeyring(layout.keys, password);
+    if (crypto && password) await crypto.createKeyring(layout.keys, password, { contentKey: opts.contentKey });
     // config.json is written last: it is what makes the folder a repository.
     const tmp = `${layout.config}.tmp`;
     const fh = await open(tmp, 'w', FILE_MODE);
