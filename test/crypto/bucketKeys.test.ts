@@ -7,13 +7,12 @@
 // the old key set or the new one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openBackend } from '../../src/backend/openBackend.js';
-import { CLI_PATH } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tempDir.js';
+import { runAndKill } from './killCommand.js';
 import { bucketRepo, ok, skipS3 } from '../s3/bucketRepo.js';
 import { hashesUnder, keyHost, objectsOf } from './encryptedBucket.js';
 
@@ -91,16 +90,6 @@ test('encrypted bucket keys: add, passwd, remove --rotate, rotate, a write-only 
   assert.equal(rolledBack.code, 1, rolledBack.stderr);
   assert.match(rolledBack.stderr, /^dedupfs: keyring s3:\S+\/keys\.json has been rolled back: its newest key generation is 1, this machine has seen generation 3\n/);
 });
-
-/** Runs `dedupfs args` and kills it with SIGKILL after `ms` (or lets it finish first); whether it finished. */
-function runAndKill(args: string[], env: NodeJS.ProcessEnv, ms: number): Promise<boolean> {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  return new Promise((resolve) => child.once('exit', (code, signal) => {
-    clearTimeout(timer);
-    resolve(signal === null && code === 0);
-  }));
-}
 
 test('encrypted bucket keys: two hosts adding keys at once both land; key add and rotate killed at random moments leave the old or the new key set', { skip: skipS3, timeout: 600_000 }, async (t) => {
   const dir = await tempDir(t);

@@ -1,6 +1,6 @@
 // An encrypted repository in a real S3 bucket (scripts/s3-server.sh), through the CLI: `init`
 // makes one by default; ingest, restore, cat, mount, forget, gc, check --read-data and repair
-// work, restores compared by hash; no object of the bucket holds a 32-byte run of a source file
+// work, restores compared by hash; an unchanged re-ingest sends 9 requests; no object of the bucket holds a 32-byte run of a source file
 // or a file name (read through the SDK, as anyone holding the bucket could); a second host with
 // an empty cache catches up from the sealed index objects and records; a wrong password exits
 // 12 and writes no object.
@@ -36,6 +36,9 @@ test('encrypted bucket: the whole lifecycle, no plaintext in any object, a secon
   await writeFile(join(src, 'added-later-and-forgotten.txt'), 'a file only the first snapshot lacks\n');
   const second = JSON.parse((await ok(a, ['ingest', '--json', src])).stdout);
   assert.ok(second.added.blocks >= 2 && second.added.blocks < 6, `only the new file and trees (${second.added.blocks})`);
+  const unchanged = JSON.parse((await ok(a, ['ingest', '--json', src])).stdout);
+  const sent = Object.entries(unchanged.requests as Record<string, number>).filter(([k]) => k !== 'retries').reduce((n, [, v]) => n + v, 0);
+  assert.equal(sent, 9, `an unchanged re-ingest: the 8 requests of a plain bucket and the GET of keys.json (${JSON.stringify(unchanged.requests)})`);
 
   const restore = async (h: typeof a, snapshot: string, name: string) => {
     const out = join(dir, name);
@@ -61,10 +64,10 @@ test('encrypted bucket: the whole lifecycle, no plaintext in any object, a secon
 
   // A second host, an empty cache: the sealed index objects and records are read with its key.
   const b = await keyHost(t, repo, 'correct horse battery staple');
-  assert.deepEqual(JSON.parse((await ok(b, ['snapshots', '--json'])).stdout).map((s: { id: string }) => s.id), [first.id, second.id]);
+  assert.deepEqual(JSON.parse((await ok(b, ['snapshots', '--json'])).stdout).map((s: { id: string }) => s.id), [first.id, second.id, unchanged.id]);
   assert.deepEqual(await restore(b, 'latest', 'on-b'), await hashesUnder(src));
 
-  await ok(a, ['forget', first.id]);
+  await ok(a, ['forget', first.id, unchanged.id]);
   const gc = JSON.parse((await ok(a, ['gc', '--json'])).stdout);
   assert.ok(gc.result, 'gc ran');
   const check = await a.run(['check', '--read-data']);
