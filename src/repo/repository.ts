@@ -157,7 +157,8 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
       throw new DedupfsError('NO_REPOSITORY', `repository ${root} ${st ? 'is an empty folder' : 'does not exist'}`,
         { hint: `check the path (is its disk mounted?), or create it with 'dedupfs init --repo ${root}' or 'dedupfs ingest --init'` });
     }
-    opts.onNotice?.(createdNotice(root, await initRepository(root, opts.init)));
+    const made = await initRepository(root, opts.init);
+    opts.onNotice?.(createdNotice(root, made));
   }
   const config = await readConfig(layout.config, root);
   // src/crypto is loaded only for an encrypted repository (start-up of every other command).
