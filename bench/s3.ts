@@ -54,7 +54,7 @@ export async function benchS3(): Promise<void> {
           const repo = where === 'folder' ? join(work, `repo-${build}`) : formatS3Location(await testBucket({ after: (fn) => cleanup.push(fn) }));
           const out = join(work, 'out');
           try {
-            record(build, where, 'ingest', await cli(bin, repo, 'ingest', '--init', '-q', src));
+            record(build, where, 'ingest', await cli(bin, repo, 'ingest', '--init', '--encryption', 'none', '-q', src));
             const restore = await cli(bin, repo, 'restore', '--json', 'latest', out);
             record(build, where, 'restore', restore);
             if (where === 'bucket' && k === 0) {

@@ -6,6 +6,9 @@ import { resolve } from 'node:path';
 import type { SnapshotFilter } from '../src/catalog/catalog.js';
 import { durationToMs, parseDuration } from '../src/core/duration.js';
 import { defaultRepoPath } from '../src/core/layout.js';
+import { DedupfsError } from '../src/core/errors.js';
+import { parseRepoLocation } from '../src/backend/parseRepoLocation.js';
+import type { EncryptionName } from '../src/repo/config.js';
 import { openRepository, type OpenOptions, type Repository } from '../src/repo/repository.js';
 import type { RequestCounts } from '../src/backend/backend.js';
 import type { PasswordSource, RepoKeys } from '../src/repo/repoKeys.js';
@@ -18,7 +21,10 @@ export interface GlobalArgs { repo?: string; json?: boolean; quiet?: boolean; 'l
 let openedKeys: RepoKeys | undefined;
 
 export async function withRepository<T>(argv: GlobalArgs, opts: Omit<OpenOptions, 'onNotice'>, work: (repo: Repository) => Promise<T>): Promise<T> {
-  const repo = await openRepository(defaultRepoPath(argv.repo), { ...opts, password: passwordSource(argv), keys: openedKeys, onNotice: (msg) => notice(argv, msg) });
+  const password = passwordSource(argv);
+  const repo = await openRepository(defaultRepoPath(argv.repo), {
+    ...opts, password, keys: openedKeys, onNotice: (msg) => notice(argv, msg), ...(opts.init ? { init: { password, ...opts.init } } : {}),
+  });
   openedKeys = repo.keys;
   try {
     return await work(repo);
@@ -38,6 +44,23 @@ export function bucketRequests(): RequestCounts | undefined {
 /** Where the password comes from: --password-file, --password-command (the environment otherwise: repoKeys.ts). */
 export function passwordSource(argv: GlobalArgs): PasswordSource {
   return { file: argv['password-file'], command: argv['password-command'] };
+}
+
+/** --encryption of the commands that create a repository (init, ingest --init, copy --init). */
+export const ENCRYPTION_OPTION = {
+  type: 'string', describe: 'a new repository: seal every block and snapshot record under a password (--encryption), or keep it plain (--encryption none); a bucket (s3:) is encrypted unless --encryption none, a folder plain unless --encryption',
+} as const;
+
+/**
+ * The encryption of a new repository at `dir`: `--encryption` alone (or v1) seals it, `none`
+ * keeps it plain; without the option a bucket is encrypted (a backup that leaves the machine
+ * must be) and a folder gets `fallback` (plain, unless the caller says otherwise).
+ */
+export function newEncryption(value: string | undefined, dir: string, fallback?: EncryptionName): EncryptionName | undefined {
+  if (value === '' || value === 'v1') return 'v1';
+  if (value === 'none') return 'none';
+  if (value !== undefined) throw new DedupfsError('USAGE', `invalid encryption '${value}' (use --encryption alone, or --encryption none)`);
+  return parseRepoLocation(dir).kind === 's3' ? 'v1' : fallback;
 }
 
 /** A one-line remark on stderr ("created repository ..."); silent with --quiet. */

@@ -4,15 +4,15 @@ import { ingest } from '../../src/ingest/ingest.js';
 import { statSources } from '../../src/ingest/ingest.js';
 import { readPathList } from '../../src/ingest/readPathList.js';
 import { parseDuration, durationToMs } from '../../src/core/duration.js';
-import { repoIsNamed } from '../../src/core/layout.js';
+import { defaultRepoPath, repoIsNamed } from '../../src/core/layout.js';
 import { formatIngestSummary, formatRecovered } from '../../src/ui/formatSnapshot.js';
 import { formatRequests } from '../../src/ui/formatRequests.js';
 import { abortOnSignal } from '../abortOnSignal.js';
-import { bucketRequests, exitWithWarnings, notice, progressFor, repeatable, summary, withRepository, type GlobalArgs } from '../shared.js';
+import { ENCRYPTION_OPTION, bucketRequests, exitWithWarnings, newEncryption, notice, progressFor, repeatable, summary, withRepository, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs {
   paths: string[]; tag: string[]; host?: string; exclude: string[]; 'exclude-file': string[];
-  'one-file-system'?: boolean; 'dry-run'?: boolean; init?: boolean; stdin?: boolean; 'stdin-name': string;
+  'one-file-system'?: boolean; 'dry-run'?: boolean; init?: boolean; encryption?: string; stdin?: boolean; 'stdin-name': string;
   'files-from': string[]; 'files-from0': string[]; 'exclude-caches'?: boolean; 'exclude-if-present': string[]; verbose?: boolean;
 }
 
@@ -35,6 +35,7 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
     .option('verbose', { type: 'boolean', describe: 'list each new or changed file stored (stderr; {"type":"file"} lines with --json)' })
     .option('dry-run', { type: 'boolean', describe: 'read and chunk everything, write nothing' })
     .option('init', { type: 'boolean', describe: 'create the repository named by --repo or DEDUPFS_REPO if it does not exist (~/.dedupfs is created without it)' })
+    .option('encryption', ENCRYPTION_OPTION)
     .option('lock-wait', { type: 'string', describe: 'wait this long for a lock (e.g. 30s, 5min)' })
     .example('$0 ingest /backups/today', 'store a folder')
     .example('$0 ingest --tag daily --exclude "*.tmp" /etc /home', 'store two folders in one snapshot')
@@ -53,6 +54,7 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
     try {
       const result = await withRepository(argv, {
         lock: 'shared', command: 'ingest', create: !argv['dry-run'] && (argv.init || !repoIsNamed(argv.repo)), dryRun: argv['dry-run'], writeOnly: true,
+        init: { encryption: newEncryption(argv.encryption, defaultRepoPath(argv.repo)) },
         lockWaitMs: argv['lock-wait'] ? durationToMs(parseDuration(argv['lock-wait'])) : 0,
       }, (repo) => (interrupt.arm(), ingest(repo, {
         paths, tags: argv.tag, host: argv.host, excludes: argv.exclude, excludeFiles: argv['exclude-file'],

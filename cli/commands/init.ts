@@ -1,23 +1,14 @@
 // `dedupfs init`: create a repository with chosen chunker parameters, compression and encryption.
 import type { CommandModule } from 'yargs';
 import { parseChunkerParams } from '../../src/chunker/index.js';
-import { DedupfsError } from '../../src/core/errors.js';
 import { defaultRepoPath } from '../../src/core/layout.js';
-import { chunkerFromConfig, parseCompression, type EncryptionName, type RepoConfig } from '../../src/repo/config.js';
+import { chunkerFromConfig, parseCompression, type RepoConfig } from '../../src/repo/config.js';
 import { initRepository, openRepository } from '../../src/repo/repository.js';
-import { parseRepoLocation } from '../../src/backend/parseRepoLocation.js';
-import { notice, passwordSource, summary, type GlobalArgs } from '../shared.js';
+import { ENCRYPTION_OPTION, newEncryption, notice, passwordSource, summary, type GlobalArgs } from '../shared.js';
 
 interface Args extends GlobalArgs {
   'chunk-min'?: string; 'chunk-avg'?: string; 'chunk-max'?: string; compression: string; hash: string; encryption?: string; 'copy-chunker-params-from'?: string;
-}
-
-/** `--encryption` alone (or `v1`) seals the repository; `none` leaves it plain. */
-function parseEncryption(value: string | undefined): EncryptionName | undefined {
-  if (value === undefined) return undefined;
-  if (value === '' || value === 'v1') return 'v1';
-  if (value === 'none') return 'none';
-  throw new DedupfsError('USAGE', `invalid encryption '${value}' (use --encryption alone, or --encryption none)`);
+  'from-password-file'?: string; 'from-password-command'?: string;
 }
 
 export const initCommand: CommandModule<GlobalArgs, Args> = {
@@ -29,23 +20,26 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
     .option('chunk-max', { type: 'string', describe: 'largest chunk (default 256K)' })
     .option('compression', { type: 'string', default: 'zstd:1', describe: 'zstd, zstd:LEVEL (1-19) or none' })
     .option('hash', { type: 'string', choices: ['blake3', 'sha256'], default: 'blake3', describe: 'block hash (an encrypted repository uses keyed BLAKE3)' })
-    .option('encryption', { type: 'string', describe: 'seal every block and snapshot record under a password (--encryption), or say that the repository stays plain (--encryption none); a bucket is encrypted unless --encryption none' })
-    .option('copy-chunker-params-from', { type: 'string', requiresArg: true, describe: 'chunk and hash as this repository does, so dedupfs copy can copy between them' })
+    .option('encryption', ENCRYPTION_OPTION)
+    .option('copy-chunker-params-from', { type: 'string', requiresArg: true, describe: 'chunk and hash as this repository does, so dedupfs copy can copy blocks between them as they are (both encrypted: its content key too)' })
+    .option('from-password-file', { type: 'string', requiresArg: true, describe: 'an encrypted --copy-chunker-params-from repository: read its password from this file (default: as for the new one)' })
+    .option('from-password-command', { type: 'string', requiresArg: true, describe: 'an encrypted --copy-chunker-params-from repository: run this shell command for its password' })
     .conflicts('copy-chunker-params-from', ['chunk-min', 'chunk-avg', 'chunk-max'])
     .example('DEDUPFS_PASSWORD_FILE=~/.dedupfs-pass $0 init --encryption --repo /tmp/sealed', 'an encrypted repository; its password from a file')
     .example('$0 init --encryption none --repo /tmp/plain --chunk-avg 32K', 'a plain repository with smaller chunks')
     .epilogue('The password of an encrypted repository comes from --password-file FILE, --password-command CMD, DEDUPFS_PASSWORD_FILE, '
       + 'DEDUPFS_PASSWORD_COMMAND, or the terminal (asked twice), never from an argument; every later command reads it the same way. '
       + "More passwords, and write-only keys for cron hosts: 'dedupfs key'. See docs/ENCRYPTION.md. "
-      + 'A repository in a bucket (s3:) must be made with --encryption none for now: encrypted ones are not supported on object storage yet.'),
+      + 'A repository in a bucket (s3:) is encrypted unless --encryption none is given; a folder stays plain unless --encryption is.'),
   handler: async (argv) => {
     const dir = defaultRepoPath(argv.repo);
-    const like = argv['copy-chunker-params-from'] ? await configOf(argv['copy-chunker-params-from']) : undefined;
+    const encryption = newEncryption(argv.encryption, dir);
+    const source = argv['copy-chunker-params-from'] ? await chunkingOf(argv['copy-chunker-params-from'], argv, encryption === 'v1') : undefined;
+    const like = source?.config;
     const chunker = like ? chunkerFromConfig(like) : parseChunkerParams({ min: argv['chunk-min'], avg: argv['chunk-avg'], max: argv['chunk-max'] });
-    // A bucket is encrypted unless --encryption none says otherwise (refused there for now).
-    const encryption = parseEncryption(argv.encryption) ?? (parseRepoLocation(dir).kind === 's3' ? 'v1' : undefined);
     const config = await initRepository(dir, {
       chunker, compression: parseCompression(argv.compression), hash: like?.hash ?? argv.hash as 'blake3' | 'sha256', encryption, password: passwordSource(argv),
+      contentKey: source?.contentKey,
     });
     if (encryption === 'none') notice(argv, `repository ${dir} is not encrypted: anyone who can read its files can read the backups`);
     const sealed = config.encryption === 'v1';
@@ -54,9 +48,14 @@ export const initCommand: CommandModule<GlobalArgs, Args> = {
   },
 };
 
-/** The config of another repository (init --copy-chunker-params-from). */
-async function configOf(repo: string): Promise<RepoConfig> {
-  const other = await openRepository(repo, { lock: 'none', command: 'init', readOnly: true });
+/**
+ * The config of another repository (init --copy-chunker-params-from) and, when both are
+ * encrypted, its content key: the same keyed addresses and gear table, so copy takes its blocks
+ * as they are. An encrypted one is opened with its password (--from-password-*, else as for the new one).
+ */
+async function chunkingOf(repo: string, argv: Args, sealed: boolean): Promise<{ config: RepoConfig; contentKey?: Buffer }> {
+  const password = argv['from-password-file'] || argv['from-password-command'] ? { file: argv['from-password-file'], command: argv['from-password-command'] } : passwordSource(argv);
+  const other = await openRepository(repo, { lock: 'none', command: 'init', readOnly: true, password });
   await other.close();
-  return other.config;
+  return { config: other.config, ...(sealed && other.keys ? { contentKey: other.keys.material.contentKey } : {}) };
 }

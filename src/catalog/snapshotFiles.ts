@@ -40,7 +40,9 @@ const FETCHES_AT_ONCE = 8;
 
 export class BucketSnapshotFiles implements SnapshotFiles {
   /** `beforeWrite` throws when the writer's lock is lost: nothing is committed then. */
-  constructor(private readonly backend: Backend, readonly dir: string, private readonly beforeWrite: () => void = () => undefined) {}
+  /** `seal`: an encrypted repository's, so records are written sealed. */
+  constructor(private readonly backend: Backend, readonly dir: string, private readonly beforeWrite: () => void = () => undefined,
+    private readonly seal: SnapshotSeal = PLAIN_SNAPSHOTS) {}
 
   /**
    * Makes the mirror folder agree with the bucket's snapshot objects; returns how many records
@@ -69,8 +71,10 @@ export class BucketSnapshotFiles implements SnapshotFiles {
 
   async write(snap: Snapshot): Promise<void> {
     this.beforeWrite();
-    await this.backend.put(`${PREFIX}${snap.id}.json`, Buffer.from(PLAIN_SNAPSHOTS.seal(snap)));
-    await writeSnapshotFile(this.dir, snap);
+    // Sealed once: the mirror holds the very bytes of the object.
+    const text = this.seal.seal(snap);
+    await this.backend.put(`${PREFIX}${snap.id}.json`, Buffer.from(text));
+    await writeSnapshotFile(this.dir, snap, { ...this.seal, seal: () => text });
   }
 
   async remove(id: string): Promise<void> {

@@ -27,6 +27,7 @@ export interface Snapshot {
   warnings: number;
   original?: string;    // set by `dedupfs tag`: the id the snapshot was made with
   replaces?: string;    // set by `dedupfs tag`: the id of the record this one replaced (staleTwins.ts)
+  copied?: string;      // set by `dedupfs copy` when it chunked the files again: the source snapshot's id
   /** set when repair rewrote a damaged snapshot without the files it could not keep */
   repaired?: SnapshotRepair;
   /** the source folder's own metadata when it is the root (one source folder); restore puts it on TARGET */

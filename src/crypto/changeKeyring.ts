@@ -4,14 +4,14 @@
 // password is wrong or the operation is refused.
 import { DedupfsError } from '../core/errors.js';
 import { createKeyEntry, sealGrant } from './keyEntry.js';
-import { writeKeyring, type KeyEntry } from './keyringFile.js';
+import { keyringPlace, writeKeyring, type KeyEntry, type KeyringAt } from './keyringFile.js';
 import { keyringMac } from './keyringMac.js';
 import { addGeneration, requireFull, type KeyKind, type KeyMaterial } from './keyMaterial.js';
 import { unlockKeyring } from './openKeyring.js';
 import { DEFAULT_SCRYPT, type ScryptParams } from './passwordWrap.js';
 
 export interface KeyringAccess {
-  file: string;
+  file: KeyringAt;
   /** The password of a full key. */
   password: Buffer;
   keyId?: string;
@@ -56,7 +56,7 @@ function rotate(keys: KeyEntry[], material: KeyMaterial): { keys: KeyEntry[]; ma
 export async function removeKey(access: KeyringAccess, id: string, opts: { rotate?: boolean } = {}): Promise<void> {
   await change(access, 'remove keys', async (keys, material) => {
     const target = keys.find((e) => e.id === id);
-    if (!target) throw new DedupfsError('NOT_FOUND', `no key ${id} in keyring ${access.file}`, { hint: 'dedupfs key list shows the keys' });
+    if (!target) throw new DedupfsError('NOT_FOUND', `no key ${id} in keyring ${keyringPlace(access.file).name}`, { hint: 'dedupfs key list shows the keys' });
     const rest = keys.filter((e) => e.id !== id);
     if (!rest.some((e) => e.kind === 'full')) {
       throw new DedupfsError('KEY', `key ${id} is the last full key: removing it would leave no key that can read the repository`, {

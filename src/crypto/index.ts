@@ -10,6 +10,8 @@
 export { changePassword } from './changePassword.js';
 export { addKey, removeKey, rotateKeys } from './changeKeyring.js';
 export type { KeyringAccess } from './changeKeyring.js';
+export { keyringPlace } from './keyringFile.js';
+export type { KeyringAt, KeyringPlace } from './keyringFile.js';
 export { createKeyring } from './createKeyring.js';
 export type { OpenedKeys } from './createKeyring.js';
 export { deriveGearTable } from './deriveGearTable.js';

@@ -33,8 +33,10 @@ function newGeneration(number: number): Generation {
 }
 
 /** A new repository's keys: a fresh content key and generation 1. */
-export function createKeyMaterial(): KeyMaterial {
-  return { kind: 'full', contentKey: randomBytes(SECRET_BYTES), generations: [newGeneration(1)] };
+/** `contentKey`: another repository's, so both address and chunk alike (init --copy-chunker-params-from); default a new one. */
+export function createKeyMaterial(contentKey: Buffer = randomBytes(SECRET_BYTES)): KeyMaterial {
+  if (contentKey.length !== SECRET_BYTES) throw new RangeError(`a content key is ${SECRET_BYTES} bytes`);
+  return { kind: 'full', contentKey: Buffer.from(contentKey), generations: [newGeneration(1)] };
 }
 
 /** The generation that seals new data. */

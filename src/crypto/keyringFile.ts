@@ -1,10 +1,12 @@
-// The keyring: one file (REPO/keys.json in format 2) listing every key of a repository, one
+// The keyring: one file (REPO/keys.json) listing every key of a repository, one
 // entry per password. It is one file, not one per key, so that a rotation (which re-grants
 // every key at once) is a single atomic replacement: a writer killed at any point leaves the
 // old key set or the new one, never a mix and never neither. Written temp + fsync + rename +
 // fsync of the folder, owner-only. Concurrent key operations must hold the repository's
 // exclusive lock (the caller's job); readers need no lock since a rename is atomic. Under that
 // lock any other temp file is a killed writer's leftover, removed after each write.
+// A keyring kept elsewhere (an object in a bucket: src/repo/bucketKeyring.ts) is a KeyringPlace
+// with the same promise: a write replaces the whole keyring at once or not at all.
 import { link, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -33,6 +35,24 @@ export interface Keyring {
   mac: string;
 }
 
+/** Where a keyring is kept: its text read and replaced whole (a folder's file, or an object in a bucket). */
+export interface KeyringPlace {
+  /** for messages: the file's path or the object's location */
+  readonly name: string;
+  read(): Promise<string>;
+  /** replaces the keyring atomically; with `create`, EXISTS when there is one already */
+  write(text: string, opts: { create?: boolean }): Promise<void>;
+}
+
+/** A keyring file (a path), or a KeyringPlace. */
+export type KeyringAt = string | KeyringPlace;
+
+/** `at` as a KeyringPlace: a path is a keyring file in a folder. */
+export function keyringPlace(at: KeyringAt): KeyringPlace {
+  if (typeof at !== 'string') return at;
+  return { name: at, read: () => readFile(at, 'utf8').catch((err) => { throw ioError(err, 'keyring', at); }), write: (text, opts) => writeKeyringFile(at, text, opts) };
+}
+
 function damaged(file: string, why: string): DedupfsError {
   return new DedupfsError('REPO_DAMAGED', `keyring ${file} is damaged: ${why}`, {
     hint: 'restore keys.json from a copy of the repository; without a key nothing in it can be read',
@@ -46,13 +66,10 @@ function validEntry(e: Partial<KeyEntry>): boolean {
     && typeof e.wrapped?.sealed === 'string' && typeof e.wrapped?.kdf?.salt === 'string';
 }
 
-export async function readKeyring(file: string): Promise<Keyring> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw ioError(err, 'keyring', file);
-  }
+export async function readKeyring(at: KeyringAt): Promise<Keyring> {
+  const place = keyringPlace(at);
+  const file = place.name;
+  const text = await place.read();
   let ring: Keyring;
   try {
     ring = JSON.parse(text);
@@ -64,14 +81,18 @@ export async function readKeyring(file: string): Promise<Keyring> {
   return ring;
 }
 
-/** Replaces (or with `create`, creates: EXISTS when present) the keyring file atomically. */
-export async function writeKeyring(file: string, ring: Keyring, opts: { create?: boolean } = {}): Promise<void> {
+/** Replaces (or with `create`, creates: EXISTS when present) the keyring atomically. */
+export async function writeKeyring(at: KeyringAt, ring: Keyring, opts: { create?: boolean } = {}): Promise<void> {
+  await keyringPlace(at).write(JSON.stringify(ring, null, 1) + '\n', opts);
+}
+
+async function writeKeyringFile(file: string, text: string, opts: { create?: boolean }): Promise<void> {
   const dir = dirname(file);
   const tmp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const fh = await open(tmp, 'wx', 0o600);
     try {
-      await fh.writeFile(JSON.stringify(ring, null, 1) + '\n');
+      await fh.writeFile(text);
       await fh.sync();
     } finally {
       await fh.close();

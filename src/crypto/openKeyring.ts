@@ -4,7 +4,7 @@
 // whose grant does not open, or a keyring whose entry list a full key did not write, is damage.
 import { DedupfsError } from '../core/errors.js';
 import { openGrant, unlockKeyEntry } from './keyEntry.js';
-import { readKeyring, type KeyEntry, type Keyring } from './keyringFile.js';
+import { keyringPlace, readKeyring, type KeyEntry, type Keyring, type KeyringAt } from './keyringFile.js';
 import { verifyKeyringMac } from './keyringMac.js';
 import type { OpenedKeys } from './createKeyring.js';
 
@@ -15,8 +15,9 @@ export interface UnlockedKeyring extends OpenedKeys {
   entryKey: Buffer;
 }
 
-export async function unlockKeyring(file: string, password: Buffer, opts: { keyId?: string } = {}): Promise<UnlockedKeyring> {
-  const ring = await readKeyring(file);
+export async function unlockKeyring(at: KeyringAt, password: Buffer, opts: { keyId?: string } = {}): Promise<UnlockedKeyring> {
+  const ring = await readKeyring(at);
+  const file = keyringPlace(at).name;
   const candidates = opts.keyId ? ring.keys.filter((e) => e.id === opts.keyId) : ring.keys;
   if (opts.keyId && candidates.length === 0) {
     throw new DedupfsError('NOT_FOUND', `no key ${opts.keyId} in keyring ${file}`, { hint: 'dedupfs key list shows the keys' });
@@ -47,7 +48,7 @@ export async function unlockKeyring(file: string, password: Buffer, opts: { keyI
 }
 
 /** The key material `password` opens; WRONG_PASSWORD when it opens none. */
-export async function openKeyring(file: string, password: Buffer, opts: { keyId?: string } = {}): Promise<OpenedKeys> {
+export async function openKeyring(file: KeyringAt, password: Buffer, opts: { keyId?: string } = {}): Promise<OpenedKeys> {
   const { keyId, material } = await unlockKeyring(file, password, opts);
   return { keyId, material };
 }

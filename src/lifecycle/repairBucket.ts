@@ -18,7 +18,9 @@ import { openBackend } from '../backend/openBackend.js';
 import type { Backend } from '../backend/backend.js';
 import { BucketSnapshotFiles } from '../catalog/snapshotFiles.js';
 import { commitLeftovers } from '../live/index.js';
-import { readBucketConfig } from '../repo/bucketRepository.js';
+import type { SnapshotSeal } from '../catalog/snapshotRecord.js';
+import { readBucketConfig, unlockBucket } from '../repo/bucketRepository.js';
+import { isEncrypted } from '../repo/config.js';
 import { openCacheDir } from '../repo/cacheDir.js';
 import type { RepoLayout } from '../core/layout.js';
 import { openRepository } from '../repo/repository.js';
@@ -32,11 +34,14 @@ import { probeConfig, refuseSuspectConfig } from './suspectConfig.js';
 export async function repairBucket(dir: string, opts: RepairOptions): Promise<RepairReport> {
   const backend = await openBackend(dir);
   try {
+    // The keys first, as on a folder: a wrong password leaves the bucket untouched.
+    const config = await readBucketConfig(backend, {});
+    const layout = await openCacheDir(config.id);
+    const keys = isEncrypted(config) ? await unlockBucket(backend, layout, config, { command: 'repair', password: opts.password }) : undefined;
     const lock = await acquireBackendLock(backend, { kind: 'exclusive', command: 'repair', waitMs: opts.lockWaitMs, onWarning: opts.onNotice });
     try {
-      const config = await readBucketConfig(backend, {});
-      const catalog = await setAsideSnapshots(backend, await openCacheDir(config.id));
-      const repo = await openRepository(dir, { lock: 'none', command: 'repair', onNotice: opts.onNotice });
+      const catalog = await setAsideSnapshots(backend, layout, keys?.snapshots);
+      const repo = await openRepository(dir, { lock: 'none', command: 'repair', onNotice: opts.onNotice, keys });
       try {
         const objects = repo.indexObjects!;
         const store = new StoreMaintenance(repo.store);
@@ -74,14 +79,14 @@ export async function repairBucket(dir: string, opts: RepairOptions): Promise<Re
 
 // Step 1: brings the cache's mirror up to date, moves unsound records aside in the bucket, and
 // drops the catalog (the next open rebuilds it from the mirror).
-async function setAsideSnapshots(backend: Backend, layout: RepoLayout): Promise<CatalogRepair> {
-  const mirror = new BucketSnapshotFiles(backend, layout.snapshots);
+async function setAsideSnapshots(backend: Backend, layout: RepoLayout, seal?: SnapshotSeal): Promise<CatalogRepair> {
+  const mirror = new BucketSnapshotFiles(backend, layout.snapshots, undefined, seal);
   await mirror.sync(true);
   const setAside: CatalogRepair['setAside'] = [];
-  for (const p of await checkSnapshotFiles(layout.snapshots)) {
+  for (const p of await checkSnapshotFiles(layout.snapshots, seal)) {
     const file = await mirror.setAside(p.id);
     setAside.push({ id: p.id, file, reason: `snapshot record snapshots/${p.id}.json ${p.problem}` });
   }
-  await resetCatalog(layout);
+  await resetCatalog(layout, seal);
   return { setAside };
 }

@@ -75,6 +75,11 @@ export function isEncrypted(cfg: RepoConfig): boolean {
   return cfg.encryption === 'v1';
 }
 
+/** What a command that created a repository on the way (ingest --init, copy --init) says: whether it is encrypted. */
+export function createdNotice(where: string, cfg: RepoConfig): string {
+  return `created repository ${where}, ${isEncrypted(cfg) ? 'encrypted' : 'not encrypted: anyone who can read its files can read the backups'}`;
+}
+
 /** The chunker parameters a config records. */
 export function chunkerFromConfig(cfg: RepoConfig): ChunkerParams {
   const c = cfg.chunker;

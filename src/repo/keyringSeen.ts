@@ -4,12 +4,13 @@
 // removed key the new generation. The keyring alone cannot tell old from new, so each machine
 // remembers, in its owner-only cache ($XDG_CACHE_HOME/dedupfs/ID/keyring-seen.json), the newest
 // key generation it has met for the repository (with the hash of that keys.json, to name it),
-// and refuses a keyring whose newest generation is older. A new machine remembers nothing.
+// and refuses a keyring whose newest generation is older. A new machine remembers nothing. The
+// same holds for a keyring kept as an object in a bucket (bucketKeyring.ts).
 import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DedupfsError } from '../core/errors.js';
-import type { KeyMaterial } from '../crypto/index.js';
+import { keyringPlace, type KeyMaterial, type KeyringAt } from '../crypto/index.js';
 import { localRepoDir } from './localRepoDir.js';
 
 /** What this machine remembers of a repository's keyring. */
@@ -30,12 +31,14 @@ export interface KeyringGuard {
   written(material: KeyMaterial): Promise<void>;
 }
 
-export async function keyringGuard(repoId: string, keyringFile: string): Promise<KeyringGuard> {
+export async function keyringGuard(repoId: string, keyring: KeyringAt): Promise<KeyringGuard> {
+  const place = keyringPlace(keyring);
+  const keyringFile = place.name;
   const path = join(await localRepoDir(repoId), 'keyring-seen.json');
   const remember = async (material: KeyMaterial, seen: Seen | null): Promise<void> => {
     const generation = material.generations.length;
     if (seen && seen.generation >= generation) return;
-    const sha256 = createHash('sha256').update(await readFile(keyringFile)).digest('hex');
+    const sha256 = createHash('sha256').update(await place.read()).digest('hex');
     const tmp = `${path}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify({ generation, sha256, time: new Date().toISOString() }) + '\n', { mode: 0o600 });
     await rename(tmp, path);

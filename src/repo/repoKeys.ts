@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { DedupfsError } from '../core/errors.js';
 import type { HashFunction } from '../core/address.js';
-import { deriveGearTable, encodeKeyMaterial, keyedHashFunction, Opener, openKeyring, packSealing, readPassword, Sealer, writeOnlyView, type KeyMaterial, type OpenedKeys } from '../crypto/index.js';
+import { deriveGearTable, encodeKeyMaterial, keyedHashFunction, Opener, openKeyring, packSealing, readPassword, Sealer, writeOnlyView, type KeyMaterial, type KeyringAt, type OpenedKeys } from '../crypto/index.js';
 import type { BlockSealing } from '../store/blockStore.js';
 import { sealedPacks } from '../store/pack/sealedFormat.js';
 import { sealedSnapshots } from '../catalog/sealedSnapshot.js';
@@ -39,6 +39,9 @@ export interface UnlockOptions {
   writeOnly?: boolean;
 }
 
+/** Where the keyring is and what to call the repository in the prompt: a bucket's (bucketKeyring.ts); default the folder's keys.json. */
+export interface KeyringLocation { keyring: KeyringAt; where: string }
+
 /**
  * The keys of the encrypted repository at `layout`: the password read from `opts.password`
  * (else the environment, else the terminal) must open a key of keys.json, a write-only one
@@ -46,11 +49,11 @@ export interface UnlockOptions {
  * Points layout.catalog at this machine's catalog for the key, owner-only, one per key (what a
  * full key read is never shown to a write-only one).
  */
-export async function unlockRepository(layout: RepoLayout, config: RepoConfig, opts: UnlockOptions): Promise<RepoKeys> {
+export async function unlockRepository(layout: RepoLayout, config: RepoConfig, opts: UnlockOptions, at: KeyringLocation = { keyring: layout.keys, where: layout.root }): Promise<RepoKeys> {
   let keys = opts.keys;
   if (!keys) {
-    const opened = await openKeyring(layout.keys, await readPassword({ ...opts.password, env: process.env, prompt: `password for ${layout.root}` }));
-    await (await keyringGuard(config.id, layout.keys)).opened(opened.material);
+    const opened = await openKeyring(at.keyring, await readPassword({ ...opts.password, env: process.env, prompt: `password for ${at.where}` }));
+    await (await keyringGuard(config.id, at.keyring)).opened(opened.material);
     keys = repoKeys(opened, hasSealedPacks(config));
   }
   if (!opts.writeOnly) refuseWriteOnly(keys.material, opts.command);

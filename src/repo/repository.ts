@@ -22,7 +22,7 @@ import { FolderBackend } from '../backend/folderBackend.js';
 import { parseRepoLocation } from '../backend/parseRepoLocation.js';
 import type { IndexObjects } from '../store/indexObjects.js';
 import { folderSnapshotFiles, type SnapshotFiles } from '../catalog/snapshotFiles.js';
-import { chunkerFromConfig, configText, isEncrypted, newConfig, readConfig, type InitOptions as ConfigInitOptions, type RepoConfig } from './config.js';
+import { chunkerFromConfig, configText, createdNotice, isEncrypted, newConfig, readConfig, type InitOptions as ConfigInitOptions, type RepoConfig } from './config.js';
 import type { PasswordSource, RepoKeys } from './repoKeys.js';
 import { DIR_MODE, FILE_MODE, repoLayout, type RepoLayout } from '../core/layout.js';
 import { withOwnerOnlyUmask } from '../core/ownerOnly.js';
@@ -57,6 +57,8 @@ export interface Repository {
 export interface InitOptions extends ConfigInitOptions {
   /** where the first password of an encrypted repository is read from (asked twice on a terminal) */
   password?: PasswordSource;
+  /** an encrypted repository's: another encrypted repository's content key, so copy takes its blocks as they are (createKeyring) */
+  contentKey?: Buffer;
 }
 
 export interface OpenOptions {
@@ -119,7 +121,7 @@ export async function initRepository(dir: string, opts: InitOptions = {}): Promi
   try {
     await mkdir(root, { recursive: true, mode: DIR_MODE });
     for (const d of [layout.packs, layout.packsTmp, layout.snapshots, layout.locks]) await mkdir(d, { recursive: true, mode: DIR_MODE });
-    if (crypto && password) await crypto.createKeyring(layout.keys, password);
+    if (crypto && password) await crypto.createKeyring(layout.keys, password, { contentKey: opts.contentKey });
     // config.json is written last: it is what makes the folder a repository.
     const tmp = `${layout.config}.tmp`;
     const fh = await open(tmp, 'w', FILE_MODE);
@@ -155,8 +157,8 @@ export async function openRepository(dir: string, opts: OpenOptions): Promise<Re
       throw new DedupfsError('NO_REPOSITORY', `repository ${root} ${st ? 'is an empty folder' : 'does not exist'}`,
         { hint: `check the path (is its disk mounted?), or create it with 'dedupfs init --repo ${root}' or 'dedupfs ingest --init'` });
     }
-    await initRepository(root, opts.init);
-    opts.onNotice?.(`created repository ${root}`);
+    const made = await initRepository(root, opts.init);
+    opts.onNotice?.(createdNotice(root, made));
   }
   const config = await readConfig(layout.config, root);
   // src/crypto is loaded only for an encrypted repository (start-up of every other command).

@@ -9,6 +9,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tempDir.js';
+import { plaintextFound, sourceTree } from './plaintext.js';
 
 /** Every file under `dir`, with its bytes. */
 async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
@@ -35,30 +36,9 @@ async function stateOf(dir: string): Promise<string[]> {
   return rows.sort();
 }
 
-/** A source tree of incompressible data (stored raw by a plain repository) and text, with names worth finding. */
-async function sourceTree(src: string): Promise<{ names: string[]; runs: Buffer[] }> {
-  const names = ['quarterly-salaries-confidential.ods', 'letter-to-the-lawyer.txt', 'holiday-photos-folder'];
-  await mkdir(join(src, names[2]), { recursive: true });
-  const random = randomBytes(600_000);
-  await writeFile(join(src, names[0]), random);
-  const text = Buffer.from('The password to the safe is under the blue vase in the hall. '.repeat(300));
-  await writeFile(join(src, names[1]), text);
-  await writeFile(join(src, names[2], 'beach.raw'), randomBytes(100_000));
-  // 32-byte runs of every file, taken every 4 KiB
-  const runs: Buffer[] = [];
-  for (const b of [random, text]) for (let at = 0; at + 32 <= b.length; at += 4096) runs.push(b.subarray(at, at + 32));
-  return { names, runs };
-}
-
 /** The runs and names found in some file of `repo`. */
 async function plaintextIn(repo: string, names: string[], runs: Buffer[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const [path, bytes] of await filesUnder(repo)) {
-    for (const name of names) if (bytes.includes(Buffer.from(name))) found.push(`${path}: the name ${name}`);
-    const run = runs.find((r) => bytes.includes(r));
-    if (run) found.push(`${path}: a 32-byte run of a source file`);
-  }
-  return found;
+  return plaintextFound(await filesUnder(repo), names, runs);
 }
 
 function setup(dir: string) {

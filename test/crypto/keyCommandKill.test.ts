@@ -4,22 +4,12 @@
 // cron (no controlling terminal, stdin not a terminal, no password set) a command is one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI_PATH, runCli, runCommand } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tempDir.js';
-
-/** Runs `dedupfs args` and kills it with SIGKILL after `ms` (or lets it finish first); whether it finished. */
-function runAndKill(args: string[], env: NodeJS.ProcessEnv, ms: number): Promise<boolean> {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...process.env, ...env }, stdio: 'ignore' });
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  return new Promise((resolve) => child.once('exit', (code, signal) => {
-    clearTimeout(timer);
-    resolve(signal === null && code === 0);
-  }));
-}
+import { runAndKill } from './killCommand.js';
 
 test('key add, remove, passwd and rotate killed at random moments: the repository opens with the old key set or the new one', async (t) => {
   const dir = await tempDir(t);

@@ -1,8 +1,8 @@
 // A repository in a real S3 bucket (scripts/s3-server.sh), used through the CLI as a user would:
 // ingest, snapshots, restore (compared by content hash), the requests an unchanged re-ingest
 // costs, two hosts (two caches) writing into one bucket at once, a lost cache rebuilt, gc and
-// check after forget, repair of a damaged pack and record, and one-line errors for a wrong secret,
-// a missing bucket and an encrypted repository (not supported in a bucket yet).
+// check after forget, repair of a damaged pack and record, and one-line errors for a wrong secret
+// and a missing bucket. Encrypted buckets: test/crypto/bucket*.test.ts.
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -31,7 +31,7 @@ async function twoSnapshots(t: TestContext, size: number) {
   const one = await tempDir(t), two = await tempDir(t);
   await writeFile(join(one, 'one.bin'), randomBytes(size));
   await writeFile(join(two, 'two.bin'), randomBytes(size));
-  const first = JSON.parse((await ok(a, ['ingest', '--init', '--json', one])).stdout);
+  const first = JSON.parse((await ok(a, ['ingest', '--init', '--encryption', 'none', '--json', one])).stdout);
   const second = JSON.parse((await ok(a, ['ingest', '--json', two])).stdout);
   await ok(b, ['snapshots', '-q']);
   return { repo, a, b, one, two, first, second };
@@ -104,7 +104,7 @@ describe('repository in an S3 bucket', { skip: skipS3 }, () => {
     const src = await tempDir(t);
     await buildSourceTree(src, { smallFiles: 30 });
     const a = await host(t, repo);
-    await ok(a, ['ingest', '--init', '-q', src]);
+    await ok(a, ['ingest', '--init', '--encryption', 'none', '-q', src]);
     await ok(a, ['ingest', '-q', src]); // the folders' atimes, set by the first, are stored
     await rm(a.cache, { recursive: true, force: true });
     await mkdir(a.cache);
@@ -184,29 +184,5 @@ describe('repository in an S3 bucket', { skip: skipS3 }, () => {
     assert.equal(missing.code, 10);
     assert.match(missing.stderr, /^dedupfs: bucket dedupfs-none-\S+ does not exist on /);
     for (const r of [wrong, missing]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-  });
-
-  test('a bucket takes plain repositories only (format 2): init without --encryption none, or an encrypted config, is one line', async (t) => {
-    const repo = await bucketRepo(t);
-    const a = await host(t, repo);
-    for (const args of [['init'], ['init', '--encryption']]) {
-      const refused = await a.run(args, { DEDUPFS_PASSWORD_FILE: '/nonexistent' });
-      assert.equal(refused.code, 2, args.join(' '));
-      assert.match(refused.stderr, /^dedupfs: s3:\S+: encrypted repositories on object storage are not supported yet\n  create a plain one with --encryption none /);
-      assert.deepEqual(await keys(repo, ''), [], 'nothing written');
-    }
-    await ok(a, ['init', '-q', '--encryption', 'none']);
-    const backend = await openBackend(repo);
-    try {
-      const config = JSON.parse((await backend.get('config.json')).toString('utf8'));
-      assert.equal(config.format, 2);
-      await backend.put('config.json', Buffer.from(JSON.stringify({ ...config, format: 3, encryption: 'v1' })));
-    } finally {
-      await backend.close();
-    }
-    const opened = await a.run(['snapshots']);
-    assert.equal(opened.code, 2);
-    assert.match(opened.stderr, /^dedupfs: s3:\S+: encrypted repositories on object storage are not supported yet\n/);
-    assert.doesNotMatch(opened.stderr, /\n\s+at /, 'no stack trace');
   });
 });
