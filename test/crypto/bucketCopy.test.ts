@@ -48,7 +48,7 @@ test('copy between plain and encrypted repositories, folder and bucket: blocks a
   assert.equal(toBucket.mode, 'rechunk');
   assert.equal(toBucket.copied[0].from, first.id);
   assert.notEqual(toBucket.copied[0].id, first.id);
-  assert.equal(JSON.parse((await objectsOf(bucket)).get('config.json')!.toString()).format, 3);
+  assert.equal(JSON.parse((await objectsOf(bucket)).get('config.json')!.toString()).format, 4);
   await restores(bucket, toBucket.copied[0].id, firstContent);
   assert.deepEqual(plaintextFound(await objectsOf(bucket), [...names, 'source-of-the-secret-tree'], runs), []);
 

@@ -27,7 +27,7 @@ test('encrypted bucket: the whole lifecycle, no plaintext in any object, a secon
   const init = await ok(a, ['init']);
   assert.match(init.stdout, /hash keyed blake3, .*encrypted/);
   const objects = await objectsOf(repo);
-  assert.equal(JSON.parse(objects.get('config.json')!.toString()).format, 3);
+  assert.equal(JSON.parse(objects.get('config.json')!.toString()).format, 4);
   assert.ok(objects.has('keys.json'), 'the keyring is in the bucket');
 
   const src = join(dir, 'source-of-the-secret-tree');
