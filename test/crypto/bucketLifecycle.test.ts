@@ -97,7 +97,7 @@ test('init, ingest --init and copy --init on a bucket are encrypted unless --enc
   const a = await keyHost(t, sealed, 'pw');
   const made = await ok(a, ['ingest', '--init', src]);
   assert.match(made.stderr, /^created repository s3:\S+, encrypted\n/);
-  assert.equal(await format(sealed), 3);
+  assert.equal(await format(sealed), 4);
 
   const plain = await bucketRepo(t, 'plain');
   const p = await keyHost(t, plain, 'pw');
@@ -116,7 +116,7 @@ test('init, ingest --init and copy --init on a bucket are encrypted unless --enc
   }
   const copied = await ok(n, ['copy', '--init', '--from-repo', plain]);
   assert.match(copied.stderr, /created repository s3:\S+, encrypted/);
-  assert.equal(await format(none), 3);
+  assert.equal(await format(none), 4);
 
   const folder = join(dir, 'folder');
   await ok(a, ['ingest', '--init', '-q', src], { DEDUPFS_REPO: folder });
