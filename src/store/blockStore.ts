@@ -227,9 +227,10 @@ export class BlockStore {
    * damaged block fails only its own. Blocks that lie back to back in one pack (as the chunks of
    * a file usually do) are read together, up to READ_RUN_BYTES a read, so a sequential reader
    * (the mount) pays one system call per run instead of one per block. A returned buffer may be
-   * a view into that run's read buffer: copy it to keep it long without the rest.
+   * a view into that run's read buffer: copy it to keep it long without the rest. With `into`,
+   * each block lands in the buffer `into` gives for it, taken only once its record is read.
    */
-  getMany(addrs: Address[]): Promise<Buffer>[] {
+  getMany(addrs: Address[], into?: (rawLength: number) => Buffer): Promise<Buffer>[] {
     const out: Promise<Buffer>[] = [];
     let run: Array<{ addr: Address; loc: BlockLocation }> = [];
     let runEnd = 0;
@@ -240,7 +241,7 @@ export class BlockStore {
       for (const { addr, loc } of run) {
         const start = loc.offset - first.offset;
         const rec = span.then((b) => b.subarray(start, start + recordBytes(this.format, loc.storedLength)));
-        out.push(this.checkRecord(addr, loc, rec, false).then((r) => r.raw));
+        out.push(this.checkRecord(addr, loc, rec, false, into).then((r) => r.raw));
       }
       run = [];
     };
@@ -265,7 +266,7 @@ export class BlockStore {
    * sealed box is opened only then, reads for restore rely on the envelope, which binds the
    * address and type), its stored bytes open, decompress and hash to the address.
    */
-  private async checkRecord(addr: Address, loc: BlockLocation, read: Promise<Buffer>, whole: boolean): Promise<{ raw: Buffer; stored: Buffer }> {
+  private async checkRecord(addr: Address, loc: BlockLocation, read: Promise<Buffer>, whole: boolean, into?: (rawLength: number) => Buffer): Promise<{ raw: Buffer; stored: Buffer }> {
     const hex = addressToHex(addr);
     const damaged = (why: string, cause?: unknown) =>
       new DedupfsError('BLOCK_DAMAGED', `block ${hex} in pack ${loc.packId} ${why}`, { data: { address: hex, pack: loc.packId }, cause });
@@ -283,7 +284,7 @@ export class BlockStore {
     const stored = rec.subarray(headerBytes, length);
     let raw: Buffer;
     try {
-      raw = decompressBlock(this.openSealed ? this.openSealed(addr, loc.type, stored, loc.seal) : stored, loc.compression, loc.rawLength);
+      raw = decompressBlock(this.openSealed ? this.openSealed(addr, loc.type, stored, loc.seal) : stored, loc.compression, loc.rawLength, into?.(loc.rawLength));
     } catch (err) {
       if (err instanceof DedupfsError) throw err.code === 'BLOCK_DAMAGED' ? damaged('is damaged (its sealed bytes do not authenticate)', err) : err;
       throw damaged('is damaged (does not decompress)', err);
