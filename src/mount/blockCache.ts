@@ -4,10 +4,10 @@
 // block tries again (and fails again if the block is damaged).
 //
 // The cache owns the memory its blocks live in: the store decompresses each block into a slot
-// (a buffer of the block's size rounded up to a quarter of its power of two), and an evicted
-// block's slot holds the next block of that size, so a long `cat` through the mount allocates
-// nothing once the cache is full (fresh buffers for every block left malloc's heap holding
-// ~60 MiB of dropped chunks until V8's next full GC). A slot is reused only when no one can
+// (a buffer of the block's size rounded up to a power of two), and an evicted block's slot
+// holds a later block of that size (or up to LARGER_SLOTS times smaller), so a long `cat`
+// through the mount allocates little once the cache is full (fresh buffers for every block left
+// ~60 MiB of dropped chunks waiting for V8's next full GC). A slot is reused only when no one can
 // still see it: readMany() pins its blocks while its callback copies them, peek() hands out a
 // block to be copied before the caller yields, and a block get()/getMany() gave out is never
 // reused (its caller may keep it), only dropped.
@@ -25,13 +25,19 @@ interface Entry {
   evicted: boolean;
 }
 
-/** Free slots kept at most, as a share of the cache's size (slots of sizes no longer read are dropped). */
-const FREE_SHARE = 4;
+/**
+ * Free slots kept at most, as a share of the cache's size, of one size and in all: a read ahead
+ * (a quarter of the cache, kernelOptions.ts) takes its slots before the blocks it evicts free theirs.
+ */
+const FREE_ONE_SIZE = 1 / 4, FREE_ALL = 1 / 2;
+/** The smallest slot: smaller blocks share its size. */
+const MIN_SLOT = 4 << 10;
+/** A block takes a free slot up to this many times its size when none of its own size is free. */
+const LARGER_SLOTS = 4;
 
-/** The size of the slot for a block of `length` bytes: at most a quarter more than it. */
+/** The size of the slot for a block of `length` bytes: the power of two at or above it. */
 function slotSize(length: number): number {
-  const step = Math.max(1024, 2 ** Math.floor(Math.log2(Math.max(length, 1))) / 4);
-  return Math.ceil(length / step) * step;
+  return Math.max(MIN_SLOT, 2 ** Math.ceil(Math.log2(length)));
 }
 
 export class BlockCache implements BlockReader {
@@ -45,10 +51,13 @@ export class BlockCache implements BlockReader {
   /** gives the store a slot for each block it reads */
   private readonly take = (length: number): Buffer => {
     const size = slotSize(length);
-    const slot = this.free.get(size)?.pop();
-    if (!slot) return Buffer.allocUnsafeSlow(size);
-    this.freeBytes -= size;
-    return slot;
+    for (let larger = size; larger <= size * LARGER_SLOTS; larger *= 2) {
+      const slot = this.free.get(larger)?.pop();
+      if (!slot) continue;
+      this.freeBytes -= larger;
+      return slot;
+    }
+    return Buffer.allocUnsafeSlow(size);
   };
 
   constructor(private readonly store: BlockSource, readonly maxBytes: number) {}
@@ -133,7 +142,6 @@ export class BlockCache implements BlockReader {
     }
     entry.data = data;
     this.bytes += data.buffer.byteLength;
-    if (this.entries.get(key) !== entry) this.drop(entry); // evicted while it was being fetched
     this.evict();
     return data;
   }
@@ -157,11 +165,22 @@ export class BlockCache implements BlockReader {
   private release(entry: Entry): void {
     const buffer = entry.data!.buffer;
     entry.data = undefined;
-    if (entry.shared || !(buffer instanceof ArrayBuffer) || this.freeBytes + buffer.byteLength > this.maxBytes / FREE_SHARE) return;
+    if (!entry.shared) this.recycle(buffer);
+  }
+
+  /** Keeps a slot no one sees any more for the next block of its size, unless enough are kept. */
+  private recycle(buffer: ArrayBufferLike): void {
     const size = buffer.byteLength;
-    const list = this.free.get(size);
-    if (list) list.push(Buffer.from(buffer));
-    else this.free.set(size, [Buffer.from(buffer)]);
+    let list = this.free.get(size);
+    if (!list) this.free.set(size, list = []);
+    if ((list.length + 1) * size > this.maxBytes * FREE_ONE_SIZE) return;
+    // Over the limit, smaller free slots go first: they are the likeliest to wait for nothing.
+    for (let smaller = MIN_SLOT; smaller < size && this.freeBytes + size > this.maxBytes * FREE_ALL; smaller *= 2) {
+      const drop = this.free.get(smaller) ?? [];
+      for (; drop.length && this.freeBytes + size > this.maxBytes * FREE_ALL; drop.pop()) this.freeBytes -= smaller;
+    }
+    if (this.freeBytes + size > this.maxBytes * FREE_ALL) return;
+    list.push(Buffer.from(buffer));
     this.freeBytes += size;
   }
 }
