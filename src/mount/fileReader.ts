@@ -2,9 +2,9 @@
 // ChunkTable.find (binary search over the chunk offsets) gives the first, and the chunks come
 // from the shared BlockCache, copied straight from its memory into the kernel's read buffer.
 // When reads follow one another (the kernel splits a sequential read into requests of 128 KiB at
-// most), the reader fetches ahead: a window that starts at
-// 1 MiB past the read and doubles on each sequential read up to maxReadAhead, so that reading,
-// decompressing and checking the next chunks overlaps the reads of the current ones.
+// most), the reader fetches ahead: a window that starts at 1 MiB past the read and doubles on
+// each sequential read up to maxReadAhead, so that reading, decompressing and checking the next
+// chunks overlaps the reads of the current ones.
 import { DedupfsError } from '../core/errors.js';
 import type { ChunkTable } from '../tree/chunkList.js';
 import type { BlockCache } from './blockCache.js';
