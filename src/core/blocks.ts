@@ -9,5 +9,6 @@ export enum BlockType { Data = 0, Tree = 1, List = 2 }
 export interface BlockWriter { add(type: BlockType, raw: Buffer): { address: Address } }
 export interface BlockReader { get(addr: Address): Promise<Buffer> }
 /** A reader that also takes several blocks at once, one promise each, in order: the block store
- * reads back-to-back blocks together (readFileContent, the mount's cache). */
-export interface BlockSource extends BlockReader { getMany(addrs: Address[]): Promise<Buffer>[] }
+ * reads back-to-back blocks together (readFileContent, the mount's cache). With `into`, each block
+ * is written into the buffer it returns for the block's length (the mount's cache reuses memory). */
+export interface BlockSource extends BlockReader { getMany(addrs: Address[], into?: (rawLength: number) => Buffer): Promise<Buffer>[] }

@@ -1,9 +1,10 @@
 // Reads one open file of a snapshot at any offset. A read costs only the chunks it touches:
 // ChunkTable.find (binary search over the chunk offsets) gives the first, and the chunks come
-// from the shared BlockCache. When reads follow one another (the kernel splits a sequential
-// read into requests of 128 KiB at most), the reader fetches ahead: a window that starts at
-// 1 MiB past the read and doubles on each sequential read up to maxReadAhead, so that reading,
-// decompressing and checking the next chunks overlaps the reads of the current ones.
+// from the shared BlockCache, copied straight from its memory into the kernel's read buffer.
+// When reads follow one another (the kernel splits a sequential read into requests of 128 KiB at
+// most), the reader fetches ahead: a window that starts at 1 MiB past the read and doubles on
+// each sequential read up to maxReadAhead, so that reading, decompressing and checking the next
+// chunks overlaps the reads of the current ones.
 import { DedupfsError } from '../core/errors.js';
 import type { ChunkTable } from '../tree/chunkList.js';
 import type { BlockCache } from './blockCache.js';
@@ -54,9 +55,9 @@ export class FileReader {
     if (pos >= end) return 0;
     const first = table.find(pos);
     const last = table.find(end - 1);
-    const fetches = this.cache.getMany(this.addresses(first, last + 1));
+    const read = this.cache.readMany(this.addresses(first, last + 1), (chunks) => this.copy(buf, pos, end, first, chunks));
     this.fetchAhead(pos, end, last + 1);
-    return this.copy(buf, pos, end, first, await Promise.all(fetches));
+    return read;
   }
 
   private copy(buf: Buffer, pos: number, end: number, first: number, chunks: Buffer[]): number {

@@ -37,6 +37,9 @@ import type { MetaCache } from './metaCache.js';
 /** getMany() reads back-to-back blocks with one read of at most this many bytes. */
 const READ_RUN_BYTES = 2 << 20;
 
+/** Read buffers getMany() keeps for its next runs when its caller takes each block into its own memory. */
+const RUN_BUFFERS_KEPT = 8;
+
 const MAX_UNWRITTEN = 2 << 20;
 
 /** Packs sealed (uploaded) before an index object names them: bounds `pending` and a kill's loss. */
@@ -104,6 +107,8 @@ export class BlockStore {
   /** new blocks not yet sent off to be compressed (recordBatch.ts) */
   private filling: RecordBatch | null = null;
   private readonly buffers = new BatchBuffers();
+  /** free buffers of READ_RUN_BYTES for getMany()'s runs, whose blocks all end up elsewhere */
+  private readonly runBuffers: Buffer[] = [];
   private inFlightBytes = 0;
   private inFlight = new Set<Promise<void>>();
   private failure: unknown = null;
@@ -227,21 +232,27 @@ export class BlockStore {
    * damaged block fails only its own. Blocks that lie back to back in one pack (as the chunks of
    * a file usually do) are read together, up to READ_RUN_BYTES a read, so a sequential reader
    * (the mount) pays one system call per run instead of one per block. A returned buffer may be
-   * a view into that run's read buffer: copy it to keep it long without the rest.
+   * a view into that run's read buffer: copy it to keep it long without the rest. With `into`,
+   * each block lands in the buffer `into` gives for it, taken only once its record is read, and
+   * the run's read buffer serves a later run once its blocks are checked: reading allocates nothing.
    */
-  getMany(addrs: Address[]): Promise<Buffer>[] {
+  getMany(addrs: Address[], into?: (rawLength: number) => Buffer): Promise<Buffer>[] {
     const out: Promise<Buffer>[] = [];
     let run: Array<{ addr: Address; loc: BlockLocation }> = [];
     let runEnd = 0;
     const flush = () => {
       if (!run.length) return;
       const first = run[0].loc;
-      const span = this.packs.read(first.packId, first.offset, runEnd - first.offset);
-      for (const { addr, loc } of run) {
+      const length = runEnd - first.offset;
+      const buffer = into && length <= READ_RUN_BYTES ? this.runBuffers.pop() ?? Buffer.allocUnsafeSlow(READ_RUN_BYTES) : undefined;
+      const span = this.packs.read(first.packId, first.offset, length, buffer);
+      const checks = run.map(({ addr, loc }) => {
         const start = loc.offset - first.offset;
         const rec = span.then((b) => b.subarray(start, start + recordBytes(this.format, loc.storedLength)));
-        out.push(this.checkRecord(addr, loc, rec, false).then((r) => r.raw));
-      }
+        return this.checkRecord(addr, loc, rec, false, into).then((r) => r.raw);
+      });
+      out.push(...checks);
+      if (buffer) void Promise.allSettled(checks).then(() => { if (this.runBuffers.length < RUN_BUFFERS_KEPT) this.runBuffers.push(buffer); });
       run = [];
     };
     for (const addr of addrs) {
@@ -265,7 +276,7 @@ export class BlockStore {
    * sealed box is opened only then, reads for restore rely on the envelope, which binds the
    * address and type), its stored bytes open, decompress and hash to the address.
    */
-  private async checkRecord(addr: Address, loc: BlockLocation, read: Promise<Buffer>, whole: boolean): Promise<{ raw: Buffer; stored: Buffer }> {
+  private async checkRecord(addr: Address, loc: BlockLocation, read: Promise<Buffer>, whole: boolean, into?: (rawLength: number) => Buffer): Promise<{ raw: Buffer; stored: Buffer }> {
     const hex = addressToHex(addr);
     const damaged = (why: string, cause?: unknown) =>
       new DedupfsError('BLOCK_DAMAGED', `block ${hex} in pack ${loc.packId} ${why}`, { data: { address: hex, pack: loc.packId }, cause });
@@ -283,7 +294,7 @@ export class BlockStore {
     const stored = rec.subarray(headerBytes, length);
     let raw: Buffer;
     try {
-      raw = decompressBlock(this.openSealed ? this.openSealed(addr, loc.type, stored, loc.seal) : stored, loc.compression, loc.rawLength);
+      raw = decompressBlock(this.openSealed ? this.openSealed(addr, loc.type, stored, loc.seal) : stored, loc.compression, loc.rawLength, into?.(loc.rawLength));
     } catch (err) {
       if (err instanceof DedupfsError) throw err.code === 'BLOCK_DAMAGED' ? damaged('is damaged (its sealed bytes do not authenticate)', err) : err;
       throw damaged('is damaged (does not decompress)', err);

@@ -8,7 +8,8 @@
 // Decompression: a record header gives the raw length, so a frame is decompressed straight into
 // a buffer of exactly that size, synchronously: measured here, that is cheaper than a round trip
 // through libuv's thread pool for a 64 KiB chunk (which decompresses in ~0.1 ms), and it
-// allocates nothing else.
+// allocates nothing else. A caller that reuses memory (the mount's cache) passes `into`, and the
+// block is decompressed (or, stored raw, copied) there, so reading allocates nothing at all.
 import type Binding from 'zstd-napi/binding.js';
 import { lazyRequire } from '../core/lazyRequire.js';
 import { Compression } from './pack/format.js';
@@ -20,10 +21,13 @@ const zstd = lazyRequire<typeof Binding>('zstd-napi/binding.js');
 
 let dctx: InstanceType<typeof Binding.DCtx> | null = null;
 
-/** The raw bytes of a stored block; throws when the frame is damaged or not `rawLength` long. */
-export function decompressBlock(stored: Buffer, compression: Compression, rawLength: number): Buffer {
-  if (compression !== Compression.Zstd) return stored;
-  const raw = Buffer.allocUnsafe(rawLength);
+/**
+ * The raw bytes of a stored block, in a new buffer, or at the start of `into` (at least `rawLength`
+ * long) when given; throws when the frame is damaged or not `rawLength` long.
+ */
+export function decompressBlock(stored: Buffer, compression: Compression, rawLength: number, into?: Buffer): Buffer {
+  if (compression !== Compression.Zstd) return into ? into.subarray(0, stored.copy(into)) : stored;
+  const raw = into ? into.subarray(0, rawLength) : Buffer.allocUnsafe(rawLength);
   const n = (dctx ??= new (zstd().DCtx)()).decompress(raw, stored);
   if (n !== rawLength) throw new Error(`the frame holds ${n} bytes, not ${rawLength}`);
   return raw;

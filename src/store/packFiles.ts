@@ -19,10 +19,10 @@ export class PackFiles {
 
   constructor(private readonly layout: RepoLayout, private readonly max = 64) {}
 
-  /** Reads `length` bytes at `position` of pack `packId`; fewer if the pack is shorter. */
-  async read(packId: string, position: number, length: number): Promise<Buffer> {
+  /** Reads `length` bytes at `position` of pack `packId` (into the start of `into` if given); fewer if the pack is shorter. */
+  async read(packId: string, position: number, length: number, into?: Buffer): Promise<Buffer> {
     const fh = await this.handle(packId);
-    const buf = Buffer.allocUnsafe(length);
+    const buf = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     const bytesRead = this.sync ? readSync(fh.fd, buf, 0, length, position) : (await fh.read(buf, 0, length, position)).bytesRead;
     return bytesRead === length ? buf : buf.subarray(0, bytesRead);
   }

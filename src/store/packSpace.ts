@@ -31,8 +31,8 @@ export interface PackSpace {
   readonly format: PackFormat;
   /** sealed packs (sorted by id), unsealed leftovers and strays */
   list(): Promise<PackListing>;
-  /** `length` bytes of pack `packId` from `position`; fewer at the end of a local pack */
-  read(packId: string, position: number, length: number): Promise<Buffer>;
+  /** `length` bytes of pack `packId` from `position`; fewer at the end of a local pack. Local packs are read into `into` when given. */
+  read(packId: string, position: number, length: number, into?: Buffer): Promise<Buffer>;
   /** the pack's entries from its trailer, or its headers (readPackEntries.ts) */
   readEntries(pack: PackFile): Promise<PackContents>;
   /** Makes a written pack whole where readers find it; keepTmp: see PackWriter.seal (local only). */
@@ -56,8 +56,8 @@ export class LocalPacks implements PackSpace {
     return listPacks(this.layout);
   }
 
-  read(packId: string, position: number, length: number): Promise<Buffer> {
-    return this.files.read(packId, position, length);
+  read(packId: string, position: number, length: number, into?: Buffer): Promise<Buffer> {
+    return this.files.read(packId, position, length, into);
   }
 
   readEntries(pack: PackFile): Promise<PackContents> {

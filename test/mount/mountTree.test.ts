@@ -144,6 +144,19 @@ test('1,000 reads at random offsets and lengths, many across chunk boundaries, r
   }
 });
 
+test('with a tiny cache, four readers at once get the bytes of every file (the cache reuses the memory of evicted blocks)', { timeout: 300_000 }, async (t) => {
+  const m = await mountAt(t, 'tiny', ['--snapshot', 'latest', '--cache-size', '512K']);
+  // sha256sum of every regular file, four at a time, by path relative to the tree's root.
+  const sums = async (root: string) => {
+    const r = await runCommand('sh', ['-c', 'cd "$1" && find . -type f ! -name "fo*.bin" -print0 | sort -z | xargs -0 -P 4 -n 8 sha256sum | sort -k 2', 'sh', root]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout;
+  };
+  const [mounted, source] = await Promise.all([sums(m.mountpoint), sums(src)]);
+  assert.ok(source.split('\n').length > 300, 'every file is compared');
+  assert.equal(mounted, source);
+});
+
 test('writes, creates, renames, chmods and deletes fail with EROFS and change nothing', { timeout: 120_000 }, async (t) => {
   const m = await mountAt(t, 'readonly');
   const root = join(m.mountpoint, 'latest/');
