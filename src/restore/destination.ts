@@ -11,8 +11,8 @@
 //                                                          itself, then create again)
 // An existing folder is never replaced by anything but a folder; a non-folder where the snapshot
 // has a folder is a conflict (a warning naming it) under `never`, and replaced otherwise.
-import { lstat, mkdir, unlink } from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
+import { lstat, unlink } from 'node:fs/promises';
+import { mkdirSync, type BigIntStats } from 'node:fs';
 
 export type OverwritePolicy = 'never' | 'if-changed' | 'always';
 export const OVERWRITE_POLICIES: readonly OverwritePolicy[] = ['never', 'if-changed', 'always'];
@@ -78,12 +78,12 @@ export async function createExclusive<T>(path: Buffer, policy: OverwritePolicy, 
 
 /** Creates the folder `path` (mode 0700 until its own mode is applied), or accepts a real folder there. */
 export async function makeDir(path: Buffer, policy: OverwritePolicy): Promise<'created' | 'existing' | Conflict> {
-  const create = async () => {
-    await mkdir(path, { mode: 0o700 });
+  const create = () => {
+    mkdirSync(path, { mode: 0o700 });
     return 'created' as const;
   };
   try {
-    return await create();
+    return create();
   } catch (err) {
     if (errno(err) !== 'EEXIST') throw err;
   }

@@ -2,8 +2,7 @@
 // file), a symlink (its target bytes exactly), a fifo or device node, or a socket (skipped:
 // only its metadata was ever kept). Problems with one entry become warnings or errors on the
 // run and the restore goes on; only a full disk or a bug stops it.
-import type { BigIntStats } from 'node:fs';
-import { link, symlink } from 'node:fs/promises';
+import { linkSync, symlinkSync, type BigIntStats } from 'node:fs';
 import { DedupfsError } from '../core/errors.js';
 import type { Limiter } from '../core/limiter.js';
 import type { TreeEntry } from '../tree/entry.js';
@@ -94,7 +93,7 @@ async function restoreLinkable(ctx: EntryContext, entry: TreeEntry, at: Placemen
     const first = earlier ? await earlier : null;
     if (!first) return (await writeFile(ctx, entry, at)) ? at.dest : null;
     try {
-      const made = await createExclusive(at.dest, ctx.overwrite, () => link(first, at.dest), (st) => sameAsEntry(at.dest, st, entry, ctx));
+      const made = await createExclusive(at.dest, ctx.overwrite, async () => linkSync(first, at.dest), (st) => sameAsEntry(at.dest, st, entry, ctx));
       if (isConflict(made) || isLeftAlone(made)) notWritten(ctx, made, at.display);
       else count(ctx, entry, at, true);
     } catch (err) {
@@ -133,9 +132,9 @@ async function writeFile(ctx: EntryContext, entry: TreeEntry, at: Placement): Pr
 async function restoreOther(ctx: EntryContext, entry: TreeEntry, at: Placement): Promise<void> {
   const same = (st: BigIntStats) => sameAsEntry(at.dest, st, entry, ctx);
   const made = entry.kind === 'symlink'
-    ? await createExclusive(at.dest, ctx.overwrite, () => symlink(entry.target ?? Buffer.alloc(0), at.dest), same)
+    ? await createExclusive(at.dest, ctx.overwrite, async () => symlinkSync(entry.target ?? Buffer.alloc(0), at.dest), same)
     : await createExclusive(at.dest, ctx.overwrite, () => makeSpecial(at.dir, at.name, entry), same);
   if (isConflict(made) || isLeftAlone(made)) return notWritten(ctx, made, at.display);
-  await applyPathMetadata(at.dest, entry, ctx);
+  applyPathMetadata(at.dest, entry, ctx);
   count(ctx, entry, at);
 }
