@@ -1,7 +1,7 @@
 // `dedupfs copy --from-repo SRC [SNAPSHOT...]`: copy snapshots from SRC into the repository
 // --repo names (folder or bucket either way), sending only the blocks it lacks.
 import type { CommandModule } from 'yargs';
-import { copyMode, copySnapshots } from '../../src/lifecycle/index.js';
+import { copySnapshots } from '../../src/lifecycle/index.js';
 import { chunkerFromConfig } from '../../src/repo/config.js';
 import { defaultRepoPath } from '../../src/core/layout.js';
 import { openRepository } from '../../src/repo/repository.js';
@@ -46,10 +46,8 @@ export const copyCommand: CommandModule<GlobalArgs, Args> = {
         ...(from.keys && encryption === 'v1' ? { contentKey: from.keys.material.contentKey } : {}),
       };
       const report = await withRepository(argv, { lock: 'shared', command: 'copy', create: argv.init, init, lockWaitMs: lockWaitMs(argv) }, async (to) => {
-        if (copyMode(from, to) === 'rechunk') {
-          notice(argv, `${from.dir} and ${to.dir} address blocks differently: every file is read and chunked again, and copies get new ids`);
-        }
-        return { report: await copySnapshots(from, to, { snapshots: argv.snapshots, reporter: progress }), to: to.dir };
+        const onChunkAgain = () => notice(argv, `${from.dir} and ${to.dir} address blocks differently: every file is read and chunked again, and copies get new ids`);
+        return { report: await copySnapshots(from, to, { snapshots: argv.snapshots, reporter: progress, onChunkAgain }), to: to.dir };
       });
       progress.finish();
       const requests = bucketRequests();

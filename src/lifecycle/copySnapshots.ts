@@ -41,6 +41,8 @@ export interface CopyOptions {
   /** selectors of the snapshots to copy (id, prefix, latest, latest~N); none: every snapshot */
   snapshots?: string[];
   reporter?: Reporter;
+  /** called once, before the first snapshot that is read and chunked again (none if all are there) */
+  onChunkAgain?: () => void;
 }
 
 /** `from`: the source's id, when the copy was chunked again and so has another id. */
@@ -80,6 +82,7 @@ export async function copySnapshots(from: Repository, to: Repository, opts: Copy
       report.skipped.push(snap.id);
       continue;
     }
+    if (rechunk && !report.copied.length) opts.onChunkAgain?.();
     opts.reporter?.item?.(`snapshot ${snap.id.slice(0, 8)}`);
     report.copied.push(rechunk ? await rechunk.copy(snap) : await copyBlocks(from, to, snap, opts.reporter));
     opts.reporter?.fileDone?.();
@@ -91,7 +94,7 @@ export async function copySnapshots(from: Repository, to: Repository, opts: Copy
  * 'blocks' when a block has the same address in both repositories (both plain, chunking and
  * hashing alike; or both encrypted with one content key and chunker sizes), else 'rechunk'.
  */
-export function copyMode(from: Repository, to: Repository): CopyMode {
+function copyMode(from: Repository, to: Repository): CopyMode {
   const what = (c: RepoConfig) => `${c.chunker.min}/${c.chunker.avg}/${c.chunker.max} ${c.chunker.level} ${c.chunker.seed} ${isEncrypted(c) ? 'keyed' : c.hash}`;
   if (what(from.config) !== what(to.config)) return 'rechunk';
   if (!from.keys && !to.keys) return 'blocks';

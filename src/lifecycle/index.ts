@@ -26,7 +26,7 @@ export type { RepairOptions, RepairReport, DamagedSnapshot } from './repair.js';
 export type { RewrittenSnapshot } from './rewriteSnapshot.js';
 export type { SnapshotFileProblem } from './checkSnapshotFiles.js';
 export { unlock } from './unlock.js';
-export { copyMode, copySnapshots } from './copySnapshots.js';
+export { copySnapshots } from './copySnapshots.js';
 export type { CopyMode, CopyOptions, CopyReport, CopiedSnapshot } from './copySnapshots.js';
 export { applyRetention, isEmptyPolicy } from './retention.js';
 export type { RetentionPolicy, GroupBy } from './retention.js';

@@ -56,4 +56,9 @@ test('copy folder -> bucket -> folder sends only missing blocks and restores eve
   const out2 = join(dir, 'out2');
   await cli(['restore', '-q', report.copied[0].id, out2], other);
   assert.deepEqual(await describeTree(out2), await describeTree(src));
+  // Again: the snapshot is there already, so nothing is read and nothing is said about chunking.
+  const again = await runCli(['copy', '--json', '--from-repo', bucket, 'latest'], { repo: other, env: { XDG_CACHE_HOME: h.cache } });
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(JSON.parse(again.stdout).skipped, [ids[1]]);
+  assert.doesNotMatch(again.stderr, /chunked again/);
 });
