@@ -6,7 +6,7 @@
 // backgroundStore.ts) are referred to by nothing before a commit's flush; nothing here blocks on
 // a FUSE path.
 // Must not touch: packs or the index (blocks go in through the store's front door, BlockStore.add
-// and flush, as ingest stores them), other hosts' live trees, or any snapshot but by adding one.
+// and flush, as ingest stores them), or any snapshot but by adding one.
 export { mountWritable } from './mountWritable.js';
 export type { WritableMount, WritableMountOptions } from './mountWritable.js';
 export { requestCommit } from './controlSocket.js';
