@@ -48,7 +48,7 @@ export const forgetCommand: CommandModule<GlobalArgs, Args> = {
     const groupBy = parseGroupBy(argv['group-by']);
     const maxUnused = parseMaxUnused(argv['max-unused']);
     const lockWait = lockWaitMs(argv);
-    const report = await withRepository(argv, { lock: 'shared', command: 'forget', lockWaitMs: lockWait }, (repo) => forget(repo, {
+    const report = await withRepository(argv, { lock: 'records', command: 'forget', lockWaitMs: lockWait }, (repo) => forget(repo, {
       snapshots: argv.snapshots.map((s) => selectScoped(repo.catalog, s, scopeOf(argv)).id),
       policy, ...scopeOf(argv), groupBy, dryRun: argv['dry-run'],
     }));

@@ -19,10 +19,10 @@ export const tagCommand: CommandModule<GlobalArgs, Args> = {
     .example('$0 tag 1a2b3c4d --remove daily --add monthly', 'swap a tag')
     .epilogue('A snapshot\'s id is the hash of its record, tags included: a re-tagged snapshot gets a new id, and its record keeps '
       + 'the id it was made with ("original") and the one it replaces ("replaces"). The new record is written and synced before the '
-      + 'old one is removed, so a kill at any moment leaves the snapshot listed once. Takes a shared lock, like forget.\n'
+      + 'old one is removed, so a kill at any moment leaves the snapshot listed once. Takes a records lock, like forget: an ingest or restore goes on beside it, another tag or forget waits.\n'
       + 'With --json: {"type":"snapshot", id, previous, original, tags, changed} per snapshot, then {"type":"summary", changed, unchanged, cleaned}.'),
   handler: async (argv) => {
-    const report = await withRepository(argv, { lock: 'shared', command: 'tag', lockWaitMs: lockWaitMs(argv) }, (repo) =>
+    const report = await withRepository(argv, { lock: 'records', command: 'tag', lockWaitMs: lockWaitMs(argv) }, (repo) =>
       tagSnapshots(repo.catalog, repo.snapshotFiles, { snapshots: argv.snapshots, add: argv.add, remove: argv.remove, set: argv.set.length ? argv.set : undefined }));
     if (argv.json) process.stdout.write(tagJson(report).map((o) => `${JSON.stringify(o)}\n`).join(''));
     else if (!argv.quiet) process.stdout.write(formatTag(report));

@@ -1,12 +1,12 @@
 // Repository locks on any backend, without conditional PUT (Swift's S3 has none). The protocol,
 // its safety argument and its failure cases are in docs/BACKENDS.md; in short:
 //
-// 1. Each process writes its own object locks/<time>-<random>-<x|s>.lock (x exclusive, s
-//    shared), so no two processes ever write the same key. The name alone tells the kind and an
-//    order (older first); the body (who, which command) is read only to name a blocker.
+// 1. Each process writes its own object locks/<time>-<random>-<x|r|s>.lock (x exclusive,
+//    r records, s shared), so no two processes ever write the same key. The name alone tells the
+//    kind and an order (older first); the body (who, which command) is read only to name a blocker.
 // 2. It then lists locks/. It holds the lock when its own object is in the listing and no other
-//    live lock there conflicts (exclusive conflicts with all, shared with exclusive). Since each
-//    writes before it lists, two conflicting processes cannot both miss each other.
+//    live lock there conflicts (locksConflict below). Since each writes before it lists, two
+//    conflicting processes cannot both miss each other.
 // 3. On a conflict, the newer of the two steps back (deletes its object and tries again later);
 //    the older keeps its object and lists again, so two racers settle in a second or two and an
 //    exclusive waiter is not starved by a stream of shared ones.
@@ -21,8 +21,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DedupfsError } from '../core/errors.js';
 import type { Backend, ObjectInfo } from './backend.js';
 
-/** Who may hold a lock at the same time: many shared holders, or one exclusive (folder locks, src/repo/lock.ts, too). */
-export type LockKind = 'shared' | 'exclusive';
+/**
+ * Who may hold a lock at the same time (folder locks, src/repo/lock.ts, too): shared (commands
+ * that read, or only add packs and new snapshot records: ingest, restore, mount, check, copy),
+ * records (commands that rewrite or remove existing snapshot records: tag, forget), exclusive
+ * (gc, repair).
+ */
+export type LockKind = 'shared' | 'records' | 'exclusive';
+
+/**
+ * Exclusive conflicts with every kind; records with records (two re-tags of one snapshot would
+ * each write a successor of the same record, and a tag could bring back a snapshot a forget is
+ * removing); shared coexists with shared and records, so a cron ingest never blocks a tag.
+ */
+export function locksConflict(a: LockKind, b: LockKind): boolean {
+  return a === 'exclusive' || b === 'exclusive' || (a === 'records' && b === 'records');
+}
 
 export interface BackendLockOptions {
   kind: LockKind;
@@ -61,13 +75,18 @@ export const DEFAULT_REFRESH_MS = 30_000;
 const SETTLE_MS = 3000;
 // How many listings in a row may miss our own just-written lock before the store is declared unfit.
 const UNSEEN_LISTINGS = 20;
-const LOCK_NAME = /^locks\/([0-9a-z]{10})-([0-9a-f]{12})-([xs])\.lock$/;
+// Versions before the records kind skip '-r' names (readLocks): they neither wait for a tag or
+// forget nor block it, as when those took shared locks; their gc still sees one of a re-tagged
+// snapshot's two records, which name the same blocks.
+const LOCK_NAME = /^locks\/([0-9a-z]{10})-([0-9a-f]{12})-([xrs])\.lock$/;
+const KIND_LETTERS: Record<LockKind, string> = { exclusive: 'x', records: 'r', shared: 's' };
+const LETTER_KINDS: Record<string, LockKind> = { x: 'exclusive', r: 'records', s: 'shared' };
 
 interface LockEntry extends ObjectInfo { kind: LockKind }
 
 export async function acquireBackendLock(backend: Backend, opts: BackendLockOptions): Promise<BackendLock> {
   const staleMs = opts.staleMs ?? DEFAULT_STALE_MS;
-  const key = `${LOCKS_PREFIX}${Date.now().toString(36).padStart(10, '0')}-${randomBytes(6).toString('hex')}-${opts.kind === 'exclusive' ? 'x' : 's'}.lock`;
+  const key = `${LOCKS_PREFIX}${Date.now().toString(36).padStart(10, '0')}-${randomBytes(6).toString('hex')}-${KIND_LETTERS[opts.kind]}.lock`;
   const body = Buffer.from(JSON.stringify({ kind: opts.kind, command: opts.command, pid: process.pid, host: hostname(), created: new Date().toISOString() }) + '\n');
   const start = Date.now();
   const deadline = start + (opts.waitMs ?? 0);
@@ -112,7 +131,7 @@ export async function readLocks(backend: Backend): Promise<LockEntry[]> {
   const locks: LockEntry[] = [];
   for await (const o of backend.list(LOCKS_PREFIX)) {
     const m = LOCK_NAME.exec(o.key);
-    if (m) locks.push({ ...o, kind: m[3] === 'x' ? 'exclusive' : 'shared' });
+    if (m) locks.push({ ...o, kind: LETTER_KINDS[m[3]!]! });
   }
   return locks;
 }
@@ -126,7 +145,7 @@ async function liveConflicts(backend: Backend, locks: LockEntry[], own: LockEntr
     if (now - lock.modified.getTime() > staleMs) {
       await backend.delete(lock.key);
       onWarning?.(`removed stale ${lock.kind} lock ${lock.key}: not refreshed since ${lock.modified.toISOString()}`);
-    } else if (own.kind === 'exclusive' || lock.kind === 'exclusive') {
+    } else if (locksConflict(own.kind, lock.kind)) {
       conflicts.push(lock);
     }
   }

@@ -1,8 +1,10 @@
 // `dedupfs forget`: removes snapshots, either those named or those a retention policy
 // (retention.ts) does not keep. Only snapshot records go (the file, the source of truth, first,
 // then the catalog row; a kill in between is mended by the catalog's next sync); the blocks stay
-// until gc. A shared lock is enough: a mount or restore that already read a snapshot's root keeps
-// reading its blocks, which only gc removes, and gc excludes them.
+// until gc. A records lock is enough (ingests, restores and mounts go on beside it; another tag
+// or forget waits, so a tag cannot write a successor of a snapshot being forgotten): a mount or
+// restore that already read a snapshot's root keeps reading its blocks, which only gc removes,
+// and gc excludes them.
 //
 // Forgetting everything is never an accident: a policy with no rule is refused, and so is a
 // policy that would keep nothing of some group; removing all of a group means naming them.

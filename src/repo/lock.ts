@@ -1,5 +1,7 @@
 // Repository locks: who may work on a repository at the same time. Shared locks (ingest,
-// restore, mount, check) coexist; an exclusive lock (gc, repair) excludes every other lock.
+// restore, mount, check) coexist with each other and with a records lock (tag, forget: they
+// rewrite or remove snapshot records), of which only one is held at a time; an exclusive lock
+// (gc, repair) excludes every other lock (the rule: locksConflict in src/backend/backendLock.ts).
 //
 // Protocol, safe without any atomic test-and-set: a process first writes its own lock file
 // (lockFile.ts: random name, temp + fsync + rename), then reads the folder. If it sees a lock it
@@ -24,7 +26,7 @@ import {
   LOCK_SUFFIX, deleteLockFile, describeLock, readLockFiles, writeLockFile,
   type LockInfo, type LockRecord,
 } from './lockFile.js';
-import type { LockKind } from '../backend/backendLock.js';
+import { locksConflict, type LockKind } from '../backend/backendLock.js';
 
 export type { LockInfo, LockRecord } from './lockFile.js';
 export type { LockKind } from '../backend/backendLock.js';
@@ -52,7 +54,7 @@ const BACKOFF_FIRST_MS = 20;
 const BACKOFF_MAX_MS = 1_000;
 
 /**
- * Takes a shared or exclusive lock on the repository in `repoDir`, creating <repo>/locks if
+ * Takes a shared, records or exclusive lock on the repository in `repoDir`, creating <repo>/locks if
  * needed.
  * @throws DedupfsError LOCKED when a conflicting lock is still there after waitMs,
  *   NO_REPOSITORY when `repoDir` does not exist, IO when the lock folder cannot be written.
@@ -134,7 +136,10 @@ async function findConflict(locksDir: string, own: string, kind: LockKind, stale
   for (const lock of others) {
     if (lock.stale) {
       if (await removeLockFile(lock.path)) onWarning?.(`removed stale ${describeLock(lock)}`);
-    } else if (kind === 'exclusive' || lock.record?.kind !== 'shared') {
+    } else if (!lock.record || locksConflict(kind, lock.record.kind)) {
+      // An unreadable lock conflicts with every kind. That is the safe side, and what versions
+      // before the records kind do with one: they cannot parse it, so no ingest of theirs runs
+      // beside a tag or forget, and their own tag and forget still wait for it.
       conflict ??= lock;
     }
   }

@@ -103,7 +103,7 @@ function parseLockRecord(text: string): LockRecord | null {
     return null;
   }
   const valid = typeof r === 'object' && r !== null
-    && (r.kind === 'shared' || r.kind === 'exclusive')
+    && (r.kind === 'shared' || r.kind === 'records' || r.kind === 'exclusive')
     && Number.isSafeInteger(r.pid) && r.pid! > 0
     && typeof r.host === 'string' && typeof r.command === 'string'
     && typeof r.created === 'string' && !Number.isNaN(Date.parse(r.created))
