@@ -1,6 +1,6 @@
 // The lock protocol on both backends (src/backend/backendLock.ts), with real processes racing
 // each other: two exclusives never overlap, shared ones do, shared and exclusive wait for each
-// other, a killed holder's lock expires, a deleted or unrefreshed lock is known to be lost, and
+// other, two records locks (tag, forget) wait for each other while a shared one goes beside them, a killed holder's lock expires, a deleted or unrefreshed lock is known to be lost, and
 // on S3 a lock is refreshed while uploads fill the transfer queue, and every 30 s by default.
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_REFRESH_MS, DEFAULT_STALE_MS, acquireBackendLock, readLocks } from '../../src/backend/backendLock.js';
+import { DEFAULT_REFRESH_MS, DEFAULT_STALE_MS, acquireBackendLock, readLocks, type LockKind } from '../../src/backend/backendLock.js';
 import { openBackend } from '../../src/backend/openBackend.js';
 import { formatS3Location } from '../../src/backend/parseRepoLocation.js';
 import { DedupfsError } from '../../src/core/errors.js';
@@ -23,7 +23,7 @@ interface Held { ok: boolean; from: number; to: number; code?: string }
 
 // A child process that opens the repository, waits until `startAt` so that its rival races it,
 // takes a lock, holds it for holdMs and releases it; prints one JSON line with what happened.
-async function lockingChild(repo: string, kind: 'shared' | 'exclusive', opts: { startAt: number; holdMs: number; waitMs: number }): Promise<Held> {
+async function lockingChild(repo: string, kind: LockKind, opts: { startAt: number; holdMs: number; waitMs: number }): Promise<Held> {
   const script = `
     const [backendModule, lockModule, repo, kind, startAt, holdMs, waitMs] = process.argv.slice(1);
     const { openBackend } = await import(backendModule);
@@ -49,7 +49,7 @@ async function lockingChild(repo: string, kind: 'shared' | 'exclusive', opts: { 
   return JSON.parse(out) as Held;
 }
 
-async function race(repo: string, kinds: ['shared' | 'exclusive', 'shared' | 'exclusive'], holdMs: number, waitMs: number): Promise<Held[]> {
+async function race(repo: string, kinds: [LockKind, LockKind], holdMs: number, waitMs: number): Promise<Held[]> {
   const startAt = Date.now() + 2500;   // both children have loaded and opened by then
   return Promise.all(kinds.map((kind) => lockingChild(repo, kind, { startAt, holdMs, waitMs })));
 }
@@ -84,6 +84,24 @@ for (const kind of kinds) {
       const repo = await kind.repo(t);
       const [a, b] = await race(repo, ['shared', 'shared'], 2000, 0);
       assert.ok(a!.ok && b!.ok && overlap(a!, b!), JSON.stringify([a, b]));
+    });
+
+    test('records locks: two wait for each other, exclusive waits for one, shared goes beside one', async (t) => {
+      const repo = await kind.repo(t);
+      const [a, b] = await race(repo, ['records', 'records'], 1000, 30_000);
+      assert.ok(a!.ok && b!.ok && !overlap(a!, b!), `two records locks: ${JSON.stringify([a, b])}`);
+      const [r, x] = await race(repo, ['records', 'exclusive'], 1000, 30_000);
+      assert.ok(r!.ok && x!.ok && !overlap(r!, x!), `records and exclusive: ${JSON.stringify([r, x])}`);
+      const [r2, s] = await race(repo, ['records', 'shared'], 2000, 0);
+      assert.ok(r2!.ok && s!.ok && overlap(r2!, s!), `records and shared: ${JSON.stringify([r2, s])}`);
+      const b2 = await openBackend(repo);
+      t.after(() => b2.close());
+      const held = await acquireBackendLock(b2, { kind: 'records', command: 'tag' });
+      assert.match(held.key, /-r\.lock$/);
+      assert.deepEqual((await readLocks(b2)).map((l) => l.kind), ['records']);
+      await assert.rejects(acquireBackendLock(b2, { kind: 'records', command: 'forget' }),
+        (err: unknown) => err instanceof DedupfsError && err.code === 'LOCKED' && /locked by tag \(pid/.test(err.message));
+      await held.release();
     });
 
     test('a killed holder\'s lock blocks until it is stale, then is removed with a warning', async (t) => {
