@@ -25,7 +25,7 @@ import type { Reporter } from '../core/reporter.js';
 import { snapshotId, type Snapshot } from '../catalog/snapshotRecord.js';
 import { listLocks } from '../repo/lock.js';
 import type { Repository } from '../repo/repository.js';
-import { loadBlocksToHeal, recoverUnsealedPacks, saveBlocksToHeal, type RecoverUnsealedResult } from '../store/index.js';
+import { StoreMaintenance, loadBlocksToHeal, saveBlocksToHeal, type RecoverUnsealedResult } from '../store/index.js';
 import type { TreeEntry } from '../tree/entry.js';
 import { decodeTree } from '../tree/treeCodec.js';
 import { Excludes } from '../core/excludes.js';
@@ -172,10 +172,8 @@ export async function ingest(repo: Repository, opts: IngestOptions): Promise<Ing
 async function recoverInterrupted(repo: Repository): Promise<RecoverUnsealedResult | undefined> {
   const owner = repo.store.owner;
   if (!owner) return undefined;
-  return recoverUnsealedPacks({
-    layout: repo.layout, index: repo.store.index, hash: repo.store.hash, open: repo.store.openSealed, format: repo.store.packs.format, owner,
-    liveLocks: async () => new Set((await listLocks(repo.dir)).filter((l) => !l.stale).map((l) => basename(l.path, '.lock'))),
-  });
+  return new StoreMaintenance(repo.store).recoverUnsealed(owner,
+    async () => new Set((await listLocks(repo.dir)).filter((l) => !l.stale).map((l) => basename(l.path, '.lock'))));
 }
 
 /** After a signal: flushes what was stored (durable and indexed, no snapshot) and says what was kept. */

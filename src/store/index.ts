@@ -25,7 +25,7 @@ export { loadBlocksToHeal, saveBlocksToHeal } from './blocksToHeal.js';
 export { blockProblem, type BlockFailure } from './verifyPack.js';
 export type { PackCheck, PackProblem, IndexProblem } from './checkPacks.js';
 export type { RebuildIndexResult } from './rebuildIndex.js';
-export { recoverUnsealedPacks, type RecoverUnsealedResult } from './recoverUnsealedPacks.js';
+export type { RecoverUnsealedResult } from './recoverUnsealedPacks.js';
 export type { SalvageResult } from './salvagePack.js';
 export type { PackFile, PackListing } from './listPacks.js';
 export type { BlockLocation } from './index/blockIndex.js';
