@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCorpus, type CorpusSpec } from './corpus.js';
-import { DEDUPFS, runTimed, type Timed } from './runTimed.js';
+import { DEDUPFS, runTimed, type Timed, median } from './runTimed.js';
 import { formatTable } from '../src/ui/formatSnapshot.js';
 import { BlockIndex } from '../src/store/index/blockIndex.js';
 
@@ -22,8 +22,6 @@ const CORPUS: CorpusSpec = { textBytes: 128 << 20, binaryBytes: 128 << 20, small
 
 type Mode = 'plain' | 'encrypted';
 type Step = 'ingest' | 'restore' | 'open';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchEncryption(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'dedupfs-bench-crypto-'));

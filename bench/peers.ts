@@ -17,7 +17,7 @@ import { formatTable } from '../src/ui/formatSnapshot.js';
 import { forceUnmount, isMounted } from '../test/mount/mountProcess.js';
 import { generateCorpus, scaledCorpus } from './corpus.js';
 import { borgWith, dedupfsAt, DEDUPFS_TOOL, FIRST, PEER_TOOLS, type Command, type Tool } from './peerTools.js';
-import { runTimed, type Timed } from './runTimed.js';
+import { runTimed, type Timed, median } from './runTimed.js';
 import { copySystemTree } from './systemTree.js';
 
 const MB = 1e6;
@@ -29,8 +29,6 @@ const ONLY = process.env.DEDUPFS_BENCH_PEERS_ONLY?.split(',');
 const chosen = (name: string) => !ONLY || ONLY.includes(name);
 const PEERS = ([['restic', ['version']], ['borg', ['--version']], ['casync', ['--version']]] as Array<[string, string[]]>).filter(([cmd]) => chosen(cmd));
 const TOOLS: Tool[] = [DEDUPFS_TOOL, ...(BASELINE ? [dedupfsAt(join(BASELINE, 'bin', 'dedupfs'), 'baseline')] : []), ...PEER_TOOLS.filter((t) => chosen(t.name))];
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function run(c: Command): Promise<Timed> {
   const r = await runTimed(c.cmd, c.args, c.env, c.cwd);

@@ -7,14 +7,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CORPUS, generateCorpus } from './corpus.js';
-import { DEDUPFS, runTimed, type Timed } from './runTimed.js';
+import { DEDUPFS, runTimed, type Timed, median } from './runTimed.js';
 import { formatTable } from '../src/ui/formatSnapshot.js';
 
 const MB = 1e6;
 const RUNS = Number(process.env.DEDUPFS_BENCH_RESTORE_RUNS ?? 5);
 const BASELINE = process.env.DEDUPFS_BENCH_RESTORE_BASELINE;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchRestore(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'dedupfs-bench-restore-'));

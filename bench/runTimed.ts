@@ -1,7 +1,7 @@
 // Runs a command as a child process and measures its wall time and peak memory (through
 // /usr/bin/time when the machine has it, else peak RSS is not reported). Dirty pages are written
 // out first (sync), so that no command is charged for the writeback of what ran before it (the
-// generated corpus, a deleted repository).
+// generated corpus, a deleted repository). Also the median the bench quotes of several rounds.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -36,3 +36,6 @@ export function runTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv = p
     });
   });
 }
+
+/** The middle value of `xs` (the upper middle for an even count): the bench's figure of several rounds. */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

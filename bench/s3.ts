@@ -10,14 +10,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCorpus } from './corpus.js';
-import { DEDUPFS, runTimed, type Timed } from './runTimed.js';
+import { DEDUPFS, runTimed, type Timed, median } from './runTimed.js';
 import { formatTable } from '../src/ui/formatSnapshot.js';
 
 const MB = 1e6;
 const RUNS = Number(process.env.DEDUPFS_BENCH_S3_RUNS ?? 3);
 const BASELINE = process.env.DEDUPFS_BENCH_S3_BASELINE;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const total = (requests?: Record<string, number>) => requests && Object.entries(requests).filter(([k]) => k !== 'retries').reduce((n, [, v]) => n + v, 0);
 
 type Step = 'ingest' | 'restore';

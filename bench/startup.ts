@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEDUPFS } from './runTimed.js';
+import { DEDUPFS, median } from './runTimed.js';
 import { formatTable } from '../src/ui/formatSnapshot.js';
 
 const RUNS = Number(process.env.DEDUPFS_BENCH_STARTUP_RUNS ?? 20);
@@ -19,8 +19,6 @@ function timeMs(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return ms;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchStartup(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'dedupfs-bench-startup-'));

@@ -17,7 +17,7 @@ import { formatTable } from '../src/ui/formatSnapshot.js';
 import { CLI_PATH } from '../test/helpers/cli.js';
 import { startMount, stopMount } from '../test/mount/mountProcess.js';
 import { generateCorpus, type CorpusSpec } from './corpus.js';
-import { DEDUPFS, runTimed, type Timed } from './runTimed.js';
+import { DEDUPFS, runTimed, type Timed, median } from './runTimed.js';
 
 const CORPUS: CorpusSpec = { textBytes: 64 << 20, binaryBytes: 64 << 20, smallFiles: 2_000, largeFiles: 1, largeFileBytes: 64 << 20 };
 const SMALL: CorpusSpec = { textBytes: 0, binaryBytes: 0, smallFiles: 10_000, largeFiles: 0, largeFileBytes: 0 };
@@ -25,8 +25,6 @@ const LARGE: CorpusSpec = { textBytes: 0, binaryBytes: 0, smallFiles: 0, largeFi
 const MB = 1e6;
 const BASELINE = process.env.DEDUPFS_BENCH_WRITABLE_BASELINE;
 const RUNS = Number(process.env.DEDUPFS_BENCH_WRITABLE_RUNS ?? (BASELINE ? 3 : 1));
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timed> {
   const r = await runTimed(cmd, args, env);
